@@ -19,7 +19,6 @@ from app.cli.common import EXIT_CANNOT_RUN, CliError
 # One line per subcommand module; order is the order shown in --help.
 COMMAND_MODULES: tuple[str, ...] = (
     "app.cli.info",
-    "app.cli.demo",
     "app.cli.gui",
 )
 
@@ -54,7 +53,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run_gui(args)
     try:
-        result: int = args.func(args)
+        result = int(args.func(args))
     except CliError as exc:
         print(f"liancha {args.command}: {exc}", file=sys.stderr)
         return exc.exit_code

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from app.services.context import ServiceContext
 
 EXIT_OK = 0
 EXIT_REJECTED = 1  # done, but some rows were rejected or a check failed
@@ -20,3 +24,22 @@ class CliError(Exception):
 def add_db_argument(parser: argparse.ArgumentParser) -> None:
     """Let ``--db`` also be given after the subcommand (``liancha info --db x``)."""
     parser.add_argument("--db", metavar="PATH_OR_URL", default=argparse.SUPPRESS, help="数据库文件路径或 URL")
+
+
+def open_context(args: argparse.Namespace) -> ServiceContext:
+    """Open the database named by ``--db`` (migrating it) and build the service context."""
+    from app.db import DatabaseError, open_database
+    from app.services.context import ServiceContext
+    from app.services.settings import DEFAULT_OPERATOR, OPERATOR_KEY, get_setting
+
+    try:
+        db = open_database(getattr(args, "db", None))
+    except DatabaseError as exc:
+        raise CliError(str(exc)) from exc
+    except Exception as exc:  # an unreachable server, a file that is not a database …
+        raise CliError(f"无法打开数据库：{exc}") from exc
+    operator = getattr(args, "operator", None)
+    if not operator:
+        with db.read() as session:
+            operator = str(get_setting(session, OPERATOR_KEY, DEFAULT_OPERATOR))
+    return ServiceContext(db=db, operator=operator)

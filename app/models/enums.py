@@ -1,0 +1,88 @@
+"""Enumerations of the domain, stored by their English value and shown by their Chinese label."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class LabeledEnum(StrEnum):
+    """A StrEnum whose members carry the Chinese label shown to users."""
+
+    @property
+    def label(self) -> str:
+        return _LABELS[type(self).__name__][self.value]
+
+    @classmethod
+    def from_label(cls, text: str) -> LabeledEnum:
+        """Find a member by its Chinese label or its stored value; raise ValueError otherwise."""
+        text = text.strip()
+        for member in cls:
+            if text in (member.value, member.label):
+                return member
+        raise ValueError(text)
+
+    @classmethod
+    def labels(cls) -> list[str]:
+        return [m.label for m in cls]
+
+
+class TargetKind(LabeledEnum):
+    ENTERPRISE = "enterprise"
+    INDIVIDUAL = "individual"
+    COOPERATIVE = "cooperative"
+    OTHER = "other"
+
+
+class TargetStatus(LabeledEnum):
+    ACTIVE = "active"
+    DEREGISTERED = "deregistered"
+    REVOKED = "revoked"
+    CANCELLED = "cancelled"
+    MOVED_OUT = "moved_out"
+
+
+class RiskClass(LabeledEnum):
+    A = "A"
+    B = "B"
+    C = "C"
+    D = "D"
+
+
+class CodeKind(LabeledEnum):
+    USCC = "uscc"
+    REGNO = "regno"
+    LEGACY = "legacy"
+    NONE = "none"
+
+
+class ItemImportance(LabeledEnum):
+    KEY = "key"
+    GENERAL = "general"
+
+
+class TagScope(LabeledEnum):
+    TARGET = "target"
+    INSPECTOR = "inspector"
+
+
+_LABELS: dict[str, dict[str, str]] = {
+    "TargetKind": {
+        "enterprise": "企业",
+        "individual": "个体工商户",
+        "cooperative": "农民专业合作社",
+        "other": "其他",
+    },
+    "TargetStatus": {
+        "active": "存续",
+        "deregistered": "注销",
+        "revoked": "吊销",
+        "cancelled": "撤销",
+        "moved_out": "迁出",
+    },
+    "RiskClass": {"A": "A 低风险", "B": "B 一般风险", "C": "C 较高风险", "D": "D 高风险"},
+    "CodeKind": {"uscc": "统一社会信用代码", "regno": "注册号", "legacy": "其他编号", "none": "无"},
+    "ItemImportance": {"key": "重点检查事项", "general": "一般检查事项"},
+    "TagScope": {"target": "检查对象", "inspector": "检查人员"},
+}
+
+INSPECTION_METHODS: tuple[str, ...] = ("实地核查", "书面检查", "网络监测", "委托专业机构")

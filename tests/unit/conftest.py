@@ -1,0 +1,1 @@
+from tests.fixtures import ctx, db_path  # noqa: F401 - pytest fixtures
