@@ -277,6 +277,10 @@ def _apply(session: Session, ins: Inspector, data: InspectorData) -> None:
         for c in data.certificates
     ]
     ins.tags = resolve_tags(session, TagScope.INSPECTOR, data.tags)
+    if ins.conflicts:
+        # Remove the old pairs first: the unit of work inserts before it deletes, and (inspector, target) is unique.
+        ins.conflicts = []
+        session.flush()
     ins.conflicts = [
         RecusalConflict(target_id=c.target_id, reason=c.reason.strip(), declared_on=c.declared_on)
         for c in data.conflicts
