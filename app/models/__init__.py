@@ -16,20 +16,40 @@ from app.models.registry import (
     TargetLicence,
 )
 from app.models.settings import Setting
+from app.models.tasks import (
+    AnnualPlan,
+    Draw,
+    FrequencyRule,
+    Inspection,
+    PlanAdjustment,
+    Task,
+    TaskItem,
+    Team,
+    TeamMember,
+)
 
 __all__ = [
+    "AnnualPlan",
     "AuditEntry",
     "Base",
     "CheckItem",
     "Checkpoint",
     "Department",
+    "Draw",
+    "FrequencyRule",
     "IndustryScheme",
+    "Inspection",
     "Inspector",
     "InspectorCertificate",
+    "PlanAdjustment",
     "RecusalConflict",
     "SchemeItem",
     "Setting",
     "Tag",
     "Target",
     "TargetLicence",
+    "Task",
+    "TaskItem",
+    "Team",
+    "TeamMember",
 ]

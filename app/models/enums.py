@@ -86,3 +86,71 @@ _LABELS: dict[str, dict[str, str]] = {
 }
 
 INSPECTION_METHODS: tuple[str, ...] = ("实地核查", "书面检查", "网络监测", "委托专业机构")
+
+
+class TaskMode(LabeledEnum):
+    SINGLE = "single"
+    GENERAL_SWEEP = "general_sweep"
+    RISK_GRADED = "risk_graded"
+    SPECIAL_CAMPAIGN = "special_campaign"
+
+    @property
+    def is_joint(self) -> bool:
+        return self is not TaskMode.SINGLE
+
+
+class TaskStatus(LabeledEnum):
+    DRAFT = "draft"
+    TARGETS_DRAWN = "targets_drawn"
+    TEAMS_DRAWN = "teams_drawn"
+    IN_PROGRESS = "in_progress"
+    FINISHED = "finished"
+    CANCELLED = "cancelled"
+
+
+class DrawKind(LabeledEnum):
+    TARGETS = "targets"
+    INSPECTORS = "inspectors"
+
+
+class TeamRole(LabeledEnum):
+    LEADER = "leader"
+    OFFICER = "officer"
+    EXPERT = "expert"
+
+
+class InspectionState(LabeledEnum):
+    NOT_ENTERED = "not_entered"
+    PENDING_REVIEW = "pending_review"
+    RETURNED = "returned"
+    APPROVED = "approved"
+    PUBLISHED = "published"
+
+
+_LABELS.update(
+    {
+        "TaskMode": {
+            "single": "部门单独抽查",
+            "general_sweep": "综合性大联查",
+            "risk_graded": "风险分类联查",
+            "special_campaign": "专项整治联查",
+        },
+        "TaskStatus": {
+            "draft": "待抽取",
+            "targets_drawn": "已抽取对象",
+            "teams_drawn": "已选派人员",
+            "in_progress": "检查中",
+            "finished": "已结束",
+            "cancelled": "已取消",
+        },
+        "DrawKind": {"targets": "检查对象", "inspectors": "检查人员"},
+        "TeamRole": {"leader": "组长", "officer": "执法人员", "expert": "专家"},
+        "InspectionState": {
+            "not_entered": "未录入",
+            "pending_review": "待审核",
+            "returned": "审核退回",
+            "approved": "已审核",
+            "published": "已公示",
+        },
+    }
+)
