@@ -20,6 +20,8 @@ from app.cli.common import EXIT_CANNOT_RUN, CliError
 COMMAND_MODULES: tuple[str, ...] = (
     "app.cli.info",
     "app.cli.gui",
+    "app.cli.deadline",
+    "app.cli.holidays",
 )
 
 
