@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 
 from app.models.enums import ItemImportance, RiskClass, TargetStatus, TaskMode
 from app.services.context import ServiceContext
@@ -109,7 +110,12 @@ def joint_task_data(county: MiniCounty, **overrides: object) -> TaskData:
         "item_ids": (county.items["food"], county.items["fire"]),
         "start_date": date(2026, 5, 1),
         "end_date": date(2026, 6, 30),
-        "ratios": {RiskClass.A: 0.05, RiskClass.B: 0.1, RiskClass.C: 0.2, RiskClass.D: 0.25},
+        "ratios": {
+            RiskClass.A: Decimal("0.05"),
+            RiskClass.B: Decimal("0.1"),
+            RiskClass.C: Decimal("0.2"),
+            RiskClass.D: Decimal("0.25"),
+        },
         "team_count": 2,
     }
     base.update(overrides)

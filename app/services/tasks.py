@@ -11,6 +11,8 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select
@@ -116,7 +118,7 @@ class TaskData:
     item_ids: tuple[int, ...] = ()
     scheme_id: int | None = None
     scope: TaskScope = field(default_factory=TaskScope)
-    ratios: dict[RiskClass, float] = field(default_factory=dict)
+    ratios: dict[RiskClass, Decimal] = field(default_factory=dict)  # exact: floats round ceil(0.07×100) to 8
     fixed_count: int | None = None
     responsibilities: str = ""
     is_public: bool = True
@@ -156,12 +158,18 @@ class TaskDetail:
     data: TaskData
 
 
-def _ratios_to_json(ratios: dict[RiskClass, float]) -> str:
-    return json.dumps({k.value: v for k, v in sorted(ratios.items())}, sort_keys=True)
+def _ratios_to_json(ratios: dict[RiskClass, Decimal]) -> str:
+    # Stored as decimal text so that the draw (and anyone verifying it) rounds exactly.
+    return json.dumps({k.value: str(Decimal(v)) for k, v in sorted(ratios.items())}, sort_keys=True)
 
 
-def ratios_from_json(text: str) -> dict[RiskClass, float]:
-    return {RiskClass(k): float(v) for k, v in json.loads(text or "{}").items()}
+def ratios_from_json(text: str) -> dict[RiskClass, Decimal]:
+    return {RiskClass(k): Decimal(str(v)) for k, v in json.loads(text or "{}").items()}
+
+
+def exact_sample_size(ratio: Decimal, size: int) -> int:
+    """ceil(ratio × size) computed exactly."""
+    return min(size, math.ceil(Fraction(ratio) * size))
 
 
 def _row(task: Task) -> TaskRow:
@@ -283,10 +291,10 @@ def validate_task(session: Session, data: TaskData) -> list[CheckItem]:
     if data.fixed_count is None and not data.ratios:
         errors.append(FieldError("抽查比例", "请为至少一个风险类别设定比例，或设定固定抽取数量"))
     for risk, ratio in data.ratios.items():
-        if not 0 < ratio <= 1:
+        if not isinstance(ratio, Decimal) or not ratio.is_finite() or not 0 < ratio <= 1:
             errors.append(FieldError("抽查比例", f"{risk.value} 类比例应在 0% 到 100% 之间"))
     cap = ratio_cap(items)
-    if cap is not None and data.ratios and max(data.ratios.values()) > cap + 1e-12:
+    if cap is not None and data.ratios and max(data.ratios.values()) > Decimal(str(cap)):
         errors.append(
             FieldError(
                 "抽查比例",
@@ -491,7 +499,7 @@ class Exclusion:
 class StratumPlan:
     risk_class: RiskClass
     size: int
-    ratio: float | None
+    ratio: Decimal | None
     sample_size: int
 
 
@@ -624,7 +632,7 @@ def compute_population(
                 if size:
                     not_drawn[risk] = size
                 continue
-            strata.append(StratumPlan(risk, size, ratio, min(size, math.ceil(ratio * size - 1e-9))))
+            strata.append(StratumPlan(risk, size, ratio, exact_sample_size(ratio, size)))
         rounding = "各层抽取数 = 向上取整（比例 × 该层对象数），不超过该层对象数"
     return Population(tuple(members), tuple(exclusions), tuple(strata), not_drawn, cap, rounding)
 

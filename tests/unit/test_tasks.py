@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 
@@ -41,7 +42,8 @@ def test_population_preview_strata_and_exclusions(ctx: ServiceContext) -> None:
     assert [e.reason for e in pop.exclusions] == ["非存续状态（注销）"]
     assert pop.total_sample == 8
     directed = preview_population(
-        ctx, joint_task_data(county, scope=TaskScope(regions=("城关镇",)), ratios={RiskClass.B: 0.1})
+        ctx,
+        joint_task_data(county, scope=TaskScope(regions=("城关镇",)), ratios={RiskClass.B: Decimal("0.1")}),
     )
     assert [(s.risk_class, s.size) for s in directed.strata] == [(RiskClass.B, 20)]
     assert directed.not_drawn_classes == {RiskClass.A: 10, RiskClass.C: 5, RiskClass.D: 2}
@@ -50,7 +52,7 @@ def test_population_preview_strata_and_exclusions(ctx: ServiceContext) -> None:
 def test_general_item_cap_is_enforced_key_items_uncapped(ctx: ServiceContext) -> None:
     county = build_mini_county(ctx)
     with pytest.raises(ValidationError, match=r"不得超过其上限 30\.0%"):
-        create_task(ctx, joint_task_data(county, ratios={RiskClass.D: 0.5}))
+        create_task(ctx, joint_task_data(county, ratios={RiskClass.D: Decimal("0.5")}))
     # Only the 重点 (fire) item: no cap at all.
     create_task(
         ctx,
@@ -60,7 +62,7 @@ def test_general_item_cap_is_enforced_key_items_uncapped(ctx: ServiceContext) ->
             lead_department_id=county.departments["青山消防"],
             joint_department_ids=(),
             item_ids=(county.items["fire"],),
-            ratios={RiskClass.D: 1.0},
+            ratios={RiskClass.D: Decimal("1")},
         ),
     )
 
