@@ -15,6 +15,16 @@ from app.models.registry import (
     Target,
     TargetLicence,
 )
+from app.models.results import (
+    Attachment,
+    FollowUp,
+    InspectionAttachment,
+    JointPunishment,
+    ResultDraft,
+    ResultVersion,
+    ReviewEvent,
+    RiskProposal,
+)
 from app.models.settings import Setting
 from app.models.tasks import (
     AnnualPlan,
@@ -30,19 +40,27 @@ from app.models.tasks import (
 
 __all__ = [
     "AnnualPlan",
+    "Attachment",
     "AuditEntry",
     "Base",
     "CheckItem",
     "Checkpoint",
     "Department",
     "Draw",
+    "FollowUp",
     "FrequencyRule",
     "IndustryScheme",
     "Inspection",
+    "InspectionAttachment",
     "Inspector",
     "InspectorCertificate",
+    "JointPunishment",
     "PlanAdjustment",
     "RecusalConflict",
+    "ResultDraft",
+    "ResultVersion",
+    "ReviewEvent",
+    "RiskProposal",
     "SchemeItem",
     "Setting",
     "Tag",

@@ -154,3 +154,54 @@ _LABELS.update(
         },
     }
 )
+
+
+class ResultVersionKind(LabeledEnum):
+    ENTRY = "entry"
+    CORRECTION = "correction"
+    PLATFORM = "platform"
+
+
+class SyncState(LabeledEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    ACKNOWLEDGED = "acknowledged"
+    REJECTED = "rejected"
+    LOCAL = "local"  # never leaves the machine (e.g. a laptop's copy of an office record)
+
+
+class FollowUpKind(LabeledEnum):
+    RECTIFY = "rectify"
+    REFER = "refer"
+    COPY = "copy"
+    JUDICIAL = "judicial"
+    CASE = "case"
+    OTHER = "other"
+
+
+class FollowUpState(LabeledEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+_LABELS.update(
+    {
+        "ResultVersionKind": {"entry": "录入", "correction": "更正", "platform": "平台更正"},
+        "SyncState": {
+            "pending": "待同步",
+            "sent": "已发送",
+            "acknowledged": "已确认",
+            "rejected": "被退回",
+            "local": "仅本机",
+        },
+        "FollowUpKind": {
+            "rectify": "责令改正",
+            "refer": "移交线索",
+            "copy": "抄告相关部门",
+            "judicial": "移送司法机关",
+            "case": "立案查处",
+            "other": "其他",
+        },
+        "FollowUpState": {"open": "办理中", "closed": "已办结"},
+    }
+)
