@@ -29,7 +29,7 @@ class Constraint(StrEnum):
     as failed is the first one in this order after which too few candidates remain.
     """
 
-    DEPARTMENT_EMPTY = "department_empty"
+    TOO_FEW_PEOPLE = "too_few_people"
     INACTIVE = "inactive"
     NO_CERTIFICATE = "no_certificate"
     CERTIFICATE_NOT_VALID = "certificate_not_valid"
@@ -38,7 +38,7 @@ class Constraint(StrEnum):
 
 
 CONSTRAINT_LABELS: Mapping[Constraint, str] = {
-    Constraint.DEPARTMENT_EMPTY: "该部门在名录库中没有可抽取的人员",
+    Constraint.TOO_FEW_PEOPLE: "名录中的人数本身就少于所需人数",
     Constraint.INACTIVE: "人员状态为失效",
     Constraint.NO_CERTIFICATE: "未持有执法证",
     Constraint.CERTIFICATE_NOT_VALID: "执法证有效期未覆盖整个检查期间",

@@ -371,7 +371,7 @@ def _walk(
         constraint=_deciding_constraint(total=len(pool), needed=needed, rejected=rejected),
         needed=needed,
         found=len(taken),
-        rejected={c: rejected.get(c, 0) for c in Constraint if c is not Constraint.DEPARTMENT_EMPTY},
+        rejected={c: rejected.get(c, 0) for c in Constraint if c is not Constraint.TOO_FEW_PEOPLE},
     )
 
 
@@ -382,8 +382,8 @@ def _deciding_constraint(*, total: int, needed: int, rejected: dict[Constraint, 
     constraints one after another in ``Constraint`` order leaves exactly ``total`` minus the
     rejections counted so far.
     """
-    if total == 0:
-        return Constraint.DEPARTMENT_EMPTY
+    if total < needed:
+        return Constraint.TOO_FEW_PEOPLE
     remaining = total
     for constraint in Constraint:
         remaining -= rejected.get(constraint, 0)
