@@ -114,17 +114,18 @@ def ticket(seed: str, id_: str) -> str:
     return TICKET_PREFIX + _digits(seed_hash(seed).encode("ascii"), id_)
 
 
-def _keys(ids: Iterable[str], seed: str) -> list[tuple[str, str]]:
+def _keys(ids: Iterable[str], seed: str, *, check_distinct: bool = True) -> list[tuple[str, str]]:
     """Return (ticket digits, id) pairs; the pair sorts exactly as the draw orders."""
     prefix = seed_hash(seed).encode("ascii")
-    id_list = ids if isinstance(ids, list) else list(ids)
+    id_list = ids if isinstance(ids, list | tuple) else list(ids)
     sha256 = hashlib.sha256
     from_bytes = int.from_bytes
     try:
         # This comprehension is the whole cost of a draw: keep it free of calls that can be hoisted.
         keys = [
             (
-                str(from_bytes(sha256(prefix + id_.encode("utf-8")).digest(), "big")).zfill(MIN_DIGITS)[::-1],
+                # str.encode() is always UTF-8 when no encoding is named.
+                str(from_bytes(sha256(prefix + id_.encode()).digest(), "big")).zfill(MIN_DIGITS)[::-1],
                 id_,
             )
             for id_ in id_list
@@ -132,13 +133,13 @@ def _keys(ids: Iterable[str], seed: str) -> list[tuple[str, str]]:
     except AttributeError:
         wrong = next(id_ for id_ in id_list if not isinstance(id_, str))
         raise TypeError(f"编号必须是字符串，收到 {type(wrong).__name__}：{wrong!r}") from None
-    if len(set(id_list)) != len(id_list):
+    if check_distinct and len(set(id_list)) != len(id_list):
         counts = Counter(id_list)
         raise DuplicateIdError(sorted(id_ for id_, n in counts.items() if n > 1))
     return keys
 
 
-def sample(ids: Iterable[str], seed: str, count: int) -> list[Ticketed]:
+def sample(ids: Iterable[str], seed: str, count: int, *, known_distinct: bool = False) -> list[Ticketed]:
     """Draw ``count`` ids without replacement, in ticket order.
 
     Same result as ``list(consistent_sampler.sampler(ids, seed=seed, take=count,
@@ -149,6 +150,8 @@ def sample(ids: Iterable[str], seed: str, count: int) -> list[Ticketed]:
         seed: The seed string.
         count: How many to draw; a count above the population size draws everyone, as the
             reference package's ``take`` does.
+        known_distinct: Skip the duplicate check because the caller has just made it
+            (``population.make_population`` does); saves a set over the whole population.
 
     Returns:
         The selected ids with their tickets, smallest ticket first.
@@ -161,7 +164,7 @@ def sample(ids: Iterable[str], seed: str, count: int) -> list[Ticketed]:
         raise TypeError(f"抽取数量必须是整数，收到 {count!r}")
     if count < 0:
         raise ValueError(f"抽取数量不能为负数：{count}")
-    keys = _keys(ids, seed)
+    keys = _keys(ids, seed, check_distinct=not known_distinct)
     if count == 0:
         return []
     chosen = heapq.nsmallest(count, keys) if count * _HEAP_SHARE_LIMIT <= len(keys) else sorted(keys)[:count]

@@ -16,7 +16,7 @@ from decimal import Decimal, localcontext
 from fractions import Fraction
 
 from app.draw.errors import DrawParameterError
-from app.draw.population import Population, check_id, split_strata
+from app.draw.population import Population, check_id, populations
 from app.draw.sampling import ALGORITHM_NAME, ALGORITHM_VERSION, Ticketed, sample
 
 logger = logging.getLogger(__name__)
@@ -210,7 +210,7 @@ def draw_stratum(*, stratum: str, population: Population, rule: StratumRule, see
         fixed_count=rule.count,
         sample_size=size,
         rounding_note=note,
-        selection=tuple(sample(population.ids, seed, size)),
+        selection=tuple(sample(population.ids, seed, size, known_distinct=True)),
     )
 
 
@@ -246,19 +246,22 @@ def draw_targets(
         if rule.stratum in rule_by_stratum:
             raise DrawParameterError(f"风险等级「{rule.stratum}」的抽查比例重复设定", field="rules")
         rule_by_stratum[rule.stratum] = rule
-    candidate_list = list(candidates)
-    missing = sorted({c.risk_class for c in candidate_list} - rule_by_stratum.keys())
+    groups: dict[str, list[str]] = {key: [] for key in rule_by_stratum}
+    for candidate in candidates:
+        groups.setdefault(candidate.risk_class, []).append(candidate.id)
+    missing = sorted(groups.keys() - rule_by_stratum.keys())
     if missing:
         raise DrawParameterError(
             f"风险等级 {'、'.join(missing)} 有检查对象但没有设定抽查比例或数量，请在任务中补充", field="rules"
         )
-    strata = split_strata(((c.id, c.risk_class) for c in candidate_list), keys=rule_by_stratum)
+    strata = populations(groups)
 
     excluded = sorted(exclusions, key=lambda e: e.id)
-    candidate_ids = {id_ for population in strata.values() for id_ in population.ids}
     for exclusion, following in itertools.pairwise(excluded):
         if exclusion.id == following.id:
             raise DrawParameterError(f"排除名单中对象 {exclusion.id} 出现两次", field="exclusions")
+    # Built only when needed: a set over 200,000 ids is a tenth of the draw's time.
+    candidate_ids = {id_ for population in strata.values() for id_ in population.ids} if excluded else set()
     for exclusion in excluded:
         check_id(exclusion.id)
         if not exclusion.reason.strip():
@@ -273,7 +276,7 @@ def draw_targets(
     logger.info(
         "target draw: %d strata, %d candidates, %d selected, %d excluded",
         len(results),
-        len(candidate_ids),
+        sum(len(r.population_ids) for r in results),
         sum(r.sample_size for r in results),
         len(excluded),
     )

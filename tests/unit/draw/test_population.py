@@ -38,7 +38,7 @@ def test_empty_population_has_the_hash_of_the_empty_string() -> None:
     assert population.hash == hashlib.sha256(b"").hexdigest()
 
 
-@pytest.mark.parametrize("bad", ["", " X", "X ", "a\nb", "a\rb", "\t1"])
+@pytest.mark.parametrize("bad", ["", " X", "X ", "a\nb", "a\rb", "\t1", "\u3000甲", "乙\u2028", "\n", "c\n"])
 def test_ids_that_cannot_be_listed_one_per_line_are_refused(bad: str) -> None:
     with pytest.raises(InvalidIdError):
         check_id(bad)
@@ -49,6 +49,15 @@ def test_ids_that_cannot_be_listed_one_per_line_are_refused(bad: str) -> None:
 def test_non_text_id_is_refused() -> None:
     with pytest.raises(InvalidIdError):
         check_id(12)
+    with pytest.raises(InvalidIdError):
+        make_population(["a", 12])  # type: ignore[list-item]
+    with pytest.raises(InvalidIdError):
+        make_population([12])  # type: ignore[list-item]
+
+
+def test_inner_spaces_and_other_characters_are_fine() -> None:
+    ids = ["A B", "甲\u3000乙", "x\ty", "杭州·西湖（分店）", "#1"]
+    assert make_population(ids).ids == tuple(sorted(ids))
 
 
 def test_duplicates_are_named() -> None:
