@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import subprocess
+import sys
 
 import pytest
 
@@ -77,3 +78,16 @@ def test_split_strata_groups_sorts_and_keeps_empty_strata() -> None:
 def test_split_strata_refuses_an_id_in_two_strata() -> None:
     with pytest.raises(DuplicateIdError):
         split_strata([("1", "A"), ("1", "B")])
+
+
+def test_the_draw_package_needs_only_the_standard_library() -> None:
+    code = (
+        "import sys\n"
+        "before = set(sys.modules)\n"
+        "import app.draw.record, app.draw.targets, app.draw.teams, app.draw.sampling, app.draw.population\n"
+        "added = {m.split('.')[0] for m in set(sys.modules) - before}\n"
+        "outside = sorted(added - set(sys.stdlib_module_names) - {'app'})\n"
+        "print(outside)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
