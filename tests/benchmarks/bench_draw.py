@@ -33,7 +33,9 @@ def make_candidates(n: int) -> list[CandidateTarget]:
     rng = random.Random(1)
     classes = rng.choices(list(SHARES), weights=list(SHARES.values()), k=n)
     serials = rng.sample(range(16**10), n)
-    return [CandidateTarget(id=f"913301{s:010X}{r}X", risk_class=r) for s, r in zip(serials, classes, strict=True)]
+    return [
+        CandidateTarget(id=f"913301{s:010X}{r}X", risk_class=r) for s, r in zip(serials, classes, strict=True)
+    ]
 
 
 def bare(strata: dict[str, list[str]]) -> list[list[tuple[str, str]]]:
@@ -42,7 +44,8 @@ def bare(strata: dict[str, list[str]]) -> list[list[tuple[str, str]]]:
     chosen = []
     for key, ids in strata.items():
         tickets = [
-            (str(int.from_bytes(hashlib.sha256(prefix + i.encode()).digest(), "big")).zfill(64)[::-1], i) for i in ids
+            (str(int.from_bytes(hashlib.sha256(prefix + i.encode()).digest(), "big")).zfill(64)[::-1], i)
+            for i in ids
         ]
         chosen.append(heapq.nsmallest(math.ceil(RATIOS[key] * len(ids)), tickets))
     return chosen
