@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from app.draw.teams import Team, TeamMember
+
+logger = logging.getLogger(__name__)
 
 
 class DrawParameterError(ValueError):

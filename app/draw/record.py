@@ -828,7 +828,11 @@ def _verify_stratum(stratum: StratumDraw, seed: str) -> list[Check]:
         f"总体哈希 {population.hash}"
         + ("" if population.hash == stratum.population_hash else f"，但记录写的是 {stratum.population_hash}"),
     )
-    rule = StratumRule(stratum=key, ratio=stratum.ratio, count=stratum.fixed_count)
+    try:
+        rule = StratumRule(stratum=key, ratio=stratum.ratio, count=stratum.fixed_count)
+    except DrawParameterError as exc:
+        add("sample_size", False, f"抽取规则无效：{exc}")
+        return checks
     expected_size, note = sample_size(rule, population.size)
     add(
         "sample_size",

@@ -28,6 +28,7 @@ from __future__ import annotations
 import hashlib
 import heapq
 import logging
+import secrets
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple
@@ -201,3 +202,20 @@ def derive_seed(seed: str, purpose: str) -> str:
         The derived seed string.
     """
     return f"{seed}/{purpose}"
+
+
+def machine_seed(digits: int = 20) -> str:
+    """Return a seed of decimal digits from the operating system's secure random source.
+
+    Only for draws without witnesses rolling dice; the record must then say that the
+    machine produced the seed (``SeedMethod.MACHINE`` or ``COMBINED``).
+
+    Args:
+        digits: Number of digits; 20 gives about 66 bits, like 20 ten-sided dice.
+
+    Returns:
+        The digits as a string, leading zeros kept.
+    """
+    if digits < 1:
+        raise ValueError(f"种子位数必须为正整数：{digits}")
+    return "".join(secrets.choice("0123456789") for _ in range(digits))

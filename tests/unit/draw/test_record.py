@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -287,3 +288,20 @@ def test_members_roles_survive_the_round_trip(record_json: dict[str, Any]) -> No
     assert record.teams is not None
     roles = [[m.role for m in team.members] for team in record.teams.teams]
     assert roles == [[Role.LEADER, Role.OFFICER, Role.EXPERT]] * 3
+
+
+def test_verify_reports_rather_than_raises_on_an_inconsistent_rule() -> None:
+    record = combined_record(with_teams=False)
+    assert record.targets is not None
+    broken = replace(record.targets.strata[0], ratio=None, fixed_count=None)
+    record = replace(record, targets=replace(record.targets, strata=(broken, *record.targets.strata[1:])))
+    result = verify_record(record)
+    assert [(c.subject, c.aspect) for c in result.failures] == [("A", "sample_size")]
+
+
+def test_record_refuses_sections_drawn_with_another_seed() -> None:
+    record = combined_record()
+    with pytest.raises(DrawParameterError, match="种子"):
+        replace(record, seed=replace(record.seed, value="other"))
+    with pytest.raises(DrawParameterError, match="时区"):
+        replace(record, drawn_at=datetime(2025, 4, 28, 9, 30))

@@ -10,7 +10,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.draw.sampling import DuplicateIdError, Ticketed, derive_seed, sample, seed_hash, ticket, ticket_order
+from app.draw.sampling import (
+    DuplicateIdError,
+    Ticketed,
+    derive_seed,
+    machine_seed,
+    sample,
+    seed_hash,
+    ticket,
+    ticket_order,
+)
 
 CJK = st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF)
 SEEDS = st.one_of(
@@ -193,3 +202,12 @@ def test_derived_seeds_are_suffixed() -> None:
     assert ticket_order(["x", "y", "z"], derive_seed("9", "inspectors")) == ticket_order(
         ["x", "y", "z"], "9/inspectors"
     )
+
+
+def test_machine_seed_is_digits_of_the_asked_length() -> None:
+    seeds = {machine_seed() for _ in range(20)}
+    assert all(len(s) == 20 and s.isdigit() for s in seeds)
+    assert len(seeds) == 20
+    assert len(machine_seed(30)) == 30
+    with pytest.raises(ValueError):
+        machine_seed(0)
