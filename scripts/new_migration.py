@@ -48,6 +48,11 @@ def main() -> int:
     target = generated.with_name(f"{rev}_{short}.py")
     generated.unlink()
     target.write_text(text, encoding="utf-8")
+    import subprocess
+
+    ruff = Path(sys.executable).with_name("ruff")
+    subprocess.run([str(ruff), "check", "--fix", "-q", str(target)], check=False)
+    subprocess.run([str(ruff), "format", "-q", str(target)], check=False)
     print(target)
     return 0
 

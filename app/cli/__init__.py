@@ -22,6 +22,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "app.cli.gui",
     "app.cli.deadline",
     "app.cli.holidays",
+    "app.cli.sample",
+    "app.cli.verify",
 )
 
 
