@@ -193,7 +193,7 @@ def _row(task: Task) -> TaskRow:
     )
 
 
-def _data(task: Task) -> TaskData:
+def task_data(task: Task) -> TaskData:
     return TaskData(
         name=task.name,
         mode=task.mode,
@@ -232,7 +232,7 @@ def list_tasks(ctx: ServiceContext, *, year: int | None = None) -> list[TaskRow]
 def get_task(ctx: ServiceContext, task_id: int) -> TaskDetail:
     with ctx.read() as session:
         task: Task = require(session, Task, task_id, "抽查任务")
-        return TaskDetail(_row(task), _data(task))
+        return TaskDetail(_row(task), task_data(task))
 
 
 def find_task(ctx: ServiceContext, reference: str) -> TaskDetail:
@@ -246,7 +246,7 @@ def find_task(ctx: ServiceContext, reference: str) -> TaskDetail:
             task = session.get(Task, int(ref))
         if task is None:
             raise RuleViolation(f"找不到抽查任务「{ref}」。请用 `liancha task list` 查看任务编号。")
-        return TaskDetail(_row(task), _data(task))
+        return TaskDetail(_row(task), task_data(task))
 
 
 def resolve_items(session: Session, data: TaskData) -> list[CheckItem]:
