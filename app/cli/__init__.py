@@ -20,6 +20,9 @@ from app.cli.common import EXIT_CANNOT_RUN, CliError
 COMMAND_MODULES: tuple[str, ...] = (
     "app.cli.info",
     "app.cli.gui",
+    "app.cli.plan",
+    "app.cli.task",
+    "app.cli.draw",
     "app.cli.deadline",
     "app.cli.holidays",
     "app.cli.sample",

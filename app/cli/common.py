@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -43,3 +45,17 @@ def open_context(args: argparse.Namespace) -> ServiceContext:
         with db.read() as session:
             operator = str(get_setting(session, OPERATOR_KEY, DEFAULT_OPERATOR))
     return ServiceContext(db=db, operator=operator)
+
+
+@contextmanager
+def service_errors(ctx: ServiceContext | None = None) -> Iterator[None]:
+    """Turn a service's user-facing error into a one-line CLI message (exit 1); close the database after."""
+    from app.services.errors import ServiceError
+
+    try:
+        yield
+    except ServiceError as exc:
+        raise CliError(str(exc), EXIT_REJECTED) from exc
+    finally:
+        if ctx is not None:
+            ctx.db.dispose()

@@ -1,0 +1,126 @@
+"""`liancha task …`: create, list and show inspection tasks."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from app.cli.common import (
+    EXIT_CANNOT_RUN,
+    EXIT_OK,
+    EXIT_REJECTED,
+    CliError,
+    add_db_argument,
+    open_context,
+    service_errors,
+)
+from app.services.draws import preview_target_draw
+from app.services.errors import ValidationError
+from app.services.task_files import read_task_file, task_data_from_mapping
+from app.services.tasks import create_task, find_task, list_tasks
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser("task", help="抽查任务：新建、列出、查看")
+    sub = parser.add_subparsers(dest="task_command", required=True, metavar="ACTION")
+    p = sub.add_parser("create", help="新建任务（--file 任务 JSON，或用参数）")
+    p.add_argument("--file", type=Path, help="任务定义 JSON（字段见 docs/task-file.md）")
+    p.add_argument("--name")
+    p.add_argument(
+        "--mode", default="single", help="single/general_sweep/risk_graded/special_campaign 或中文名称"
+    )
+    p.add_argument("--lead", help="牵头部门名称或简称")
+    p.add_argument("--joint", action="append", default=[], help="配合部门（可重复）")
+    p.add_argument("--scheme", help="一业一查方案名称")
+    p.add_argument("--item", action="append", default=[], help="抽查事项名称（可重复）")
+    p.add_argument("--start")
+    p.add_argument("--end")
+    p.add_argument("--ratio", action="append", default=[], help="风险类别=比例，例如 B=0.05（可重复）")
+    p.add_argument("--teams", type=int, default=1)
+    p.add_argument("--plan-year", type=int)
+    p.add_argument("--classified", action="store_true", help="涉密任务（不公开）")
+    p.add_argument("--adjustment-reason", default="", help="计划已公布时的调整原因")
+    add_db_argument(p)
+    p.set_defaults(func=run_create)
+    p = sub.add_parser("list", help="每行一个任务，以任务编号开头")
+    p.add_argument("--year", type=int)
+    add_db_argument(p)
+    p.set_defaults(func=run_list)
+    p = sub.add_parser("show", help="显示任务详情和当前可抽取的对象")
+    p.add_argument("task", help="任务编号、uid 或编号数字")
+    add_db_argument(p)
+    p.set_defaults(func=run_show)
+
+
+def run_create(args: argparse.Namespace) -> int:
+    ctx = open_context(args)
+    with service_errors(ctx):
+        if args.file:
+            try:
+                raw = read_task_file(args.file)
+            except ValidationError as exc:
+                raise CliError(str(exc), EXIT_CANNOT_RUN) from exc
+            source = str(args.file)
+        else:
+            raw = {
+                "name": args.name or "",
+                "mode": args.mode,
+                "lead": args.lead or "",
+                "joint": args.joint,
+                "scheme": args.scheme,
+                "items": args.item,
+                "start": args.start or "",
+                "end": args.end or "",
+                "ratios": dict(r.split("=", 1) for r in args.ratio if "=" in r),
+                "teams": args.teams,
+                "plan_year": args.plan_year,
+                "classified": args.classified,
+                "adjustment_reason": args.adjustment_reason,
+            }
+            source = ""
+        try:
+            data, reason = task_data_from_mapping(ctx, raw, source=source)
+            task_id = create_task(ctx, data, adjustment_reason=reason)
+        except ValidationError as exc:
+            for e in exc.errors:
+                print(f"错误：{e.field}：{e.message}")
+            return EXIT_REJECTED
+        detail = find_task(ctx, str(task_id))
+    print(f"{detail.row.number}\t已新建「{detail.row.name}」")
+    return EXIT_OK
+
+
+def run_list(args: argparse.Namespace) -> int:
+    ctx = open_context(args)
+    with service_errors(ctx):
+        for t in list_tasks(ctx, year=args.year):
+            flags = "涉密" if t.is_classified else ("公开" if t.is_public else "不公开")
+            print(
+                f"{t.number}\t{t.name}\t{t.mode.label}\t{t.status.label}\t{t.start_date}~{t.end_date}\t{t.departments}\t{flags}"
+            )
+    return EXIT_OK
+
+
+def run_show(args: argparse.Namespace) -> int:
+    ctx = open_context(args)
+    with service_errors(ctx):
+        detail = find_task(ctx, args.task)
+        preview = preview_target_draw(ctx, detail.row.id)
+    r, d = detail.row, detail.data
+    print(f"任务编号：{r.number}\n任务名称：{r.name}\n抽查方式：{r.mode.label}\n状态：{r.status.label}")
+    print(f"部门：{r.departments}\n检查时间：{r.start_date} 至 {r.end_date}\n抽查事项：{r.items} 项")
+    print(
+        f"抽查范围：{d.scope.describe()}\n公开：{'是' if r.is_public else '否'}；涉密：{'是' if r.is_classified else '否'}"
+    )
+    pop = preview.population
+    for s in pop.strata:
+        ratio = f"比例 {s.ratio}" if s.ratio is not None else "固定数量"
+        print(f"  {s.risk_class.label}：对象 {s.size} 户，{ratio}，应抽 {s.sample_size} 户")
+    if d.fixed_count is not None:
+        print(f"  固定抽取 {d.fixed_count} 户")
+    for reason, count in pop.exclusion_counts().items():
+        print(f"  排除：{reason} {count} 户")
+    for stratum, digest in preview.stratum_hashes.items():
+        print(f"  名录哈希 {stratum}：{digest}")
+    return EXIT_OK

@@ -1,0 +1,112 @@
+"""The plan / task / draw / verify subcommands, as a script would use them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from app.cli import main
+from app.services.context import ServiceContext
+from tests.factories import build_mini_county
+
+TASK = {
+    "name": "2026年餐饮单位联合抽查",
+    "mode": "综合性大联查",
+    "lead": "青山市监",
+    "joint": ["青山消防"],
+    "items": ["食品销售者经营行为检查", "消防安全检查"],
+    "start": "2026-05-01",
+    "end": "2026-06-30",
+    "ratios": {"A": "0.05", "B": "0.1", "C": "0.2", "D": "0.25"},
+    "teams": 2,
+    "plan_year": 2026,
+}
+
+
+def run(db: Path, *args: str) -> int:
+    return main(["--db", str(db), *args])
+
+
+def test_plan_task_draw_verify_flow(
+    ctx: ServiceContext, db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    build_mini_county(ctx)
+    assert run(db_path, "plan", "create", "--year", "2026") == 0
+    task_file = tmp_path / "task.json"
+    task_file.write_text(json.dumps(TASK, ensure_ascii=False), encoding="utf-8")
+    assert run(db_path, "task", "create", "--file", str(task_file)) == 0
+    assert run(db_path, "plan", "publish", "--year", "2026") == 0
+    capsys.readouterr()
+    assert run(db_path, "task", "list") == 0
+    first_line = capsys.readouterr().out.splitlines()[0]
+    number = first_line.split("\t")[0]
+    assert number == "青山市监抽查〔2026〕1号"
+    assert run(db_path, "task", "show", number) == 0
+    assert "应抽 4 户" in capsys.readouterr().out
+    record = tmp_path / "targets.json"
+    assert (
+        run(
+            db_path,
+            "draw",
+            "targets",
+            "--task",
+            number,
+            "--seed",
+            "31415926535897932384",
+            "--witness",
+            "王五/县人大代表",
+            "-o",
+            str(record),
+        )
+        == 0
+    )
+    assert run(db_path, "draw", "targets", "--task", number, "--seed", "31415926535897932384") == 1
+    assert "对象一次性抽取" in capsys.readouterr().err
+    assert run(db_path, "verify", str(record)) == 0
+    teams_record = tmp_path / "teams.json"
+    assert (
+        run(
+            db_path,
+            "draw",
+            "inspectors",
+            "--task",
+            number,
+            "--seed",
+            "27182818284590452353",
+            "-o",
+            str(teams_record),
+        )
+        == 0
+    )
+    assert run(db_path, "verify", str(teams_record)) == 0
+    assert run(db_path, "draw", "void", "--task", number, "--kind", "targets", "--reason", "测试作废") == 0
+    # A second task in the published plan needs an adjustment reason.
+    TASK2 = {**TASK, "name": "追加任务"}
+    task_file.write_text(json.dumps(TASK2, ensure_ascii=False), encoding="utf-8")
+    capsys.readouterr()
+    assert run(db_path, "task", "create", "--file", str(task_file)) == 1
+    assert "调整原因" in capsys.readouterr().out
+
+
+def test_bad_task_file_names_file_and_field(
+    ctx: ServiceContext, db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    build_mini_county(ctx)
+    bad = tmp_path / "bad.json"
+    bad.write_text(
+        json.dumps({**TASK, "lead": "不存在的局", "start": "2026/5/1", "ratios": {"Z": "x"}}),
+        encoding="utf-8",
+    )
+    assert run(db_path, "task", "create", "--file", str(bad)) == 1
+    out = capsys.readouterr().out
+    assert f"{bad}：lead" in out and "不存在的局" in out
+    assert f"{bad}：start" in out and f"{bad}：ratios" in out
+    broken = tmp_path / "broken.json"
+    broken.write_text("{ not json", encoding="utf-8")
+    assert run(db_path, "task", "create", "--file", str(broken)) == 2
+    assert "JSON 格式错误" in capsys.readouterr().err
+    capsys.readouterr()
+    assert run(db_path, "task", "list") == 0
+    assert capsys.readouterr().out == ""
