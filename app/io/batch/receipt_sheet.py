@@ -267,7 +267,8 @@ def read_receipt_sheet(
     stream_text = _text(values.get(_STREAM)) or STREAM_LABELS[None]
     streams = {text: stream for stream, text in STREAM_LABELS.items()}
     stream = streams.get(stream_text)
-    if stream_text not in streams:
+    stream_known = stream_text in streams  # if not, seq checks would only repeat the same complaint
+    if not stream_known:
         problems.append(SheetProblem(name, INFO_SHEET, None, _STREAM, "数据流应为“公开”“涉密”或“无”。"))
 
     if not item_rows or tuple(_text(c) for c in item_rows[0][: len(ITEM_HEADERS)]) != ITEM_HEADERS:
@@ -294,11 +295,11 @@ def read_receipt_sheet(
             row_problems.append(
                 SheetProblem(name, ITEMS_SHEET, number, "序号", "序号应为正整数。请勿改动此列。")
             )
-        if stream is not None and seq is None and not row_problems:
+        if stream_known and stream is not None and seq is None and not row_problems:
             row_problems.append(
                 SheetProblem(name, ITEMS_SHEET, number, "序号", "序号不能为空。请勿改动此列。")
             )
-        if stream is None and seq is not None:
+        if stream_known and stream is None and seq is not None:
             row_problems.append(
                 SheetProblem(name, ITEMS_SHEET, number, "序号", "该批次没有序号，此列应为空。")
             )
