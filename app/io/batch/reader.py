@@ -198,9 +198,9 @@ def _zip_members(data: bytes, limits: Limits) -> tuple[zipfile.ZipFile, dict[str
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
-    except (
-        Exception
-    ) as exc:  # BadZipFile, ValueError, struct.error, OverflowError, EOFError, …: all mean corrupt
+    # BadZipFile, ValueError, struct.error, OverflowError, EOFError, …: a corrupt zip
+    # raises many types, and every one of them means the same thing.
+    except Exception as exc:
         raise BatchRejected(RejectReason.CORRUPT_ZIP, f"{type(exc).__name__}: {exc}") from None
     if len(infos) > limits.max_members:
         raise BatchRejected(RejectReason.TOO_MANY_MEMBERS, f"{len(infos)} members > {limits.max_members}")

@@ -251,25 +251,30 @@ def read_receipt_sheet(
         ) from None
 
     problems: list[SheetProblem] = []
-    values = {_text(row[0]): row[1] if len(row) > 1 else None for row in info_rows[1:] if row}
+    values: dict[str, Any] = {}
+    info_row: dict[str, int] = {}  # where each item stands, so a problem names its row
+    for number, row in enumerate(info_rows[1:], start=2):
+        if row and _text(row[0]) not in values:
+            values[_text(row[0])] = row[1] if len(row) > 1 else None
+            info_row[_text(row[0])] = number
+
+    def info_problem(item: str, message: str) -> SheetProblem:
+        return SheetProblem(name, INFO_SHEET, info_row.get(item), INFO_HEADERS[1], f"{item}{message}")
+
     batch_id: uuid.UUID | None = None
     try:
         batch_id = uuid.UUID(_text(values.get(_BATCH_ID)))
     except ValueError:
-        problems.append(
-            SheetProblem(name, INFO_SHEET, None, _BATCH_ID, "批次编号缺失或不正确。请勿改动本表。")
-        )
+        problems.append(info_problem(_BATCH_ID, "缺失或不正确。请勿改动本表。"))
     manifest_sha256 = _text(values.get(_MANIFEST)).lower()
     if len(manifest_sha256) != 64 or any(c not in "0123456789abcdef" for c in manifest_sha256):
-        problems.append(
-            SheetProblem(name, INFO_SHEET, None, _MANIFEST, "清单摘要缺失或不正确。请勿改动本表。")
-        )
+        problems.append(info_problem(_MANIFEST, "缺失或不正确。请勿改动本表。"))
     stream_text = _text(values.get(_STREAM)) or STREAM_LABELS[None]
     streams = {text: stream for stream, text in STREAM_LABELS.items()}
     stream = streams.get(stream_text)
     stream_known = stream_text in streams  # if not, seq checks would only repeat the same complaint
     if not stream_known:
-        problems.append(SheetProblem(name, INFO_SHEET, None, _STREAM, "数据流应为“公开”“涉密”或“无”。"))
+        problems.append(info_problem(_STREAM, "应为“公开”“涉密”或“无”。"))
 
     if not item_rows or tuple(_text(c) for c in item_rows[0][: len(ITEM_HEADERS)]) != ITEM_HEADERS:
         problems.append(

@@ -115,7 +115,12 @@ def test_edited_batch_information_is_refused(tmp_path: Path) -> None:
     fill(path, {}, edit_info={"批次编号": "不是编号", "清单摘要": "123", "数据流": "机密"})
     with pytest.raises(ReceiptSheetError) as caught:
         read_receipt_sheet(path)
-    assert {p.column for p in caught.value.problems} == {"批次编号", "清单摘要", "数据流"}
+    assert {(p.sheet, p.row, p.column) for p in caught.value.problems} == {
+        ("批次信息", 2, "内容"),
+        ("批次信息", 3, "内容"),
+        ("批次信息", 4, "内容"),
+    }
+    assert "批次编号缺失" in str(caught.value) and "第 4 行" in str(caught.value)
 
 
 def test_changed_header_and_foreign_files(tmp_path: Path) -> None:
