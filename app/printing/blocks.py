@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Sequence
 
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, Paragraph, Table
+from reportlab.platypus import Flowable, Table
 
 from app.printing.data import TargetInfo, TaskInfo, TeamMember
+from app.printing.fonts import SYMBOL_FONT
 from app.printing.styles import (
     CELL,
     CELL_RIGHT,
@@ -18,24 +20,24 @@ from app.printing.styles import (
     box,
     cn_date,
     esc,
-    space,
 )
-from app.printing.widgets import borderless_table, grid_table, para
-from app.services.codes import CodeTables, ResultCategory
+from app.printing.text import text_cell
+from app.printing.widgets import Run, RunLines, borderless_table, box_run, grid_table, para, text_run
+from app.services.codes import CodeTables
 
 LABEL_WIDTH = 30 * mm
 # Leaves this short are printed several to a line (注销 被吊销 被撤销 迁出), as on the paper form.
 _SHORT_LABEL = 4
 
 
-def labelled(text: str) -> Paragraph:
+def labelled(text: str) -> Flowable:
     """A label cell (centred, may wrap)."""
-    return para(esc(text), LABEL)
+    return text_cell(text, LABEL)
 
 
-def value(text: str) -> Paragraph:
+def value(text: str) -> Flowable:
     """A value cell (left, wraps)."""
-    return para(esc(text), CELL)
+    return text_cell(text, CELL)
 
 
 def members_text(members: Sequence[TeamMember], *, with_department: bool = True) -> str:
@@ -98,13 +100,30 @@ def target_header(
     return grid_table(rows, widths, extra=style)
 
 
-def _line(depth: int, markup: str) -> Paragraph:
-    style = CELL.clone(f"lc-tree-{depth}", leftIndent=depth * 1.6 * CELL.fontSize)
-    return Paragraph(markup, style)
+def _option(label: str, checked: bool, depth: int = 0) -> list[Run]:
+    indent = [text_run("\u3000" * depth)] if depth else []
+    return [*indent, box_run(checked), text_run(label)]
 
 
-def _option(node: ResultCategory, ticked: frozenset[str]) -> str:
-    return f"{box(node.code in ticked)}{esc(node.label)}"
+def check_lines(lines: Sequence[Sequence[Run]], *, width: float) -> list[Flowable]:
+    """Lines of check boxes and labels, as one stamped drawing when every line fits.
+
+    A blank form's result and follow-up boxes are the same on every page of a batch: drawn
+    once as a form XObject, they cost nothing per document. A line too wide for the column
+    (an edited label, a long note) falls back to wrapping paragraphs.
+    """
+    block = RunLines(lines, center=False)
+    if block.fits(width):
+        digest = hashlib.sha1(repr(lines).encode("utf-8")).hexdigest()[:16]
+        return [RunLines(lines, center=False, stamp=f"lines{digest}")]
+    flowables: list[Flowable] = []
+    for line in lines:
+        markup = "".join(
+            (f'<font name="{SYMBOL_FONT}">{esc(text)}</font>' if font == SYMBOL_FONT else esc(text))
+            for font, text in line
+        )
+        flowables.append(para(markup, CELL))
+    return flowables
 
 
 def result_tree(codes: CodeTables, ticked: frozenset[str] = frozenset(), *, width: float) -> Table:
@@ -118,38 +137,44 @@ def result_tree(codes: CodeTables, ticked: frozenset[str] = frozenset(), *, widt
         ticked: codes to print ticked (filled-in records); empty for a blank form.
         width: the cell width available.
     """
-    left: list[Flowable] = []
-    pending_short: list[str] = []
+    left: list[list[Run]] = []
+    pending_short: list[Run] = []
 
     def flush() -> None:
         if pending_short:
-            left.append(_line(0, space(1).join(pending_short)))
+            left.append(pending_short[:-1])  # drop the trailing separator
             pending_short.clear()
 
-    right: list[Flowable] = []
+    right: list[list[Run]] = []
     for root in codes.results:
         if root.children:
-            right.extend(_line(depth, _option(node, ticked)) for depth, node in root.walk())
+            right.extend(_option(node.label, node.code in ticked, depth) for depth, node in root.walk())
         elif len(root.label) <= _SHORT_LABEL:
-            pending_short.append(_option(root, ticked))
+            pending_short.extend([*_option(root.label, root.code in ticked), text_run("\u3000")])
         else:
             flush()
-            left.append(_line(0, _option(root, ticked)))
+            left.append(_option(root.label, root.code in ticked))
     flush()
-    return borderless_table([[left, right]], [width * 0.45, width * 0.55], padding=(0, 2, 0, 0))
+    widths = [width * 0.45, width * 0.55]
+    return borderless_table(
+        [[check_lines(left, width=widths[0] - 2), check_lines(right, width=widths[1] - 2)]],
+        widths,
+        padding=(0, 2, 0, 0),
+    )
 
 
 def follow_up_list(
-    codes: CodeTables, ticked: frozenset[str] = frozenset(), *, note: str = ""
+    codes: CodeTables, ticked: frozenset[str] = frozenset(), *, note: str = "", width: float
 ) -> list[Flowable]:
     """The 后续处置 check boxes, one per line; a free-text option gets a blank (or the note)."""
-    lines: list[Flowable] = []
+    lines: list[list[Run]] = []
     for option in codes.follow_ups:
-        markup = f"{box(option.code in ticked)}{esc(option.label)}"
+        line = _option(option.label, option.code in ticked)
         if option.free_text:
-            markup += f"<u>{space(1)}{esc(note)}{space(1)}</u>" if note else blank(20)
-        lines.append(para(markup, CELL))
-    return lines
+            # DejaVu's underscores join into a continuous line to write on.
+            line.append(text_run(f" {note}") if note else (SYMBOL_FONT, "_" * 30))
+        lines.append(line)
+    return check_lines(lines, width=width)
 
 
 def check_method_grid(codes: CodeTables, ticked: frozenset[str] = frozenset(), *, width: float) -> Table:
@@ -191,7 +216,7 @@ def signature_cell(
         dated: print the date line.
         height_lines: blank lines left for the handwriting.
     """
-    cell: list[Flowable] = [para(esc(label), CELL)]
+    cell: list[Flowable] = [text_cell(label, CELL)]
     if names:
         cell.append(para(names, CELL.clone("lc-sig-names", fontSize=7.5, leading=10)))
     cell.extend(para("&nbsp;", CELL) for _ in range(height_lines))

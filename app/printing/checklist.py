@@ -34,6 +34,7 @@ from app.printing.styles import (
     cn_ordinal,
     esc,
 )
+from app.printing.text import text_cell
 from app.printing.widgets import BoldTitle, RunLines, box_run, grid_table, para, text_run
 
 logger = logging.getLogger(__name__)
@@ -42,12 +43,11 @@ logger = logging.getLogger(__name__)
 COLUMNS = (9 * mm, 47 * mm, 80 * mm, 15 * mm, 29 * mm)
 
 # Shared by every row: drawn without Paragraph (see RunLines).
-_CHECKED_CELL = RunLines([[box_run(), text_run(" 是")], [box_run(), text_run(" 否")]])
+_CHECKED_CELL = RunLines([[box_run(), text_run(" 是")], [box_run(), text_run(" 否")]], stamp="checked")
 _FOUND_CELL = RunLines(
-    [[box_run(), text_run(" 无 "), box_run(), text_run(" 有")], [text_run("（需记录，可另附页）")]], size=7.5
-)
-_FOUND_CELL_WIDE = RunLines(
-    [[box_run(), text_run(" 无 "), box_run(), text_run(" 有")], [text_run("（需记录，可另附页）")]]
+    [[box_run(), text_run(" 无 "), box_run(), text_run(" 有")], [text_run("（需记录，可另附页）")]],
+    size=7.5,
+    stamp="found",
 )
 
 
@@ -82,25 +82,26 @@ def checkpoint_table(doc: ChecklistDoc) -> Flowable:
         style += [("SPAN", (0, row), (-1, row)), ("BACKGROUND", (0, row), (-1, row), SHADE)]
         for item_index, section in enumerate(sections, start=1):
             row = len(rows)
-            heading = f"（{cn_ordinal(item_index)}）{esc(section.item_name)}"
+            # Two single-style paragraphs: mixed markup takes reportlab's much slower path.
+            heading: list[Flowable] = [text_cell(f"（{cn_ordinal(item_index)}）{section.item_name}", CELL)]
             if section.basis:
-                heading += f"<font size='7.5'>　检查依据：{esc(section.basis)}</font>"
-            rows.append([para(heading, CELL)])
+                heading.append(text_cell(f"检查依据：{section.basis}", CELL_SMALL))
+            rows.append([heading])
             style.append(("SPAN", (0, row), (-1, row)))
             for checkpoint in section.checkpoints:
                 number += 1
                 rows.append(
                     [
                         str(number),
-                        para(esc(checkpoint.content), CELL),
-                        para(esc(checkpoint.method), CELL_SMALL) if checkpoint.method else "",
+                        text_cell(checkpoint.content, CELL),
+                        text_cell(checkpoint.method, CELL_SMALL) if checkpoint.method else "",
                         _CHECKED_CELL,
                         _FOUND_CELL,
                     ]
                 )
         if doc.other_row:
             number += 1
-            rows.append([str(number), para("其他", CELL), "", _CHECKED_CELL, _FOUND_CELL])
+            rows.append([str(number), text_cell("其他", CELL), "", _CHECKED_CELL, _FOUND_CELL])
     # A checkpoint whose method runs longer than a page must split rather than fail.
     return grid_table(rows, COLUMNS, extra=style, repeat_rows=1, padding=2.5, split_in_row=36)
 
@@ -110,7 +111,7 @@ def _tail(doc: ChecklistDoc) -> Flowable:
     half = (CONTENT_WIDTH - 2 * LABEL_WIDTH) / 2
     rows: list[list[object]] = [
         [labelled("检查结果"), result_tree(doc.codes, width=inner - 6), "", ""],
-        [labelled("后续处置"), follow_up_list(doc.codes), "", ""],
+        [labelled("后续处置"), follow_up_list(doc.codes, width=inner - 6), "", ""],
         [
             labelled("被检查对象意见"),
             signature_cell("对以上检查情况的意见（签字/盖章）：", height_lines=1),
@@ -123,7 +124,7 @@ def _tail(doc: ChecklistDoc) -> Flowable:
             labelled("组长审核意见"),
             signature_cell("", height_lines=2),
         ],
-        [labelled("备注"), para(esc(doc.remarks) or "&nbsp;", CELL), "", ""],
+        [labelled("备注"), text_cell(doc.remarks, CELL), "", ""],
     ]
     spans = [("SPAN", (1, r), (3, r)) for r in (0, 1, 2, 4)]
     shade = [("BACKGROUND", (0, 0), (0, -1), SHADE), ("BACKGROUND", (2, 3), (2, 3), SHADE)]

@@ -24,13 +24,14 @@ from app.printing.styles import (
     cn_period,
     esc,
 )
+from app.printing.text import text_cell
 from app.printing.widgets import BoldTitle, RunLines, box_run, grid_table, para, text_run
 
 logger = logging.getLogger(__name__)
 
 MEMBER_COLUMNS = (10 * mm, 22 * mm, 14 * mm, 50 * mm, 46 * mm, 38 * mm)
 ROUTE_COLUMNS = (9 * mm, 46 * mm, 38 * mm, 26 * mm, 30 * mm, 16 * mm, 15 * mm)
-_DONE_CELL = RunLines([[box_run(), text_run(" 已查")], [box_run(), text_run(" 未查")]])
+_DONE_CELL = RunLines([[box_run(), text_run(" 已查")], [box_run(), text_run(" 未查")]], stamp="done")
 
 
 _WEEKDAYS = "一二三四五六日"
@@ -114,7 +115,7 @@ def _route(doc: DispatchDoc) -> Flowable:
             [
                 str(number),
                 para(name, CELL),
-                para(esc(target.address), CELL_SMALL),
+                text_cell(target.address, CELL_SMALL),
                 para(contact, CELL_SMALL),
                 para(items, CELL_SMALL),
                 para(_short_date(stop.planned_date), CELL_CENTER),

@@ -32,6 +32,7 @@ from app.printing.styles import (
     esc,
     space,
 )
+from app.printing.text import text_cell
 from app.printing.widgets import BoldTitle, grid_table, para
 
 logger = logging.getLogger(__name__)
@@ -80,7 +81,7 @@ def _strata(doc: DrawRecordDoc) -> Flowable:
                 value(stratum.name),
                 para(f"{stratum.population_size:,}", CELL_CENTER),
                 para(f"{stratum.sample_size:,}", CELL_CENTER),
-                para(esc(stratum.rule), CELL_SMALL),
+                text_cell(stratum.rule, CELL_SMALL),
                 Paragraph(esc(stratum.population_sha256), _HEX),
             ]
         )
@@ -98,7 +99,7 @@ def _exclusions(doc: DrawRecordDoc) -> list[Flowable]:
     rows: list[list[object]] = [head]
     for number, item in enumerate(doc.exclusions, start=1):
         rows.append(
-            [str(number), value(item.entity_id), value(item.name), para(esc(item.reason), CELL_SMALL)]
+            [str(number), value(item.entity_id), value(item.name), text_cell(item.reason, CELL_SMALL)]
         )
     widths = (12 * mm, 46 * mm, 64 * mm, 58 * mm)
     story.append(
@@ -129,9 +130,9 @@ def _selections(doc: DrawRecordDoc) -> list[Flowable]:
                 str(item.position),
                 para(ident, CELL),
                 value(item.name),
-                para(esc(item.detail), CELL_SMALL),
-                para(esc(item.stratum), CELL_SMALL),
-                para(esc(item.team), CELL_SMALL),
+                text_cell(item.detail, CELL_SMALL),
+                text_cell(item.stratum, CELL_SMALL),
+                text_cell(item.team, CELL_SMALL),
             ]
         )
     widths = (11 * mm, 40 * mm, 52 * mm, 37 * mm, 20 * mm, 20 * mm)

@@ -198,9 +198,27 @@ class FormCanvas(Canvas):  # type: ignore[misc]  # reportlab is untyped
     def __init__(self, *args: Any, state: BuildState, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._lc_state = state
+        self._lc_stamps: dict[str, tuple[Callable[[Canvas], None], tuple[float, float, float, float]]] = {}
+
+    def stamp(
+        self, name: str, painter: Callable[[Canvas], None], bbox: tuple[float, float, float, float]
+    ) -> None:
+        """Draw a named, fixed drawing here; it is painted once (as a form) when the PDF is saved.
+
+        Args:
+            name: identifies the drawing; the first painter given for a name is used.
+            painter: draws the content at the origin.
+            bbox: the content's bounding box (x0, y0, x1, y1) around the origin.
+        """
+        self._lc_stamps.setdefault(f"lcstamp{name}", (painter, bbox))
+        self.doForm(f"lcstamp{name}")
 
     def save(self) -> None:
         state = self._lc_state
+        for name, (painter, bbox) in self._lc_stamps.items():
+            self.beginForm(name, *bbox)
+            painter(self)
+            self.endForm()
         self._text_form("lctotal", f"{state.pages} 页", size=9, gray=0.0)
         for index, span in enumerate(state.spans):
             self._text_form(_form_name("pages", index), f"{span.page_count} 页", size=7.5, gray=0.35)

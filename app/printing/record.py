@@ -25,6 +25,7 @@ from app.printing.blocks import (
 )
 from app.printing.data import RecordDoc
 from app.printing.styles import CELL, CELL_HEAD, CONTENT_WIDTH, SHADE, TITLE_SIZE, cn_date, esc
+from app.printing.text import text_cell
 from app.printing.widgets import BoldTitle, grid_table, para
 
 logger = logging.getLogger(__name__)
@@ -43,8 +44,8 @@ def _entries_table(doc: RecordDoc) -> Flowable:
         rows.append(
             [
                 para(item, CELL),
-                [para(esc(entry.findings), CELL), Spacer(1, 0 if entry.findings else _BLANK_ROW_HEIGHT)],
-                para(esc(entry.disposal), CELL),
+                [text_cell(entry.findings, CELL), Spacer(1, 0 if entry.findings else _BLANK_ROW_HEIGHT)],
+                text_cell(entry.disposal, CELL),
             ]
         )
     return grid_table(rows, ENTRY_COLUMNS, extra=[("BACKGROUND", (0, 0), (-1, 0), SHADE)], repeat_rows=1)
@@ -57,7 +58,12 @@ def _tail(doc: RecordDoc) -> Flowable:
     rows: list[list[object]] = [
         [labelled("核查方式"), check_method_grid(doc.codes, doc.check_methods, width=inner - 6), "", ""],
         [labelled("检查结果"), result_tree(doc.codes, doc.results, width=inner - 6), "", ""],
-        [labelled("后续处置"), follow_up_list(doc.codes, doc.follow_ups, note=doc.follow_up_note), "", ""],
+        [
+            labelled("后续处置"),
+            follow_up_list(doc.codes, doc.follow_ups, note=doc.follow_up_note, width=inner - 6),
+            "",
+            "",
+        ],
         [
             labelled("被检查对象"),
             signature_cell("（签字/盖章）", height_lines=2),

@@ -58,16 +58,24 @@ class RunLines(Flowable):  # type: ignore[misc]  # reportlab is untyped
     """Fixed lines of mixed-font text (e.g. ``☐ 是`` / ``☐ 否``) drawn without Paragraph.
 
     Used for the cells repeated on every checklist row: one shared instance, no line
-    breaking, so a thousand-row table does not pay for a thousand paragraphs.
+    breaking. Given a ``stamp`` name, it is drawn once per PDF as a form XObject and
+    referenced from every cell, so a thousand rows cost a thousand references, not a
+    thousand text runs.
     """
 
     def __init__(
-        self, lines: Sequence[Sequence[Run]], *, size: float = TABLE_SIZE, center: bool = True
+        self,
+        lines: Sequence[Sequence[Run]],
+        *,
+        size: float = TABLE_SIZE,
+        center: bool = True,
+        stamp: str = "",
     ) -> None:
         super().__init__()
         self.lines = [list(line) for line in lines]
         self.size = size
         self.center = center
+        self.stamp = stamp
         self.leading = size * 1.35
         self.height = self.leading * len(self.lines)
         self._widths: list[float] | None = None  # measured on first use: fonts register lazily
@@ -77,15 +85,35 @@ class RunLines(Flowable):  # type: ignore[misc]  # reportlab is untyped
             self._widths = [sum(stringWidth(t, f, self.size) for f, t in line) for line in self.lines]
         return self._widths
 
+    def fits(self, width: float) -> bool:
+        """Whether every line fits in ``width`` points (nothing is wrapped or cut)."""
+        return max(self._measure(), default=0.0) <= width
+
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
         self._avail = availWidth
         return (availWidth if self.center else max(self._measure(), default=0.0)), self.height
 
     def draw(self) -> None:
         canvas = self.canv
+        block = max(self._measure(), default=0.0)
+        offset = (self._avail - block) / 2 if self.center else 0.0
+        stamp = getattr(canvas, "stamp", None)
+        if self.stamp and stamp is not None:
+            canvas.saveState()
+            canvas.translate(offset, 0)
+            stamp(self.stamp, self._paint, (0, -self.size, block + 1, self.height + self.size))
+            canvas.restoreState()
+        else:
+            canvas.saveState()
+            canvas.translate(offset, 0)
+            self._paint(canvas)
+            canvas.restoreState()
+
+    def _paint(self, canvas: Any) -> None:
+        block = max(self._measure(), default=0.0)
         y = self.height - self.size
         for line, width in zip(self.lines, self._measure(), strict=True):
-            x = (self._avail - width) / 2 if self.center else 0.0
+            x = (block - width) / 2 if self.center else 0.0
             for font, text in line:
                 canvas.setFont(font, self.size)
                 canvas.drawString(x, y, text)

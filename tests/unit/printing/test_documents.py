@@ -218,3 +218,14 @@ def test_empty_draw_lists_print_none() -> None:
     flat = build([doc]).flat()
     assert "抽取前排除的对象（共0个）无。" in flat
     assert "抽取结果（按票号顺序，共0个）无。" in flat
+
+
+def test_edited_long_labels_fall_back_to_wrapping() -> None:
+    long_label = (
+        "违反市场监管相关规定（含登记、公示、价格、广告、计量、标准化、"
+        "认证认可、检验检测等各类市场监管法律法规规章）"
+    )
+    codes = load_code_tables().with_labels({"2": long_label})
+    pdf = build([replace(s.checklist(), codes=codes)])
+    assert f"☐{long_label}" in pdf.flat()
+    assert "☐未按规定公示应当公示的信息" in pdf.flat()
