@@ -35,6 +35,7 @@ def main(argv: list[str] | None = None) -> int:
         "notice": [s.notice(t) for t in s.TARGETS],
         "checklist": [s.checklist(t) for t in s.TARGETS],
         "checklist-80": [s.checklist(s.TARGETS[1], sections=s.many_checkpoints(80))],
+        "checklist-long-row": [s.checklist(s.TARGETS[2], sections=s.long_row_sections())],
         "record": [s.record(s.TARGETS[0]), s.record(s.TARGETS[1], filled=True)],
         "dispatch": [s.dispatch()],
         "draw-record": [s.draw_record(), s.draw_record(voided=True, selections=60, exclusions=25)],

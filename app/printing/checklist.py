@@ -34,13 +34,13 @@ from app.printing.styles import (
     cn_ordinal,
     esc,
 )
-from app.printing.text import text_cell
+from app.printing.text import text_cell, text_chunks
 from app.printing.widgets import BoldTitle, RunLines, box_run, grid_table, para, text_run
 
 logger = logging.getLogger(__name__)
 
 # 序号 | 检查内容 | 操作方法与要领 | 是否检查 | 发现问题情况 (A4 portrait, 180 mm)
-COLUMNS = (9 * mm, 47 * mm, 80 * mm, 15 * mm, 29 * mm)
+COLUMNS: tuple[float, ...] = (9 * mm, 47 * mm, 80 * mm, 15 * mm, 29 * mm)
 
 # Shared by every row: drawn without Paragraph (see RunLines).
 _CHECKED_CELL = RunLines([[box_run(), text_run(" 是")], [box_run(), text_run(" 否")]], stamp="checked")
@@ -49,6 +49,15 @@ _FOUND_CELL = RunLines(
     size=7.5,
     stamp="found",
 )
+
+
+CELL_PADDING = 2.5
+# A longer checkpoint continues in the next row (see text_chunks), so every row fits a page.
+MAX_ROW_HEIGHT = 240.0
+
+
+def _text_width(column: int) -> float:
+    return COLUMNS[column] - 2 * CELL_PADDING
 
 
 def _departments(sections: tuple[ItemSection, ...]) -> list[tuple[str, list[ItemSection]]]:
@@ -80,6 +89,7 @@ def checkpoint_table(doc: ChecklistDoc) -> Flowable:
             ]
         )
         style += [("SPAN", (0, row), (-1, row)), ("BACKGROUND", (0, row), (-1, row), SHADE)]
+        department_row: int | None = row
         for item_index, section in enumerate(sections, start=1):
             row = len(rows)
             # Two single-style paragraphs: mixed markup takes reportlab's much slower path.
@@ -88,22 +98,37 @@ def checkpoint_table(doc: ChecklistDoc) -> Flowable:
                 heading.append(text_cell(f"检查依据：{section.basis}", CELL_SMALL))
             rows.append([heading])
             style.append(("SPAN", (0, row), (-1, row)))
+            # Headings are never left at the foot of a page: they stay with the first row after them.
+            if section.checkpoints:
+                start = row if department_row is None else department_row
+                style.append(("NOSPLIT", (0, start), (-1, row + 1)))
+            department_row = None
             for checkpoint in section.checkpoints:
                 number += 1
-                rows.append(
-                    [
-                        str(number),
-                        text_cell(checkpoint.content, CELL),
-                        text_cell(checkpoint.method, CELL_SMALL) if checkpoint.method else "",
-                        _CHECKED_CELL,
-                        _FOUND_CELL,
-                    ]
+                contents = text_chunks(
+                    checkpoint.content, CELL, width=_text_width(1), max_height=MAX_ROW_HEIGHT
                 )
+                methods: list[Flowable] = (
+                    text_chunks(
+                        checkpoint.method, CELL_SMALL, width=_text_width(2), max_height=MAX_ROW_HEIGHT
+                    )
+                    if checkpoint.method
+                    else []
+                )
+                first = len(rows)
+                for part in range(max(len(contents), len(methods), 1)):
+                    content = contents[part] if part < len(contents) else ""
+                    method = methods[part] if part < len(methods) else ""
+                    if part == 0:
+                        rows.append([str(number), content, method, _CHECKED_CELL, _FOUND_CELL])
+                    else:
+                        rows.append([text_cell("（续）", CELL_SMALL), content, method, "", ""])
+                if len(rows) - first > 1:
+                    style.append(("VALIGN", (0, first), (-1, len(rows) - 1), "TOP"))
         if doc.other_row:
             number += 1
             rows.append([str(number), text_cell("其他", CELL), "", _CHECKED_CELL, _FOUND_CELL])
-    # A checkpoint whose method runs longer than a page must split rather than fail.
-    return grid_table(rows, COLUMNS, extra=style, repeat_rows=1, padding=2.5, split_in_row=36)
+    return grid_table(rows, COLUMNS, extra=style, repeat_rows=1, padding=CELL_PADDING)
 
 
 def _tail(doc: ChecklistDoc) -> Flowable:

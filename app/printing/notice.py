@@ -134,8 +134,9 @@ def notice_story(doc: NoticeDoc) -> list[Flowable]:
     else:
         story.append(para(DEFAULT_MATERIALS, BODY_INDENT))
 
-    # The seals never stand alone on a page: the warning and contacts go with them.
-    closing: list[Flowable] = [Spacer(1, 2 * mm), para(WARNING_TEXT, BODY_INDENT)]
+    story += [Spacer(1, 2 * mm), para(WARNING_TEXT, BODY_INDENT)]
+    # The seals never stand alone on a page: the contacts go with them.
+    closing: list[Flowable] = []
     if doc.contacts:
         for contact in doc.contacts:
             who_text = f"（{esc(contact.department)}）" if contact.department else ""

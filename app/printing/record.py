@@ -25,14 +25,15 @@ from app.printing.blocks import (
 )
 from app.printing.data import RecordDoc
 from app.printing.styles import CELL, CELL_HEAD, CONTENT_WIDTH, SHADE, TITLE_SIZE, cn_date, esc
-from app.printing.text import text_cell
+from app.printing.text import text_chunks
 from app.printing.widgets import BoldTitle, grid_table, para
 
 logger = logging.getLogger(__name__)
 
 # 检查事项 | 发现问题情况 | 处置情况
-ENTRY_COLUMNS = (62 * mm, 68 * mm, 50 * mm)
+ENTRY_COLUMNS: tuple[float, ...] = (62 * mm, 68 * mm, 50 * mm)
 _BLANK_ROW_HEIGHT = 13 * mm
+MAX_ROW_HEIGHT = 240.0  # longer findings continue in the next row
 
 
 def _entries_table(doc: RecordDoc) -> Flowable:
@@ -41,13 +42,19 @@ def _entries_table(doc: RecordDoc) -> Flowable:
         item = f"{number}．{esc(entry.item_name)}"
         if entry.department:
             item += f"<br/><font size='7.5'>（{esc(entry.department)}）</font>"
-        rows.append(
-            [
-                para(item, CELL),
-                [text_cell(entry.findings, CELL), Spacer(1, 0 if entry.findings else _BLANK_ROW_HEIGHT)],
-                text_cell(entry.disposal, CELL),
-            ]
-        )
+        findings = text_chunks(entry.findings, CELL, width=ENTRY_COLUMNS[1] - 6, max_height=MAX_ROW_HEIGHT)
+        disposals = text_chunks(entry.disposal, CELL, width=ENTRY_COLUMNS[2] - 6, max_height=MAX_ROW_HEIGHT)
+        for part in range(max(len(findings), len(disposals))):
+            rows.append(
+                [
+                    para(item if part == 0 else "（续）", CELL),
+                    # A blank row leaves room to write by hand.
+                    [findings[part], Spacer(1, _BLANK_ROW_HEIGHT)]
+                    if not entry.findings
+                    else (findings[part] if part < len(findings) else ""),
+                    disposals[part] if part < len(disposals) else "",
+                ]
+            )
     return grid_table(rows, ENTRY_COLUMNS, extra=[("BACKGROUND", (0, 0), (-1, 0), SHADE)], repeat_rows=1)
 
 

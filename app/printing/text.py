@@ -12,6 +12,7 @@ never end one with opening punctuation.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
@@ -23,6 +24,8 @@ from app.printing.styles import esc
 
 CANNOT_START = set("，。、；：！？）》」』】〕〉”’…·%‰℃,.;:!?)]}")
 CANNOT_END = set("（《「『【〔〈“‘([{")
+
+_BLANKS = re.compile(r"[ \t\r\f\v]+")
 
 _widths_cache: dict[str, tuple[dict[int, int], int]] = {}
 
@@ -92,7 +95,8 @@ def break_lines(text: str, *, font_name: str, size: float, width: float) -> list
 
     for paragraph in text.split("\n"):
         first = len(lines)
-        for token in _tokens(" ".join(paragraph.split())):
+        # Collapse ASCII blanks only: a full-width space (U+3000) is meant, often as indentation.
+        for token in _tokens(_BLANKS.sub(" ", paragraph).strip(" ")):
             token_width = measure(token)
             if token == " ":
                 if not line:
@@ -196,3 +200,31 @@ def text_cell(text: str, style: ParagraphStyle) -> Flowable:
     if covers(style.fontName, text):
         return TextBlock(text, style)
     return Paragraph(esc(text), style)
+
+
+def text_chunks(text: str, style: ParagraphStyle, *, width: float, max_height: float) -> list[Flowable]:
+    """Plain text as one or more cells, each at most ``max_height`` points tall.
+
+    A table row taller than a page cannot be laid out, and reportlab's in-row splitting
+    repeats headers mid-page; a very long cell is therefore cut into consecutive rows here,
+    at line boundaries, before the table sees it.
+
+    Args:
+        text: plain text.
+        style: its style (font, size, leading).
+        width: the exact text width of the cell (column width minus padding).
+        max_height: the tallest chunk allowed.
+    """
+    per_chunk = max(1, int(max_height // style.leading))
+    if covers(style.fontName, text):
+        lines = break_lines(text, font_name=style.fontName, size=style.fontSize, width=width)
+        if len(lines) <= per_chunk:
+            return [TextBlock(text, style)]
+        return [
+            TextBlock(text, style, lines=lines[i : i + per_chunk]) for i in range(0, len(lines), per_chunk)
+        ]
+    # A glyph the CJK font lacks: paragraphs of a conservative number of characters each.
+    size = max(1, per_chunk * max(1, int(width // style.fontSize)) // 2)
+    return [Paragraph(esc(text[i : i + size]), style) for i in range(0, len(text), size)] or [
+        Paragraph("", style)
+    ]

@@ -189,7 +189,6 @@ def grid_table(
     extra: Sequence[tuple[Any, ...]] = (),
     repeat_rows: int = 0,
     padding: float = 3,
-    split_in_row: float = 0,
 ) -> Table:
     """A fully ruled table in the form style: thin black grid, cells vertically centred.
 
@@ -199,12 +198,8 @@ def grid_table(
         extra: more TableStyle commands (spans, shading).
         repeat_rows: header rows repeated on each page the table runs onto.
         padding: cell padding in points.
-        split_in_row: allow a row taller than the space left to be split across pages,
-            keeping at least this many points on each side (0: rows are never split).
     """
-    table = Table(
-        rows, colWidths=list(widths), repeatRows=repeat_rows, hAlign="CENTER", splitInRow=split_in_row
-    )
+    table = Table(rows, colWidths=list(widths), repeatRows=repeat_rows, hAlign="CENTER")
     table.setStyle(
         TableStyle(
             [

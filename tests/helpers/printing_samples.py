@@ -286,6 +286,21 @@ def many_checkpoints(count: int) -> tuple[ItemSection, ...]:
     return tuple(replace(s, checkpoints=tuple(per_section[(s.department, s.item_name)])) for s in order)
 
 
+def long_row_sections() -> tuple[ItemSection, ...]:
+    """One item whose second checkpoint's method is longer than a page (it must split)."""
+    method = SECTIONS[1].checkpoints[0].method
+    return (
+        replace(
+            SECTIONS[1],
+            checkpoints=(
+                SECTIONS[0].checkpoints[0],
+                Checkpoint("检查食品的质量状况及台帐情况（超长要领示例）。", "\n".join([method] * 12)),
+                SECTIONS[0].checkpoints[1],
+            ),
+        ),
+    )
+
+
 def record(target: TargetInfo = TARGETS[0], *, filled: bool = False) -> RecordDoc:
     """A 情况记录表; blank, or filled with a found problem and its follow-up."""
     entries = tuple(RecordEntry(item_name=s.item_name, department=s.department) for s in SECTIONS)

@@ -7,7 +7,10 @@ from dataclasses import replace
 import pytest
 
 from app.printing import AdvanceNoticeForbidden, Checkpoint, ItemSection, TargetInfo, build_pdf
-from app.printing.styles import esc
+from app.printing.checklist import _text_width
+from app.printing.fonts import CJK_FONT
+from app.printing.styles import CELL_SMALL, esc
+from app.printing.text import break_lines
 from app.services.codes import load_code_tables
 from tests.helpers import printing_samples as s
 from tests.unit.printing.conftest import build
@@ -100,9 +103,15 @@ def test_long_chinese_text_wraps_inside_its_cell() -> None:
         "海口市龙华区市场监督管理局", "超长检查要点测试", (Checkpoint("超长内容", long_method),)
     )
     pdf = build([s.checklist(sections=(section,))])
-    assert pdf.result.page_count >= 2  # a row taller than a page is split, not cut off
-    # Every repetition is printed whole (the page break falls between lines, not inside one).
-    assert pdf.flat().count("核查食品是否在保质期内") == 60
+    assert pdf.result.page_count >= 2  # a row taller than a page continues, not cut off
+    # Every line of the wrapped text is printed, in order, on the pages that follow.
+    lines = break_lines(long_method, font_name=CJK_FONT, size=CELL_SMALL.fontSize, width=_text_width(2))
+    assert len(lines) > 60
+    text = pdf.text
+    position = 0
+    for line in lines:
+        position = text.index(line, position)
+    assert pdf.flat().count("（续）") >= 1
 
 
 def test_long_paragraph_lines_stay_within_the_column() -> None:

@@ -23,7 +23,7 @@ def _width(line: str) -> float:
 @given(text=st.text(alphabet=_CHARS, max_size=300), width=st.floats(min_value=40, max_value=400))
 def test_lines_fit_keep_every_character_and_obey_punctuation_rules(text: str, width: float) -> None:
     lines = break_lines(text, font_name=CJK_FONT, size=9, width=width)
-    assert "".join("".join(lines).split()) == "".join(text.split())
+    assert "".join("".join(lines).split()) == "".join(text.split())  # nothing lost (blanks aside)
     for index, line in enumerate(lines):
         overflow = _width(line) - width
         # Only a hanging closing mark may stick out, and only by itself.
@@ -72,3 +72,9 @@ def test_text_block_splits_between_lines() -> None:
 def test_text_the_font_lacks_goes_to_a_paragraph() -> None:
     assert isinstance(text_cell("普通文字", CELL), TextBlock)
     assert not isinstance(text_cell("☐ 方框", CELL), TextBlock)
+
+
+def test_full_width_spaces_are_kept() -> None:
+    assert break_lines("\u3000\u3000缩进两格  两个  空格", font_name=CJK_FONT, size=9, width=400) == [
+        "\u3000\u3000缩进两格 两个 空格"
+    ]
