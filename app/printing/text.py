@@ -112,8 +112,10 @@ def break_lines(text: str, *, font_name: str, size: float, width: float) -> list
                 used += token_width
                 continue
             if token in CANNOT_START and line:
-                line.append(token)  # hangs in the margin, as typesetters do
-                flush()
+                # Closing marks hang in the margin (as typesetters do), consecutive ones too
+                # ("），"); the next ordinary token then starts the new line.
+                line.append(token)
+                used = width + 1.0
                 continue
             carried: list[str] = []
             if len(line) > 1 and line[-1] in CANNOT_END:
