@@ -23,6 +23,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "app.cli.plan",
     "app.cli.task",
     "app.cli.draw",
+    "app.cli.print_",
     "app.cli.deadline",
     "app.cli.holidays",
     "app.cli.sample",
