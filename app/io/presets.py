@@ -379,6 +379,14 @@ BUILTIN_PRESET_DATA: tuple[dict[str, Any], ...] = (
         ),
     },
     {
+        "name": "liancha_checkpoints",
+        "kind": "checkpoints",
+        "title": "检查要点",
+        "description": "联查完整格式：序号、抽查事项、检查内容、操作方法与要领",
+        "sheet_name": "检查要点",
+        "columns": _full_layout(RegistryKind.CHECKPOINTS),
+    },
+    {
         "name": "checklist_form",
         "kind": "checkpoints",
         "title": "双随机抽查记录表",
@@ -490,7 +498,7 @@ DEFAULT_EXPORT_PRESET: dict[RegistryKind, str] = {
     RegistryKind.INSPECTORS: "randomscagent",
     RegistryKind.ITEMS: "samr_items",
     RegistryKind.SCHEMES: "samr_joint_items",
-    RegistryKind.CHECKPOINTS: "checklist_form",
+    RegistryKind.CHECKPOINTS: "liancha_checkpoints",
 }
 """The layout ``export_rows`` uses when none is given: the platform template where one
 covers the records (inspectors, items, joint items), else LianCha's full layout."""

@@ -296,8 +296,9 @@ def _decode_head(head: bytes) -> str | None:
         return None
     for encoding in ("utf-8-sig", "gb18030"):
         try:
-            # The head may cut a multi-byte character: allow a few trailing bytes.
-            text = head.decode(encoding) if len(head) < 8192 else head[:-4].decode(encoding)
+            # The head may cut a multi-byte character: an incremental decoder
+            # keeps an incomplete trailing sequence instead of failing on it.
+            text = codecs.getincrementaldecoder(encoding)().decode(head, final=len(head) < 8192)
         except UnicodeDecodeError:
             continue
         controls = sum(1 for char in text if ord(char) < 32 and char not in "\t\r\n\f")

@@ -11,7 +11,7 @@ from openpyxl.styles import Font, PatternFill
 
 from app.io.headers import SkippedRow
 from app.io.validate import Issue, Severity
-from app.io.writers import safe_cell, save_workbook
+from app.io.writers import discard_workbook, safe_cell, save_workbook
 
 logger = logging.getLogger(__name__)
 
@@ -45,47 +45,57 @@ def write_issue_report(
     """
     path = Path(path)
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("问题清单")
-    for index, width in enumerate(_WIDTHS):
-        sheet.column_dimensions["ABCDE"[index]].width = width
-    sheet.freeze_panes = "A2"
-    header = []
-    for title in REPORT_HEADER:
-        cell = safe_cell(sheet, title)
-        cell.font = Font(bold=True)
-        header.append(cell)
-    sheet.append(header)
     written = 0
-    left_out = 0
-    for issue in issues:
-        if written >= MAX_REPORT_ROWS:
-            left_out += 1
-            continue
-        level = safe_cell(sheet, issue.severity.label)
-        if issue.severity is Severity.ERROR:
-            level.fill = _ERROR_FILL
-        sheet.append(
-            [
-                issue.row,
-                safe_cell(sheet, issue.column or ""),
-                safe_cell(sheet, issue.value),
-                level,
-                safe_cell(sheet, issue.reason),
-            ]
-        )
-        written += 1
-    if left_out:
-        sheet.append(
-            [None, None, None, None, safe_cell(sheet, f"另有 {left_out} 条问题未列出（超出表格行数上限）")]
-        )
-    if skipped:
-        other = workbook.create_sheet("跳过的行")
-        other.column_dimensions["A"].width = 8
-        other.column_dimensions["B"].width = 24
-        other.column_dimensions["C"].width = 80
-        other.append([safe_cell(other, title) for title in ("行号", "原因", "内容")])
-        for row in skipped:
-            other.append([row.number, safe_cell(other, row.reason_text), safe_cell(other, row.text)])
+    try:
+        sheet = workbook.create_sheet("问题清单")
+        for index, width in enumerate(_WIDTHS):
+            sheet.column_dimensions["ABCDE"[index]].width = width
+        sheet.freeze_panes = "A2"
+        header = []
+        for title in REPORT_HEADER:
+            cell = safe_cell(sheet, title)
+            cell.font = Font(bold=True)
+            header.append(cell)
+        sheet.append(header)
+        left_out = 0
+        for issue in issues:
+            if written >= MAX_REPORT_ROWS:
+                left_out += 1
+                continue
+            level = safe_cell(sheet, issue.severity.label)
+            if issue.severity is Severity.ERROR:
+                level.fill = _ERROR_FILL
+            sheet.append(
+                [
+                    issue.row,
+                    safe_cell(sheet, issue.column or ""),
+                    safe_cell(sheet, issue.value),
+                    level,
+                    safe_cell(sheet, issue.reason),
+                ]
+            )
+            written += 1
+        if left_out:
+            sheet.append(
+                [
+                    None,
+                    None,
+                    None,
+                    None,
+                    safe_cell(sheet, f"另有 {left_out} 条问题未列出（超出表格行数上限）"),
+                ]
+            )
+        if skipped:
+            other = workbook.create_sheet("跳过的行")
+            other.column_dimensions["A"].width = 8
+            other.column_dimensions["B"].width = 24
+            other.column_dimensions["C"].width = 80
+            other.append([safe_cell(other, title) for title in ("行号", "原因", "内容")])
+            for row in skipped:
+                other.append([row.number, safe_cell(other, row.reason_text), safe_cell(other, row.text)])
+    except BaseException:
+        discard_workbook(workbook)
+        raise
     save_workbook(workbook, path)
     logger.info("wrote %d issues to %s", written, path)
     return written

@@ -55,15 +55,20 @@ _HAS_CJK = re.compile(r"[\u4e00-\u9fff]")
 _KEY_STRIP = re.compile(r"[\s\u200b\ufeff*＊:：]+")
 
 
+def _behind_apostrophes_is_trigger(text: str) -> bool:
+    rest = text.lstrip("'")
+    return len(rest) < len(text) and rest.startswith(FORMULA_TRIGGERS)
+
+
 def unquote_formula_guard(text: str) -> str:
     """Undo the apostrophe the writer puts before text that looks like a formula.
 
     The exporter writes ``'=SUM(A1)`` for a value ``=SUM(A1)`` (OWASP's advice
-    against formula injection). Only an apostrophe followed by a formula trigger
-    is removed, so the round trip is exact for every value the writer produced;
-    an apostrophe before anything else is data and is kept. A value that really
-    is ``'=…`` cannot come out of Excel either: Excel treats a leading apostrophe
-    as a marker, never as content.
+    against formula injection). One apostrophe is removed only when apostrophes
+    are followed by a formula trigger, so the round trip is exact for every value
+    the writer produced (``'=x`` is written as ``''=x``); an apostrophe before
+    anything else is data and is kept. Excel itself never yields a leading
+    apostrophe before ``=`` from typing: it treats one as a marker, not content.
 
     Args:
         text: a cell's text.
@@ -71,9 +76,7 @@ def unquote_formula_guard(text: str) -> str:
     Returns:
         ``text`` without the guard apostrophe.
     """
-    if len(text) > 1 and text[0] == "'" and text[1] in "=+-@\t\r":
-        return text[1:]
-    return text
+    return text[1:] if _behind_apostrophes_is_trigger(text) else text
 
 
 def guard_formula(text: str) -> str:
@@ -83,11 +86,11 @@ def guard_formula(text: str) -> str:
         text: a value about to be written to a spreadsheet.
 
     Returns:
-        ``text`` itself, or ``"'" + text`` when it starts with = + - @ tab or CR.
-        Text that already starts with ``'`` followed by a trigger gets a guard too,
-        so that :func:`unquote_formula_guard` gives back exactly the original.
+        ``text`` itself, or ``"'" + text`` when it starts with = + - @ tab or CR —
+        or with apostrophes followed by one of those, so that
+        :func:`unquote_formula_guard` gives back exactly the original.
     """
-    if text.startswith(FORMULA_TRIGGERS) or (len(text) > 1 and text[0] == "'" and text[1] in "=+-@\t\r"):
+    if text.startswith(FORMULA_TRIGGERS) or _behind_apostrophes_is_trigger(text):
         return "'" + text
     return text
 

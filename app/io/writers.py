@@ -323,6 +323,22 @@ def _write_parameter_sheet(workbook: Workbook, kind: RegistryKind) -> None:
         sheet.append([values[position] if position < len(values) else None for _, values in lists])
 
 
+def discard_workbook(workbook: Workbook) -> None:
+    """Close an unfinished write-only workbook and delete its temporary sheet files.
+
+    Without this, openpyxl's row generators are finalised later by the garbage
+    collector and write into files that are already closed.
+    """
+    for sheet in workbook.worksheets:
+        try:
+            sheet.close()
+        except Exception:  # already closed or never started: nothing left to finish
+            logger.debug("closing sheet %s", sheet.title, exc_info=True)
+        out = getattr(getattr(sheet, "_writer", None), "out", None)
+        if isinstance(out, str) and os.path.exists(out):
+            os.remove(out)
+
+
 def save_workbook(workbook: Workbook, path: Path) -> None:
     """Save ``workbook`` to ``path`` through a temporary file, so a failed save leaves no half file."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -372,24 +388,30 @@ def export_rows(
     layout = resolve_preset(kind, preset, presets)
     expected = _RECORD_TYPES[kind]
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(layout.sheet_name or kind.label)
-    _write_layout_head(sheet, layout)
-    fields = [column.field for column in layout.columns]
     written = 0
     done = 0
-    for record in rows:
-        if not isinstance(record, expected):
-            raise TypeError(f"导出{kind.label}时遇到了 {type(record).__name__} 记录")
-        for values in record_values(record, separator=layout.multi_separator):
-            sheet.append([_plain_or_safe(sheet, values.get(name, "")) if name else None for name in fields])
-            written += 1
-        done += 1
-        if done % PROGRESS_EVERY == 0:
-            if is_cancelled is not None and is_cancelled():
-                raise ExportCancelled
-            if progress is not None:
-                progress(done, max(total, done))
-    _write_parameter_sheet(workbook, kind)
+    try:
+        sheet = workbook.create_sheet(layout.sheet_name or kind.label)
+        _write_layout_head(sheet, layout)
+        fields = [column.field for column in layout.columns]
+        for record in rows:
+            if not isinstance(record, expected):
+                raise TypeError(f"导出{kind.label}时遇到了 {type(record).__name__} 记录")
+            for values in record_values(record, separator=layout.multi_separator):
+                sheet.append(
+                    [_plain_or_safe(sheet, values.get(name, "")) if name else None for name in fields]
+                )
+                written += 1
+            done += 1
+            if done % PROGRESS_EVERY == 0:
+                if is_cancelled is not None and is_cancelled():
+                    raise ExportCancelled
+                if progress is not None:
+                    progress(done, max(total, done))
+        _write_parameter_sheet(workbook, kind)
+    except BaseException:
+        discard_workbook(workbook)
+        raise
     save_workbook(workbook, path)
     if progress is not None:
         progress(done, done)
