@@ -189,8 +189,14 @@ def classify_below_header(cells: Sequence[CellValue]) -> SkipReason | None:
 
 def is_note_row(cells: Sequence[CellValue]) -> bool:
     """True for a lone note such as ``注：…`` or ``填表说明…`` (one non-empty cell)."""
-    texts = non_empty_texts(cells)
-    return len(texts) == 1 and texts[0].startswith(_NOTE_PREFIXES)
+    lone: CellValue = None
+    for cell in cells:  # cheap pre-check: this runs on every data row
+        if cell is None or cell == "":
+            continue
+        if lone is not None or not isinstance(cell, str):
+            return False
+        lone = cell
+    return lone is not None and clean_text(lone).startswith(_NOTE_PREFIXES)
 
 
 def row_excerpt(cells: Sequence[CellValue], limit: int = 60) -> str:

@@ -51,6 +51,9 @@ _FOLD_TABLE.update(
 )
 # Control characters are invisible in Excel and refused by openpyxl on export.
 _FOLD_TABLE.update({code: "" for code in range(32) if code not in (9, 10, 13)})
+_NEEDS_FOLD = re.compile("[" + "".join(re.escape(chr(code)) for code in sorted(_FOLD_TABLE)) + "]")
+# Whitespace other than a plain space, or a character to fold.
+_ODD_CHARS = re.compile(_NEEDS_FOLD.pattern[:-1] + "\t\n\r\v\f\x85\u1680\u2000-\u200a\u2028\u2029]")
 _HAS_CJK = re.compile(r"[\u4e00-\u9fff]")
 _KEY_STRIP = re.compile(r"[\s\u200b\ufeff*＊:：]+")
 
@@ -140,10 +143,21 @@ def clean_text(value: CellValue, *, multiline: bool = False) -> str:
     Returns:
         The cleaned text, ``""`` for an empty cell.
     """
-    text = unquote_formula_guard(cell_text(value)) if isinstance(value, str) else cell_text(value)
-    if not text:
-        return ""
-    text = text.translate(_FOLD_TABLE)
+    if value.__class__ is str:
+        text = value
+        if not text:
+            return ""
+        if text[0] == "'" and _behind_apostrophes_is_trigger(text):
+            text = text[1:]
+    else:
+        text = cell_text(value)
+        if not text:
+            return ""
+    # Most cells are clean already: one search says so, cheaper than cleaning.
+    if text[0] != " " and text[-1] != " " and "  " not in text and _ODD_CHARS.search(text) is None:
+        return text
+    if _NEEDS_FOLD.search(text) is not None:
+        text = text.translate(_FOLD_TABLE)
     if multiline:
         lines = (
             " ".join(line.split()) for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")

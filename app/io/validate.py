@@ -37,6 +37,7 @@ from app.io.fields import (
     QUALIFICATIONS,
     RegistryKind,
     field_spec,
+    fields_of,
 )
 from app.io.headers import SkippedRow, is_note_row, row_excerpt
 from app.io.presets import ColumnMapping
@@ -207,29 +208,28 @@ class _Row:
     def warn(self, name: str | None, value: CellValue, reason: str) -> None:
         self._add(name, value, Severity.WARNING, reason)
 
-    def _limit(self, name: str) -> int:
-        if name == "name":
-            return _NAME_LIMITS.get(self.checker.kind, _TEXT_LIMITS["name"])
-        return _TEXT_LIMITS.get(name, DEFAULT_TEXT_LIMIT)
+    def _too_long(self, name: str, raw: CellValue, text: str) -> str:
+        limit = self.checker.limits[name]
+        self.error(name, raw, f"内容过长（{len(text)}字，最多{limit}字），请精简后重新导入")
+        return text[:limit]
 
     def text(self, name: str) -> str:
-        raw = self.raw(name)
+        position = self.checker.positions.get(name)
+        if position is None or position >= len(self.cells):
+            return ""
+        raw = self.cells[position]
         if raw == "" or raw is None:
             return ""
         text = clean_text(raw, multiline=name in _MULTILINE_FIELDS)
-        limit = self._limit(name)
-        if len(text) > limit:
-            self.error(name, raw, f"内容过长（{len(text)}字，最多{limit}字），请精简后重新导入")
-            return text[:limit]
+        if len(text) > self.checker.limits[name]:
+            return self._too_long(name, raw, text)
         return text
 
     def name(self, name: str) -> str:
         raw = self.raw(name)
         text = name_text(raw) if raw not in ("", None) else ""
-        limit = self._limit(name)
-        if len(text) > limit:
-            self.error(name, raw, f"内容过长（{len(text)}字，最多{limit}字），请精简后重新导入")
-            return text[:limit]
+        if len(text) > self.checker.limits[name]:
+            return self._too_long(name, raw, text)
         return text
 
     def required(self, name: str, text: str) -> None:
@@ -291,6 +291,11 @@ class _Checker:
             self.headers[target] = source
         self.mapped = frozenset(self.positions)
         self.today = today
+        self.limits: dict[str, int] = {
+            spec.name: _TEXT_LIMITS.get(spec.name, DEFAULT_TEXT_LIMIT) for spec in fields_of(self.kind)
+        }
+        if self.kind in _NAME_LIMITS:
+            self.limits["name"] = _NAME_LIMITS[self.kind]
 
     def file_issues(self) -> list[Issue]:
         """Issues about the file as a whole (before any row)."""
