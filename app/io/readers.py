@@ -16,6 +16,7 @@ columns stays in its first column only, so headers are not duplicated.
 
 from __future__ import annotations
 
+import abc
 import codecs
 import csv
 import datetime as dt
@@ -89,16 +90,16 @@ class SourceRow:
     cells: tuple[CellValue, ...]
 
 
-class Sheet:
+class Sheet(abc.ABC):
     """One worksheet: rows on demand, numbered as the spreadsheet shows them."""
 
     def __init__(self, name: str, row_count: int) -> None:
         self.name = name
         self.row_count = row_count
 
+    @abc.abstractmethod
     def rows(self) -> Iterator[SourceRow]:
         """Yield the rows top down; rows that are entirely empty may be left out."""
-        raise NotImplementedError
 
     def head(self, limit: int) -> list[SourceRow]:
         """Return the first ``limit`` non-empty rows."""

@@ -6,7 +6,7 @@ keeps the row and tells the operator something he should look at. Rows with an
 error are not in ``ValidationResult.rows``; the import service decides whether
 to import the others or nothing (an import lands whole or not at all).
 
-Rules, by kind (see ``docs`` in each checker below): identifiers (统一社会信用代码
+Rules (each kind's checker below): identifiers (统一社会信用代码
 by GB 32100, 注册号 by MOD 11,10, older numbers accepted with a warning), dates in
 Excel's many spellings (9999-… = no expiry), enumerations (rule-driving ones —
 risk class, statuses, item class — are errors when unknown; descriptive ones
@@ -16,6 +16,7 @@ by each kind's natural key.
 
 from __future__ import annotations
 
+import abc
 import datetime as dt
 import logging
 import re
@@ -275,7 +276,7 @@ class _Row:
             )
 
 
-class _Checker:
+class _Checker(abc.ABC):
     """Turns one source row into a record; one subclass per registry kind."""
 
     kind: RegistryKind
@@ -301,15 +302,17 @@ class _Checker:
         """Issues about the file as a whole (before any row)."""
         return []
 
+    @abc.abstractmethod
     def check(self, row: _Row) -> RowRecord | None:
-        raise NotImplementedError
+        """Build the row's record, recording issues on ``row``."""
 
+    @abc.abstractmethod
     def accept(self, row: _Row, record: RowRecord) -> None:
         """Record a row without errors (duplicates are found here)."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def records(self) -> list[RowRecord]:
-        raise NotImplementedError
+        """The accepted records, in file order."""
 
 
 # ------------------------------------------------------------------ targets
@@ -800,9 +803,9 @@ class _KeyedChecker(_Checker):
         self._full: dict[tuple[str, ...], int] = {}
         self._short: dict[tuple[str, ...], int] = {}
 
+    @abc.abstractmethod
     def _keys(self, record: RowRecord) -> tuple[tuple[str, ...], tuple[str, ...], str, str]:
         """Return (full key, name key, what the full key compares, what the name key compares)."""
-        raise NotImplementedError
 
     def accept(self, row: _Row, record: RowRecord) -> None:
         full, short, full_label, short_label = self._keys(record)
