@@ -1,36 +1,240 @@
-"""Identifier checks (interim; the full GB 32100 / ISO 7064 module replaces this on merge)."""
+"""Identifiers of market entities: 统一社会信用代码 (GB 32100-2015), 注册号 and older numbers.
+
+``python-stdnum``'s ``stdnum.cn.uscc`` checks the check character correctly but
+rejects every code whose first eight characters are not all digits. GB 32100
+allows letters in position 1 (registration authority: ``A`` 中央军委改革和编制办公室,
+``N`` 农业农村, ``Y`` 其他) and position 2 (entity category), so codes of rural
+collective economic organisations (``N2…``) and of "other" registrations
+(``Y1…``) are valid but refused by stdnum. This module implements the standard
+itself and keeps stdnum only as a cross-check in the tests; the 15-digit 注册号
+(GS15-2006) uses ISO 7064 MOD 11,10 from ``stdnum.iso7064.mod_11_10``.
+"""
 
 from __future__ import annotations
 
+import logging
+import operator
+import re
+import unicodedata
 from dataclasses import dataclass
+from typing import Literal
 
 from stdnum.iso7064 import mod_11_10
 
-_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+logger = logging.getLogger(__name__)
+
+USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+"""The 31 characters GB 32100 allows (no I, O, S, V, Z); a character's index is its value."""
+
+_USCC_VALUE = {char: index for index, char in enumerate(USCC_ALPHABET)}
+_USCC_CHARS = frozenset(USCC_ALPHABET)
+_ORG_CODE_VALUE = {char: int(char) for char in "0123456789"} | {
+    chr(code): code - 55 for code in range(65, 91)
+}
+_USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+_ORG_CODE_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
+
+REGISTRATION_AUTHORITIES: dict[str, str] = {
+    "1": "机构编制",
+    "2": "外交",
+    "3": "司法行政",
+    "4": "文化",
+    "5": "民政",
+    "6": "旅游",
+    "7": "宗教",
+    "8": "工会",
+    "9": "市场监管（工商）",
+    "A": "中央军委改革和编制办公室",
+    "N": "农业农村",
+    "Y": "其他",
+}
+"""Position 1 of a USCC: the registration authority (登记管理部门代码)."""
+
+EntityKind = Literal["企业", "个体工商户", "农民专业合作社", "其他"]
+CodeKind = Literal["uscc", "regno", "legacy"]
+
+# Position 2 under authority 9 tells the kind of market entity; every other
+# authority registers organisations that are neither enterprises nor 个体户.
+_MARKET_ENTITY_CATEGORIES: dict[str, EntityKind] = {"1": "企业", "2": "个体工商户", "3": "农民专业合作社"}
+
+# Strings operators type into a code cell to mean "there is none".
+_PLACEHOLDERS = frozenset(
+    {"", "无", "暂无", "没有", "空", "NULL", "NONE", "N/A", "NA", "/", "-", "--", "—", "——"}
+)
+_STRIP_RE = re.compile(r"[\s\-_·.]")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CodeInfo:
-    kind: str  # 'uscc' | 'regno' | 'legacy'
+    """What an identifier turned out to be.
+
+    Attributes:
+        kind: ``uscc`` (18 characters), ``regno`` (15-digit 注册号) or ``legacy``
+            (anything else that is not empty: older numbers that cannot be checked).
+        normalized: the code with spaces, separators and full-width forms removed, upper case.
+        valid: True when the code passes its check (legacy numbers have none: False).
+        message: a Chinese sentence for the operator; empty when the code is valid and unremarkable.
+        entity_kind: 企业 / 个体工商户 / 农民专业合作社 / 其他 when the code tells it, else None.
+        authority: the registration authority named by a USCC's first character, else None.
+    """
+
+    kind: CodeKind
     normalized: str
     valid: bool
-    message: str
+    message: str = ""
+    entity_kind: EntityKind | None = None
+    authority: str | None = None
+
+
+def normalize_code(text: str) -> str:
+    """Return ``text`` as a bare identifier: NFKC, no spaces or separators, upper case.
+
+    Args:
+        text: what the cell held, e.g. ``" ９１３３ 0100-7161035748 "``.
+
+    Returns:
+        The compacted code, e.g. ``"913301007161035748"``; ``""`` for placeholders such as 无 or ``-``.
+    """
+    compact = _STRIP_RE.sub("", unicodedata.normalize("NFKC", text)).upper()
+    if compact in _PLACEHOLDERS or text.strip() in _PLACEHOLDERS:
+        return ""
+    return compact
 
 
 def uscc_check_char(first17: str) -> str:
-    """GB 32100 check character over the 31-character alphabet."""
-    total = sum(_ALPHABET.index(c) * w for c, w in zip(first17, _WEIGHTS, strict=True))
-    return _ALPHABET[(31 - total % 31) % 31]
+    """Compute the 18th character of a USCC from its first 17 (GB 32100-2015, clause 5).
+
+    Args:
+        first17: 17 characters of the USCC alphabet.
+
+    Returns:
+        The check character.
+
+    Raises:
+        ValueError: if ``first17`` is not 17 characters of the alphabet.
+    """
+    if len(first17) != 17 or not _USCC_CHARS.issuperset(first17):
+        raise ValueError(f"需要17位统一社会信用代码字符，收到 {first17!r}")
+    total = sum(map(operator.mul, map(_USCC_VALUE.__getitem__, first17), _USCC_WEIGHTS))
+    return USCC_ALPHABET[(31 - total % 31) % 31]
+
+
+def org_code_check_char(first8: str) -> str:
+    """Compute the 9th character of an organisation code (组织机构代码, GB 11714-1997).
+
+    Positions 9–17 of a USCC are such a code, so its own check character is position 17.
+
+    Args:
+        first8: the first eight characters (digits or upper-case letters).
+
+    Returns:
+        ``"0"``–``"9"`` or ``"X"``.
+
+    Raises:
+        ValueError: if ``first8`` is not eight digits or letters.
+    """
+    if len(first8) != 8 or not _ORG_CODE_VALUE.keys() >= set(first8):
+        raise ValueError(f"需要8位组织机构代码本体，收到 {first8!r}")
+    total = sum(map(operator.mul, map(_ORG_CODE_VALUE.__getitem__, first8), _ORG_CODE_WEIGHTS))
+    remainder = 11 - total % 11
+    return {10: "X", 11: "0"}.get(remainder, str(remainder))
+
+
+def validate_uscc(text: str) -> CodeInfo:
+    """Check a 统一社会信用代码 against GB 32100-2015.
+
+    The check character (over the 31-character alphabet) decides validity. The
+    registration authority must be one the standard defines and positions 3–8 a
+    six-digit region code. A wrong check character of the embedded organisation
+    code is reported in ``message`` but does not make the code invalid, since the
+    standard's own check character is the one the platforms verify.
+
+    Args:
+        text: the code as typed; it is normalised first.
+
+    Returns:
+        A ``CodeInfo`` of kind ``uscc``.
+    """
+    code = normalize_code(text)
+    if len(code) != 18:
+        return CodeInfo("uscc", code, False, f"统一社会信用代码应为18位，实为{len(code)}位")
+    if not _USCC_CHARS.issuperset(code):
+        bad = sorted(set(code) - _USCC_CHARS)
+        return CodeInfo(
+            "uscc", code, False, f"统一社会信用代码含有不允许的字符：{''.join(bad)}（不使用 I、O、S、V、Z）"
+        )
+    authority = REGISTRATION_AUTHORITIES.get(code[0])
+    if authority is None:
+        return CodeInfo("uscc", code, False, f"统一社会信用代码第1位“{code[0]}”不是登记管理部门代码")
+    if not code[2:8].isdigit():
+        return CodeInfo("uscc", code, False, "统一社会信用代码第3至8位应为行政区划码（6位数字）")
+    expected = uscc_check_char(code[:17])
+    if code[17] != expected:
+        return CodeInfo(
+            "uscc",
+            code,
+            False,
+            f"统一社会信用代码校验位错误：第18位应为“{expected}”，实为“{code[17]}”，请核对是否录入有误",
+            authority=authority,
+        )
+    entity_kind: EntityKind = _MARKET_ENTITY_CATEGORIES.get(code[1], "其他") if code[0] == "9" else "其他"
+    message = ""
+    if org_code_check_char(code[8:16]) != code[16]:
+        message = "统一社会信用代码校验位正确，但其中的组织机构代码（第9至17位）校验位不符，请核对"
+    return CodeInfo("uscc", code, True, message, entity_kind=entity_kind, authority=authority)
+
+
+def validate_regno(text: str) -> CodeInfo:
+    """Check a 15-digit 注册号 (工商注册号, GS15-2006) by ISO 7064 MOD 11,10.
+
+    Position 7 tells the entity: 0–5 enterprises (domestic or foreign-invested),
+    6–9 个体工商户.
+
+    Args:
+        text: the number as typed; it is normalised first.
+
+    Returns:
+        A ``CodeInfo`` of kind ``regno``.
+    """
+    code = normalize_code(text)
+    if len(code) != 15 or not code.isdigit():
+        return CodeInfo("regno", code, False, "注册号应为15位数字")
+    entity_kind: EntityKind = "企业" if code[6] in "012345" else "个体工商户"
+    if not mod_11_10.is_valid(code):
+        return CodeInfo(
+            "regno",
+            code,
+            False,
+            "注册号校验位不符（可能是早期编号或录入有误），请核对；如已换发营业执照，请改用统一社会信用代码",
+            entity_kind=entity_kind,
+        )
+    return CodeInfo("regno", code, True, entity_kind=entity_kind)
 
 
 def classify_code(text: str) -> CodeInfo:
-    """Classify and check a 统一社会信用代码, 15-digit 注册号 or other legacy number."""
-    code = text.strip().upper()
+    """Tell what kind of identifier ``text`` is and whether it checks out.
+
+    18 characters → USCC (strict check); 15 digits → 注册号; any other non-empty
+    text → a legacy number that cannot be verified (``valid`` False, with a
+    message asking the operator to replace it by the USCC when known).
+
+    Args:
+        text: the code as typed.
+
+    Returns:
+        The classification; for an empty or placeholder value, a legacy ``CodeInfo``
+        with an empty ``normalized`` and a message saying the code is missing.
+    """
+    code = normalize_code(text)
+    if not code:
+        return CodeInfo("legacy", "", False, "未填写统一社会信用代码或注册号")
     if len(code) == 18:
-        ok = all(c in _ALPHABET for c in code) and uscc_check_char(code[:17]) == code[17]
-        return CodeInfo("uscc", code, ok, "" if ok else "统一社会信用代码校验位不正确")
+        return validate_uscc(code)
     if len(code) == 15 and code.isdigit():
-        ok = bool(mod_11_10.is_valid(code))
-        return CodeInfo("regno", code, ok, "" if ok else "注册号校验位不正确")
-    return CodeInfo("legacy", code, True, "非标准编号（既不是统一社会信用代码，也不是15位注册号）")
+        return validate_regno(code)
+    return CodeInfo(
+        "legacy",
+        code,
+        False,
+        f"“{code}”不是18位统一社会信用代码，也不是15位注册号，按旧编号导入，无法校验；请尽量改用统一社会信用代码",
+    )

@@ -1,0 +1,1086 @@
+"""Validation (the dry run of an import): typed row records plus a list of issues.
+
+Each issue names the source row, the column as the file titles it, the value and
+a Chinese reason saying what to do. An *error* rejects its row; a *warning*
+keeps the row and tells the operator something he should look at. Rows with an
+error are not in ``ValidationResult.rows``; the import service decides whether
+to import the others or nothing (an import lands whole or not at all).
+
+Rules (each kind's checker below): identifiers (统一社会信用代码
+by GB 32100, 注册号 by MOD 11,10, older numbers accepted with a warning), dates in
+Excel's many spellings (9999-… = no expiry), enumerations (rule-driving ones —
+risk class, statuses, item class — are errors when unknown; descriptive ones
+are warnings), multi-valued cells, text length, and duplicates inside the file
+by each kind's natural key.
+"""
+
+from __future__ import annotations
+
+import abc
+import datetime as dt
+import logging
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from enum import StrEnum
+from typing import Any
+
+from stdnum.cn import ric
+
+from app.io.common import PROGRESS_EVERY, CancelCheck, OperationCancelled, ProgressCallback
+from app.io.fields import (
+    EDUCATIONS,
+    EXPERT_TYPES,
+    GENDERS,
+    LEVELS,
+    POSITIONS,
+    POST_CATEGORIES,
+    QUALIFICATIONS,
+    RegistryKind,
+    field_spec,
+    fields_of,
+)
+from app.io.headers import SkippedRow, is_note_row, row_excerpt
+from app.io.presets import ColumnMapping
+from app.io.readers import SourceRow, Table
+from app.io.records import (
+    Certificate,
+    CheckpointRow,
+    InspectorRow,
+    ItemRow,
+    JointItemRow,
+    Licence,
+    RowRecord,
+    TargetRow,
+)
+from app.io.text import (
+    LIST_SEPARATORS,
+    CellValue,
+    ParsedDate,
+    cell_text,
+    clean_text,
+    header_key,
+    name_text,
+    number_text,
+    parse_date,
+    split_multi,
+)
+from app.services.identifiers import CodeKind, classify_code, normalize_code
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_TEXT_LIMIT = 500
+ISSUE_VALUE_LIMIT = 200
+_LONG_TEXT_LIMIT = 20_000
+_NAME_LIMITS: dict[RegistryKind, int] = {RegistryKind.TARGETS: 200, RegistryKind.INSPECTORS: 50}
+_TEXT_LIMITS: dict[str, int] = {
+    "name": 2000,
+    "basis": _LONG_TEXT_LIMIT,
+    "content": _LONG_TEXT_LIMIT,
+    "method": _LONG_TEXT_LIMIT,
+    "item_scope": _LONG_TEXT_LIMIT,
+    "target_desc": 5000,
+    "subject": 2000,
+    "address": 1000,
+    "tags": 2000,
+}
+_MULTILINE_FIELDS = frozenset({"basis", "content", "method"})
+
+
+class Severity(StrEnum):
+    """How bad an issue is: an error rejects the row, a warning keeps it."""
+
+    ERROR = "error"
+    WARNING = "warning"
+
+    @property
+    def label(self) -> str:
+        """错误 or 警告."""
+        return "错误" if self is Severity.ERROR else "警告"
+
+
+@dataclass(frozen=True, slots=True)
+class Issue:
+    """One finding of the dry run.
+
+    Attributes:
+        row: 1-based source row number; None for the file as a whole.
+        column: the source header; None when not about one column.
+        value: the cell as text (cut to 200 characters).
+        severity: error or warning.
+        reason: what is wrong and what to do, in Chinese.
+        field: the canonical field name, when the issue is about one.
+    """
+
+    row: int | None
+    column: str | None
+    value: str
+    severity: Severity
+    reason: str
+    field: str | None = None
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    """What a dry run found.
+
+    Attributes:
+        kind: the registry kind.
+        rows: the records of rows without errors, in file order (targets with the
+            same code on several rows are merged into one record).
+        issues: every issue, in file order (file-level ones first).
+        data_rows: how many data rows were read (blank and skipped rows not counted).
+        rejected_rows: row numbers that had at least one error.
+        skipped: rows that are not data (titles, explanations, examples, notes, footers).
+        mapping: the mapping used.
+    """
+
+    kind: RegistryKind
+    rows: tuple[RowRecord, ...]
+    issues: tuple[Issue, ...]
+    data_rows: int
+    rejected_rows: tuple[int, ...]
+    skipped: tuple[SkippedRow, ...]
+    mapping: ColumnMapping
+
+    @property
+    def error_count(self) -> int:
+        """Number of error issues."""
+        return sum(1 for issue in self.issues if issue.severity is Severity.ERROR)
+
+    @property
+    def warning_count(self) -> int:
+        """Number of warning issues."""
+        return sum(1 for issue in self.issues if issue.severity is Severity.WARNING)
+
+    @property
+    def has_errors(self) -> bool:
+        """True when any row (or the file) has an error."""
+        return any(issue.severity is Severity.ERROR for issue in self.issues)
+
+    @property
+    def file_errors(self) -> tuple[Issue, ...]:
+        """Errors about the file as a whole (e.g. a required column missing)."""
+        return tuple(i for i in self.issues if i.row is None and i.severity is Severity.ERROR)
+
+
+class ValidationCancelled(OperationCancelled):
+    """Raised when validation is cancelled; the partial result is discarded."""
+
+
+class _EndOfTable(Exception):
+    """A checker saw the end of the table (e.g. the footer of a printed checklist)."""
+
+
+def _issue_value(value: CellValue) -> str:
+    text = cell_text(value)
+    return text if len(text) <= ISSUE_VALUE_LIMIT else text[: ISSUE_VALUE_LIMIT - 1] + "…"
+
+
+class _Row:
+    """The row being checked: raw access to mapped cells and issue recording."""
+
+    __slots__ = ("cells", "checker", "errors", "issues", "number")
+
+    def __init__(
+        self, checker: _Checker, number: int, cells: Sequence[CellValue], issues: list[Issue]
+    ) -> None:
+        self.checker = checker
+        self.number = number
+        self.cells = cells
+        self.issues = issues
+        self.errors = 0
+
+    def raw(self, name: str) -> CellValue:
+        position = self.checker.positions.get(name)
+        if position is None or position >= len(self.cells):
+            return ""
+        return self.cells[position]
+
+    def _add(self, name: str | None, value: CellValue, severity: Severity, reason: str) -> None:
+        column = self.checker.headers.get(name) if name is not None else None
+        self.issues.append(Issue(self.number, column, _issue_value(value), severity, reason, name))
+        if severity is Severity.ERROR:
+            self.errors += 1
+
+    def error(self, name: str | None, value: CellValue, reason: str) -> None:
+        self._add(name, value, Severity.ERROR, reason)
+
+    def warn(self, name: str | None, value: CellValue, reason: str) -> None:
+        self._add(name, value, Severity.WARNING, reason)
+
+    def _too_long(self, name: str, raw: CellValue, text: str) -> str:
+        limit = self.checker.limits[name]
+        self.error(name, raw, f"内容过长（{len(text)}字，最多{limit}字），请精简后重新导入")
+        return text[:limit]
+
+    def text(self, name: str) -> str:
+        position = self.checker.positions.get(name)
+        if position is None or position >= len(self.cells):
+            return ""
+        raw = self.cells[position]
+        if raw == "" or raw is None:
+            return ""
+        text = clean_text(raw, multiline=name in _MULTILINE_FIELDS)
+        if len(text) > self.checker.limits[name]:
+            return self._too_long(name, raw, text)
+        return text
+
+    def name(self, name: str) -> str:
+        raw = self.raw(name)
+        text = name_text(raw) if raw not in ("", None) else ""
+        if len(text) > self.checker.limits[name]:
+            return self._too_long(name, raw, text)
+        return text
+
+    def required(self, name: str, text: str) -> None:
+        if not text:
+            self.error(name, "", f"缺少{field_spec(self.checker.kind, name).label}（必填）")
+
+    def multi(self, name: str, *, separators: str | None = None) -> tuple[str, ...]:
+        text = self.text(name)
+        if not text:
+            return ()
+        return split_multi(text) if separators is None else split_multi(text, separators=separators)
+
+    def identifier(self, name: str) -> str:
+        """A number-like text (certificate, ID, staff number): no spaces, full-width folded."""
+        raw = self.raw(name)
+        if raw == "" or raw is None:
+            return ""
+        if isinstance(raw, float) and abs(raw) >= 1e15:
+            self.warn(
+                name,
+                raw,
+                "该值以数字格式保存，超过15位的部分可能已丢失；请在 Excel 中把该列设为文本格式后重新填写",
+            )
+        text = clean_text(raw)
+        return normalize_code(text) if text else ""
+
+    def date(self, name: str, *, severity: Severity) -> ParsedDate:
+        raw = self.raw(name)
+        parsed = parse_date(raw)
+        if parsed.error is not None:
+            self._add(name, raw, severity, f"{parsed.error}；请写成 YYYY-MM-DD，长期有效写 9999-09-09")
+            return ParsedDate(None)
+        return parsed
+
+    def enum_warning(self, name: str, values: Iterable[str], allowed: Sequence[str]) -> None:
+        allowed_keys = {header_key(value) for value in allowed}
+        unknown = [value for value in values if header_key(value) not in allowed_keys]
+        if unknown:
+            self.warn(
+                name,
+                self.raw(name),
+                f"“{'、'.join(unknown)}”不在平台的可选值中（{'、'.join(allowed)}），仍按原样导入，请核对",
+            )
+
+
+class _Checker(abc.ABC):
+    """Turns one source row into a record; one subclass per registry kind."""
+
+    kind: RegistryKind
+
+    def __init__(self, mapping: ColumnMapping, header: Sequence[str], today: dt.date) -> None:
+        position_of = {name: index for index, name in enumerate(header)}
+        self.positions: dict[str, int] = {}
+        self.headers: dict[str, str] = {}
+        for source, target in mapping.columns:
+            if source not in position_of:
+                raise ValueError(f"映射中的列“{source}”不在表头中")
+            self.positions[target] = position_of[source]
+            self.headers[target] = source
+        self.mapped = frozenset(self.positions)
+        self.today = today
+        self.limits: dict[str, int] = {
+            spec.name: _TEXT_LIMITS.get(spec.name, DEFAULT_TEXT_LIMIT) for spec in fields_of(self.kind)
+        }
+        if self.kind in _NAME_LIMITS:
+            self.limits["name"] = _NAME_LIMITS[self.kind]
+
+    def file_issues(self) -> list[Issue]:
+        """Issues about the file as a whole (before any row)."""
+        return []
+
+    @abc.abstractmethod
+    def check(self, row: _Row) -> RowRecord | None:
+        """Build the row's record, recording issues on ``row``."""
+
+    @abc.abstractmethod
+    def accept(self, row: _Row, record: RowRecord) -> None:
+        """Record a row without errors (duplicates are found here)."""
+
+    @abc.abstractmethod
+    def records(self) -> list[RowRecord]:
+        """The accepted records, in file order."""
+
+
+# ------------------------------------------------------------------ targets
+
+_ENTITY_KIND_WORDS = {
+    "企业": "企业",
+    "公司": "企业",
+    "企业法人": "企业",
+    "内资企业": "企业",
+    "外资企业": "企业",
+    "个体工商户": "个体工商户",
+    "个体户": "个体工商户",
+    "个体": "个体工商户",
+    "农民专业合作社": "农民专业合作社",
+    "农专社": "农民专业合作社",
+    "合作社": "农民专业合作社",
+    "其他": "其他",
+    "其它": "其他",
+}
+_ENTITY_KIND_KEYS = {header_key(word): kind for word, kind in _ENTITY_KIND_WORDS.items()}
+_RISK_WORDS = {
+    "低风险": "A",
+    "低": "A",
+    "一般风险": "B",
+    "一般": "B",
+    "较高风险": "C",
+    "较高": "C",
+    "高风险": "D",
+    "高": "D",
+}
+_STATUS_ALIVE = frozenset(
+    {"存续", "在业", "在营", "开业", "正常", "在册", "存续（在营、开业、在册）", "确立"}
+)
+_PHONE_RE = re.compile(r"^[0-9+\-—()（）/、,，;；\s转#]+$")
+_COMPANY_WORDS = ("公司", "企业", "集团", "合伙", "厂")
+
+
+def risk_class_of(text: str) -> str | None:
+    """Read a credit-risk class: ``A``/``A类``/``低风险`` → ``A`` … ``D``; None when unknown."""
+    key = header_key(text)
+    if not key:
+        return None
+    if key[0] in "abcd" and (len(key) == 1 or key[1] in "类级(（" or key[1:].startswith("风险")):
+        return key[0].upper()
+    return _RISK_WORDS.get(key)
+
+
+def target_status_of(text: str) -> str | None:
+    """Read a registration status into 存续/注销/吊销/撤销/迁出; None when unknown."""
+    compact = "".join(text.split())
+    if compact in _STATUS_ALIVE or compact.startswith("存续"):
+        return "存续"
+    if "注销" in compact and "未注销" not in compact:
+        return "注销"
+    for word in ("吊销", "撤销", "迁出"):
+        if word in compact:
+            return word
+    return None
+
+
+def _entity_kind_from_name(name: str) -> str | None:
+    if "合作社" in name:
+        return "农民专业合作社"
+    if any(word in name for word in _COMPANY_WORDS):
+        return "企业"
+    return None
+
+
+class _TargetChecker(_Checker):
+    kind = RegistryKind.TARGETS
+    _LICENCE_FIELDS = (
+        "licence_name",
+        "licence_no",
+        "licence_issued_on",
+        "licence_valid_until",
+        "licence_authority",
+    )
+
+    def __init__(self, mapping: ColumnMapping, header: Sequence[str], today: dt.date) -> None:
+        super().__init__(mapping, header, today)
+        # A file listing one licence or special registry per row repeats the code
+        # on several rows; those rows describe one target and are merged.
+        self.merge_rows = bool(self.mapped & {*self._LICENCE_FIELDS, "special_registries"})
+        self._records: list[TargetRow] = []
+        self._by_key: dict[tuple[str, str], int] = {}
+
+    def file_issues(self) -> list[Issue]:
+        if "code" not in self.mapped:
+            return [
+                Issue(
+                    None,
+                    None,
+                    "",
+                    Severity.WARNING,
+                    "文件中没有“统一社会信用代码/注册号”列：检查对象将只按名称识别，同名对象会被视为重复",
+                    "code",
+                )
+            ]
+        return []
+
+    def check(self, row: _Row) -> TargetRow | None:
+        name = row.name("name")
+        row.required("name", name)
+        code, code_kind, code_entity = self._code(row)
+
+        entity_kind: str | None = None
+        kind_text = row.text("entity_kind")
+        if kind_text:
+            entity_kind = _ENTITY_KIND_KEYS.get(header_key(kind_text))
+            if entity_kind is None:
+                row.warn(
+                    "entity_kind",
+                    kind_text,
+                    "主体类型应为企业、个体工商户、农民专业合作社或其他；已按代码和名称推断",
+                )
+        if entity_kind is None:
+            by_name = _entity_kind_from_name(name)
+            entity_kind = (
+                by_name if by_name == "农民专业合作社" and code_kind != "uscc" else code_entity or by_name
+            )
+
+        phone = row.text("phone")
+        if phone and not _PHONE_RE.match(phone):
+            row.warn("phone", phone, "联系电话中有数字以外的内容，请核对")
+
+        risk_text = row.text("risk_class")
+        risk_class = risk_class_of(risk_text) if risk_text else None
+        if risk_text and risk_class is None:
+            row.error(
+                "risk_class",
+                risk_text,
+                "信用风险分类应为 A（低风险）、B（一般风险）、C（较高风险）或 D（高风险）",
+            )
+
+        status_text = row.text("status")
+        status = target_status_of(status_text) if status_text else None
+        if status_text and status is None:
+            row.error("status", status_text, "登记状态应为存续、注销、吊销、撤销或迁出")
+
+        supervision_text = row.text("professional_supervision")
+        supervision: bool | None = None
+        if supervision_text:
+            supervision = {"是": True, "否": False}.get(supervision_text)
+            if supervision is None:
+                row.warn("professional_supervision", supervision_text, "专业监管请填写“是”或“否”；已留空")
+
+        licences = self._licence(row)
+        return TargetRow(
+            row=row.number,
+            name=name,
+            code=code,
+            code_kind=code_kind,
+            entity_kind=entity_kind,
+            legal_rep=row.name("legal_rep"),
+            phone=phone,
+            address=row.text("address"),
+            reg_authority=row.text("reg_authority"),
+            jurisdiction=row.text("jurisdiction"),
+            region=row.text("region"),
+            industry=row.text("industry"),
+            risk_class=risk_class,
+            status=status,
+            tags=row.multi("tags"),
+            special_registries=row.multi("special_registries"),
+            licences=(licences,) if licences is not None else (),
+            inspection_authority=row.text("inspection_authority"),
+            professional_supervision=supervision,
+            professional_qualifications=tuple(
+                v for v in row.multi("professional_qualifications") if v != "无"
+            ),
+            expert_leaders=tuple(v for v in row.multi("expert_leaders") if v != "无"),
+            source_rows=(row.number,),
+        )
+
+    @staticmethod
+    def _code(row: _Row) -> tuple[str, CodeKind | None, str | None]:
+        if "code" not in row.checker.mapped:
+            return "", None, None
+        raw = row.raw("code")
+        if isinstance(raw, float) and abs(raw) >= 1e15:
+            row.warn(
+                "code",
+                raw,
+                "代码以数字格式保存，末尾几位可能已丢失；请在 Excel 中把该列设为文本格式后重新填写",
+            )
+        info = classify_code(clean_text(raw))
+        if not info.normalized:
+            row.warn("code", raw, "未填写统一社会信用代码或注册号，将按名称识别该对象")
+            return "", None, None
+        if info.kind == "uscc" and not info.valid:
+            row.error("code", raw, info.message)
+        elif info.message:
+            row.warn("code", raw, info.message)
+        return info.normalized, info.kind, info.entity_kind
+
+    def _licence(self, row: _Row) -> Licence | None:
+        if not (self.mapped & set(self._LICENCE_FIELDS)):
+            return None
+        name = row.text("licence_name")
+        number = (
+            row.identifier("licence_no")
+            if isinstance(row.raw("licence_no"), float)
+            else row.text("licence_no")
+        )
+        issued = row.date("licence_issued_on", severity=Severity.WARNING)
+        until = row.date("licence_valid_until", severity=Severity.WARNING)
+        authority = row.text("licence_authority")
+        if not (name or number or issued.value or until.value or until.no_expiry or authority):
+            return None
+        if until.value is not None and until.value < self.today:
+            row.warn(
+                "licence_valid_until",
+                until.value.isoformat(),
+                f"许可证已于 {until.value.isoformat()} 过期，请核对",
+            )
+        if issued.value is not None and until.value is not None and issued.value > until.value:
+            row.warn("licence_issued_on", issued.value.isoformat(), "许可批准日期晚于有效期至，请核对")
+        return Licence(
+            name=name,
+            number=number,
+            issued_on=issued.value,
+            valid_until=until.value,
+            no_expiry=until.no_expiry,
+            authority=authority,
+        )
+
+    def accept(self, row: _Row, record: RowRecord) -> None:
+        assert isinstance(record, TargetRow)
+        key = record.natural_key
+        if not key[1]:
+            return
+        previous_index = self._by_key.get(key)
+        if previous_index is None:
+            self._by_key[key] = len(self._records)
+            self._records.append(record)
+            return
+        previous = self._records[previous_index]
+        label = "代码" if key[0] == "code" else "名称（且无代码）"
+        if not self.merge_rows:
+            row.error(
+                "code" if key[0] == "code" else "name",
+                key[1],
+                f"与第{previous.row}行的{label}重复；同一对象只能出现一次，请删除或合并重复行",
+            )
+            return
+        self._records[previous_index] = self._merge(previous, record, row)
+
+    @staticmethod
+    def _merge(first: TargetRow, other: TargetRow, row: _Row) -> TargetRow:
+        changes: dict[str, Any] = {}
+        for name in (
+            "name",
+            "entity_kind",
+            "legal_rep",
+            "phone",
+            "address",
+            "reg_authority",
+            "jurisdiction",
+            "region",
+            "industry",
+            "risk_class",
+            "status",
+            "inspection_authority",
+            "professional_supervision",
+        ):
+            mine, theirs = getattr(first, name), getattr(other, name)
+            if theirs in ("", None) or theirs == mine:
+                continue
+            if mine in ("", None):
+                changes[name] = theirs
+            else:
+                row.warn(
+                    name,
+                    str(theirs),
+                    f"与第{first.row}行是同一对象（代码相同），但此处的值不同；以第{first.row}行的“{mine}”为准",
+                )
+        for name in ("tags", "special_registries", "professional_qualifications", "expert_leaders"):
+            merged = tuple(dict.fromkeys((*getattr(first, name), *getattr(other, name))))
+            if merged != getattr(first, name):
+                changes[name] = merged
+        licences = first.licences + tuple(lic for lic in other.licences if lic not in first.licences)
+        return replace(first, **changes, licences=licences, source_rows=first.source_rows + other.source_rows)
+
+    def records(self) -> list[RowRecord]:
+        return list(self._records)
+
+
+# ------------------------------------------------------------------ inspectors
+
+_INSPECTOR_STATUS_WORDS = {
+    "有效": "有效",
+    "正常": "有效",
+    "在职": "有效",
+    "在岗": "有效",
+    "启用": "有效",
+    "失效": "失效",
+    "无效": "失效",
+    "停用": "失效",
+    "注销": "失效",
+    "离职": "失效",
+    "调离": "失效",
+    "退休": "失效",
+}
+_NOT_EXPERT = frozenset({"否", "无", "不是", "非专家"})
+_MOBILE_RE = re.compile(r"^1\d{10}$")
+
+
+class _InspectorChecker(_Checker):
+    kind = RegistryKind.INSPECTORS
+
+    def __init__(self, mapping: ColumnMapping, header: Sequence[str], today: dt.date) -> None:
+        super().__init__(mapping, header, today)
+        self._records: list[InspectorRow] = []
+        self._certs: dict[str, int] = {}
+        self._staff: dict[tuple[str, str], int] = {}
+
+    def file_issues(self) -> list[Issue]:
+        if "status" not in self.mapped:
+            return [
+                Issue(
+                    None,
+                    None,
+                    "",
+                    Severity.WARNING,
+                    "文件中没有“执法人员状态”列：全部人员按“有效”导入",
+                    "status",
+                )
+            ]
+        return []
+
+    def check(self, row: _Row) -> InspectorRow | None:
+        name = row.name("name")
+        row.required("name", name)
+
+        gender = row.text("gender")
+        if gender:
+            row.enum_warning("gender", (gender,), GENDERS)
+
+        id_number = row.identifier("id_number")
+        if id_number and not ric.is_valid(id_number):
+            row.warn(
+                "id_number", row.raw("id_number"), "身份证号码不正确（位数、出生日期或校验位不符），请核对"
+            )
+
+        mobile = row.identifier("mobile")
+        if mobile and not _MOBILE_RE.match(mobile):
+            row.warn("mobile", row.raw("mobile"), "手机号应为以1开头的11位数字，请核对")
+
+        education = row.text("education")
+        if education:
+            row.enum_warning("education", (education,), EDUCATIONS)
+        post_categories = row.multi("post_categories")
+        row.enum_warning("post_categories", post_categories, POST_CATEGORIES)
+        qualifications = tuple(v for v in row.multi("qualifications") if v != "无")
+        row.enum_warning("qualifications", qualifications, QUALIFICATIONS)
+        level = row.text("level")
+        if level:
+            row.enum_warning("level", (level,), LEVELS)
+        position = row.text("position")
+        if position:
+            row.enum_warning("position", (position,), POSITIONS)
+
+        expert_values = row.multi("expert")
+        expert_types = tuple(v for v in expert_values if v not in _NOT_EXPERT and v != "是")
+        is_expert = bool(expert_types) or "是" in expert_values
+        row.enum_warning("expert", expert_types, EXPERT_TYPES)
+
+        department_cert = self._certificate(row, "department_cert_no", "department_cert_valid_until", None)
+        province_cert = self._certificate(
+            row, "province_cert_no", "province_cert_valid_until", "province_cert_issuer"
+        )
+
+        status = "有效"
+        status_text = row.text("status")
+        if status_text:
+            found = _INSPECTOR_STATUS_WORDS.get(status_text)
+            if found is None:
+                row.error("status", status_text, "执法人员状态应为“有效”或“失效”（失效人员不纳入抽取）")
+            else:
+                status = found
+        elif "status" in self.mapped:
+            row.warn("status", "", "未填写执法人员状态，按“有效”导入")
+
+        if status == "有效" and department_cert is None and province_cert is None:
+            row.warn(
+                None,
+                "",
+                "没有执法证编号：可以参加检查，但不计入每组至少两名执法人员的要求",
+            )
+        return InspectorRow(
+            row=row.number,
+            name=name,
+            staff_no=row.identifier("staff_no")
+            if isinstance(row.raw("staff_no"), float)
+            else row.text("staff_no"),
+            gender=gender,
+            id_number=id_number,
+            mobile=mobile,
+            education=education,
+            major=row.text("major"),
+            post_categories=post_categories,
+            post_since=row.date("post_since", severity=Severity.WARNING).value,
+            qualifications=qualifications,
+            item_scope=row.multi("item_scope", separators=LIST_SEPARATORS),
+            region=row.text("region"),
+            level=level,
+            position=position,
+            position_detail=row.text("position_detail"),
+            department=row.text("department"),
+            is_expert=is_expert,
+            expert_types=expert_types,
+            department_cert=department_cert,
+            province_cert=province_cert,
+            status=status,
+        )
+
+    def _certificate(
+        self, row: _Row, number_field: str, until_field: str, issuer_field: str | None
+    ) -> Certificate | None:
+        number = (
+            row.identifier(number_field)
+            if isinstance(row.raw(number_field), float)
+            else row.text(number_field)
+        )
+        number = number.replace(" ", "")
+        until = row.date(until_field, severity=Severity.ERROR)
+        issuer = row.text(issuer_field) if issuer_field else ""
+        if not number:
+            if until.value is not None or until.no_expiry:
+                row.warn(until_field, row.raw(until_field), "填写了执法证有效期，但没有执法证编号")
+            return None
+        if until.value is not None and until.value < self.today:
+            row.warn(
+                until_field,
+                until.value.isoformat(),
+                f"执法证已于 {until.value.isoformat()} 过期：过期后不计入执法人员，请更新有效期",
+            )
+        return Certificate(number=number, valid_until=until.value, no_expiry=until.no_expiry, issuer=issuer)
+
+    def accept(self, row: _Row, record: RowRecord) -> None:
+        assert isinstance(record, InspectorRow)
+        for cert, label in ((record.province_cert, "执法证编号"), (record.department_cert, "工商执法证编号")):
+            if cert is None:
+                continue
+            previous = self._certs.get(cert.number)
+            if previous is not None:
+                name = "province_cert_no" if cert is record.province_cert else "department_cert_no"
+                row.error(name, cert.number, f"{label}与第{previous}行重复；同一人只能出现一次，请核对")
+                return
+        if record.province_cert is None and record.department_cert is None and record.staff_no:
+            key = (record.department, record.staff_no)
+            previous = self._staff.get(key)
+            if previous is not None:
+                row.error(
+                    "staff_no",
+                    record.staff_no,
+                    f"单位工号与第{previous}行重复（同一部门）；同一人只能出现一次",
+                )
+                return
+            self._staff[key] = record.row
+        for cert in (record.province_cert, record.department_cert):
+            if cert is not None:
+                self._certs.setdefault(cert.number, record.row)
+        self._records.append(record)
+
+    def records(self) -> list[RowRecord]:
+        return list(self._records)
+
+
+# ------------------------------------------------------------------ items
+
+
+def item_class_of(text: str) -> str | None:
+    """Read 事项类别: ``重点检查事项``/``重点`` → 重点, ``一般…`` → 一般; None when unknown."""
+    if "重点" in text:
+        return "重点"
+    if "一般" in text:
+        return "一般"
+    return None
+
+
+class _KeyedChecker(_Checker):
+    """Duplicate rules shared by item lists: full key → error, same name only → warning."""
+
+    def __init__(self, mapping: ColumnMapping, header: Sequence[str], today: dt.date) -> None:
+        super().__init__(mapping, header, today)
+        self._records: list[RowRecord] = []
+        self._full: dict[tuple[str, ...], int] = {}
+        self._short: dict[tuple[str, ...], int] = {}
+
+    @abc.abstractmethod
+    def _keys(self, record: RowRecord) -> tuple[tuple[str, ...], tuple[str, ...], str, str]:
+        """Return (full key, name key, what the full key compares, what the name key compares)."""
+
+    def accept(self, row: _Row, record: RowRecord) -> None:
+        full, short, full_label, short_label = self._keys(record)
+        name = getattr(record, "name", "")
+        previous = self._full.get(full)
+        if previous is not None:
+            row.error(
+                "name",
+                name,
+                f"与第{previous}行重复（{full_label}都相同）；如确为不同事项，请在抽查事项名称中加以区分",
+            )
+            return
+        earlier = self._short.get(short)
+        if earlier is not None:
+            row.warn(
+                "name", name, f"与第{earlier}行的{short_label}相同，但{full_label}不全相同，作为不同事项导入"
+            )
+        else:
+            self._short[short] = row.number
+        self._full[full] = row.number
+        self._records.append(record)
+
+    def records(self) -> list[RowRecord]:
+        return list(self._records)
+
+
+class _ItemChecker(_KeyedChecker):
+    kind = RegistryKind.ITEMS
+
+    def check(self, row: _Row) -> ItemRow | None:
+        department = row.text("department")
+        row.required("department", department)
+        name = row.text("name")
+        row.required("name", name)
+        class_text = row.text("item_class")
+        item_class = item_class_of(class_text) if class_text else None
+        if class_text and item_class is None:
+            row.error("item_class", class_text, "事项类别应为“重点检查事项”或“一般检查事项”")
+        elif item_class is None:
+            row.warn("item_class", "", "未填写事项类别，按一般检查事项导入（抽查比例受上限约束）")
+        return ItemRow(
+            row=row.number,
+            department=department,
+            name=name,
+            seq=row.text("seq"),
+            category=row.text("category"),
+            target_desc=row.text("target_desc"),
+            item_class=item_class or "一般",
+            methods=row.multi("methods"),
+            subject=row.text("subject"),
+            basis=row.text("basis"),
+            content=row.text("content"),
+        )
+
+    def _keys(self, record: RowRecord) -> tuple[tuple[str, ...], tuple[str, ...], str, str]:
+        assert isinstance(record, ItemRow)
+        return (
+            record.natural_key,
+            (record.department, record.name),
+            "编制单位、抽查类别、抽查事项、检查对象",
+            "编制单位和抽查事项",
+        )
+
+
+class _SchemeChecker(_KeyedChecker):
+    kind = RegistryKind.SCHEMES
+
+    def check(self, row: _Row) -> JointItemRow | None:
+        field_name = row.text("field")
+        row.required("field", field_name)
+        name = row.text("name")
+        row.required("name", name)
+        initiating = row.multi("initiating_departments")
+        if not initiating:
+            row.error("initiating_departments", "", "缺少发起部门（必填）")
+        return JointItemRow(
+            row=row.number,
+            field=field_name,
+            name=name,
+            seq=row.text("seq"),
+            target_desc=row.text("target_desc"),
+            initiating_departments=initiating,
+            cooperating_departments=row.multi("cooperating_departments"),
+        )
+
+    def _keys(self, record: RowRecord) -> tuple[tuple[str, ...], tuple[str, ...], str, str]:
+        assert isinstance(record, JointItemRow)
+        return (
+            record.natural_key,
+            (record.field, record.name),
+            "抽查领域、抽查事项、检查对象",
+            "抽查领域和抽查事项",
+        )
+
+
+class _CheckpointChecker(_Checker):
+    kind = RegistryKind.CHECKPOINTS
+
+    def __init__(self, mapping: ColumnMapping, header: Sequence[str], today: dt.date) -> None:
+        super().__init__(mapping, header, today)
+        self._records: list[RowRecord] = []
+
+    def check(self, row: _Row) -> CheckpointRow | None:
+        raw_seq = row.raw("seq")
+        seq = number_text(raw_seq) if isinstance(raw_seq, float) else clean_text(raw_seq)
+        if seq and not seq.replace(".", "").isdigit():
+            # A printed checklist continues below its table (要求提供材料, 检查结果 …).
+            raise _EndOfTable
+        content = row.text("content")
+        row.required("content", content)
+        return CheckpointRow(
+            row=row.number,
+            content=content,
+            seq=seq,
+            item_name=row.text("item_name"),
+            method=row.text("method"),
+        )
+
+    def accept(self, row: _Row, record: RowRecord) -> None:
+        self._records.append(record)
+
+    def records(self) -> list[RowRecord]:
+        return list(self._records)
+
+
+_CHECKERS: dict[RegistryKind, type[_Checker]] = {
+    RegistryKind.TARGETS: _TargetChecker,
+    RegistryKind.INSPECTORS: _InspectorChecker,
+    RegistryKind.ITEMS: _ItemChecker,
+    RegistryKind.SCHEMES: _SchemeChecker,
+    RegistryKind.CHECKPOINTS: _CheckpointChecker,
+}
+
+
+# ------------------------------------------------------------------ driver
+
+
+def validate_rows(
+    rows: Iterable[SourceRow],
+    *,
+    header: Sequence[str],
+    mapping: ColumnMapping,
+    total: int = 0,
+    skipped: Sequence[SkippedRow] = (),
+    progress: ProgressCallback | None = None,
+    is_cancelled: CancelCheck | None = None,
+    today: dt.date | None = None,
+) -> ValidationResult:
+    """Validate rows from any source against a mapping (the engine behind :func:`validate`).
+
+    Args:
+        rows: data rows (header and non-data rows already removed).
+        header: the column names the mapping refers to.
+        mapping: which column feeds which field.
+        total: expected number of rows, for progress.
+        skipped: rows already known not to be data (example rows become warnings).
+        progress: called with (done, total) every 1,000 rows and at the end.
+        is_cancelled: polled every 1,000 rows; when it returns True,
+            :class:`ValidationCancelled` is raised.
+        today: the day certificates and licences are checked against (default: today).
+
+    Returns:
+        The :class:`ValidationResult`.
+
+    Raises:
+        ValidationCancelled: when cancelled.
+        ValueError: when the mapping names a column the header does not have.
+    """
+    today = today or dt.date.today()
+    checker = _CHECKERS[mapping.kind](mapping, header, today)
+    issues: list[Issue] = []
+    for name in mapping.missing_required:
+        label = field_spec(mapping.kind, name).label
+        issues.append(
+            Issue(
+                None, None, "", Severity.ERROR, f"缺少必填列“{label}”：请在列映射中指定哪一列是{label}", name
+            )
+        )
+    issues.extend(checker.file_issues())
+    skipped_rows = list(skipped)
+    for skip in skipped:
+        if skip.reason == "example":
+            issues.append(
+                Issue(
+                    skip.number,
+                    None,
+                    skip.text,
+                    Severity.WARNING,
+                    "这是模板中的示例行（含“请删除”“示例”等字样），已跳过；如确为数据，请删去这些字样后重新导入",
+                )
+            )
+    if mapping.missing_required:
+        return ValidationResult(mapping.kind, (), tuple(issues), 0, (), tuple(skipped_rows), mapping)
+
+    rejected: list[int] = []
+    done = 0
+    iterator = iter(rows)
+    for source in iterator:
+        if done % PROGRESS_EVERY == 0 and done:
+            if is_cancelled is not None and is_cancelled():
+                raise ValidationCancelled
+            if progress is not None:
+                progress(done, max(total, done))
+        if is_note_row(source.cells):
+            skipped_rows.append(SkippedRow(source.number, "note", row_excerpt(source.cells)))
+            continue
+        done += 1
+        row = _Row(checker, source.number, source.cells, issues)
+        try:
+            record = checker.check(row)
+        except _EndOfTable:
+            done -= 1
+            skipped_rows.append(SkippedRow(source.number, "footer", row_excerpt(source.cells)))
+            skipped_rows.extend(
+                SkippedRow(rest.number, "footer", row_excerpt(rest.cells)) for rest in iterator
+            )
+            break
+        if record is not None and not row.errors:
+            checker.accept(row, record)
+        if row.errors:
+            rejected.append(source.number)
+    if progress is not None:
+        progress(done, done)
+    result = ValidationResult(
+        kind=mapping.kind,
+        rows=tuple(checker.records()),
+        issues=tuple(issues),
+        data_rows=done,
+        rejected_rows=tuple(rejected),
+        skipped=tuple(skipped_rows),
+        mapping=mapping,
+    )
+    logger.info(
+        "validated %d %s rows: %d accepted records, %d rejected rows, %d errors, %d warnings",
+        done,
+        mapping.kind.value,
+        len(result.rows),
+        len(rejected),
+        result.error_count,
+        result.warning_count,
+    )
+    return result
+
+
+def validate(
+    table: Table,
+    mapping: ColumnMapping,
+    *,
+    progress: ProgressCallback | None = None,
+    is_cancelled: CancelCheck | None = None,
+    today: dt.date | None = None,
+) -> ValidationResult:
+    """Dry-run an import: check every data row of ``table`` as ``mapping.kind``.
+
+    Args:
+        table: from :func:`app.io.readers.load_table`.
+        mapping: from :func:`app.io.presets.guess_mapping` (possibly edited by the user).
+        progress: called with (done, total) every 1,000 rows and at the end.
+        is_cancelled: polled every 1,000 rows; True raises :class:`ValidationCancelled`.
+        today: the day validity dates are checked against (default: today).
+
+    Returns:
+        Records of the valid rows and every issue found.
+
+    Raises:
+        ValidationCancelled: when cancelled.
+        UnreadableFileError: when the sheet turns out to be unreadable while iterating.
+    """
+    return validate_rows(
+        table.iter_rows(),
+        header=table.header,
+        mapping=mapping,
+        total=table.data_row_estimate,
+        skipped=table.skipped,
+        progress=progress,
+        is_cancelled=is_cancelled,
+        today=today,
+    )
