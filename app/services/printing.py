@@ -137,9 +137,7 @@ def _inspections(
     return [(i, t) for i, t in rows]
 
 
-def _notice(
-    session: Session, task: Task, inspection: Inspection, sections: tuple[doc.ItemSection, ...]
-) -> doc.NoticeDoc:
+def _notice(task: Task, inspection: Inspection, sections: tuple[doc.ItemSection, ...]) -> doc.NoticeDoc:
     methods = sorted({m for s in sections for m in s.check_methods.split("，") if m})
     materials = tuple(dict.fromkeys(m for s in sections for m in s.materials))
     contacts = (doc.Contact(task.contact, "", task.lead_department.name),) if task.contact else ()
