@@ -65,7 +65,11 @@ class BuildResult:
 
 
 def page_info(doc: Document) -> PageInfo:
-    """The running-header contents and QR payload of a document."""
+    """Return the running-header contents and QR payload of a document.
+
+    Args:
+        doc: any printable document.
+    """
     task = doc.task
     title_line = f"{task.name}（{task.number}）" if task.number else task.name
     if isinstance(doc, NoticeDoc | ChecklistDoc | RecordDoc):
@@ -89,7 +93,10 @@ def page_info(doc: Document) -> PageInfo:
 
 
 def document_story(doc: Document) -> list[Flowable]:
-    """The flowables of one document, without page furniture.
+    """Return the flowables of one document, without page furniture (header, QR, numbers).
+
+    Args:
+        doc: any printable document.
 
     Raises:
         AdvanceNoticeForbidden: a notice for a task that forbids advance notice.

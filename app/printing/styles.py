@@ -10,7 +10,7 @@ from datetime import date
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
+from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
@@ -65,10 +65,7 @@ CELL_SMALL = _style("lc-cell-small", size=SMALL_SIZE + 0.5)
 CELL_HEAD = _style("lc-cell-head", size=TABLE_SIZE, alignment=TA_CENTER)
 LABEL = _style("lc-label", size=TABLE_SIZE, alignment=TA_CENTER)
 SMALL = _style("lc-small", size=SMALL_SIZE, textColor=MUTED)
-TITLE = _style("lc-title", size=TITLE_SIZE, leading=TITLE_SIZE * 1.4, alignment=TA_CENTER)
 SUBTITLE = _style("lc-subtitle", size=BODY_SIZE, alignment=TA_CENTER)
-RIGHT = _style("lc-right", size=BODY_SIZE, leading=BODY_SIZE * 1.75, alignment=TA_RIGHT)
-LEFT = _style("lc-left", size=BODY_SIZE, leading=BODY_SIZE * 1.75, alignment=TA_LEFT)
 
 
 def esc(text: str) -> str:

@@ -95,7 +95,7 @@ def _baseline(docs: list[ChecklistDoc]) -> Timing:
     return Timing(elapsed, len(pypdf.PdfReader(io.BytesIO(data)).pages), len(data))
 
 
-def run(pages: int = 500, *, repeat: int = 2) -> tuple[Timing, Timing]:
+def run(pages: int = 500, *, repeat: int = 3) -> tuple[Timing, Timing]:
     """Measure both builds at about ``pages`` pages each; return the best of ``repeat`` each.
 
     The same checkpoints fill fewer baseline pages (no header block, results, signatures),
@@ -139,7 +139,7 @@ def main() -> int:
     """Command-line entry: print the comparison."""
     parser = argparse.ArgumentParser(description="Benchmark the checklist builder.")
     parser.add_argument("--pages", type=int, default=500)
-    parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     print(report(*run(args.pages, repeat=args.repeat)))
     return 0

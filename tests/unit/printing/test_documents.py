@@ -238,3 +238,50 @@ def test_edited_long_labels_fall_back_to_wrapping() -> None:
     pdf = build([replace(s.checklist(), codes=codes)])
     assert f"☐{long_label}" in pdf.flat()
     assert "☐未按规定公示应当公示的信息" in pdf.flat()
+
+
+def test_minimal_documents_print_blanks_to_fill_in() -> None:
+    from datetime import date, datetime
+
+    from app.printing import (
+        ChecklistDoc,
+        DispatchDoc,
+        DrawKind,
+        DrawRecordDoc,
+        NoticeDoc,
+        RecordDoc,
+        TaskInfo,
+    )
+
+    task = TaskInfo(task_id="1", number="", name="临时任务", lead_department="县市场监管局")
+    target = TargetInfo(target_id="t", name="某商户")
+    docs = [
+        NoticeDoc(task, target, "r", items=(), issuers=(), issue_date=date(2025, 1, 2)),
+        ChecklistDoc(task, target, "r", sections=()),
+        RecordDoc(task, target, "r", entries=()),
+        DispatchDoc(task, "team", "第1组", members=(), stops=(), issuer="", issue_date=date(2025, 1, 2)),
+        DrawRecordDoc(
+            task,
+            "d",
+            DrawKind.INSPECTORS,
+            datetime(2025, 1, 2, 3, 4),
+            "张三",
+            (),
+            "cs",
+            "1",
+            "",
+            "",
+            strata=(),
+        ),
+    ]
+    pdf = build(docs)
+    assert [d.kind.value for d in pdf.result.documents] == [
+        "notice",
+        "checklist",
+        "record",
+        "dispatch",
+        "draw-record",
+    ]
+    flat = pdf.flat()
+    assert "某商户：" in flat and "检查时间：年月日至年月日期间" in flat  # blank dates to fill in
+    assert "联系人：" in flat and "随机抽取记录（检查人员）" in flat
