@@ -244,3 +244,62 @@ def test_cli_login(ctx: ServiceContext, monkeypatch: pytest.MonkeyPatch) -> None
             create_target(anonymous, TargetData(name="不可"))
     finally:
         anonymous.db.dispose()
+
+
+def _users_cli(*argv: str) -> int:
+    from app.cli import users as users_cli
+
+    parser = argparse.ArgumentParser(prog="liancha")
+    parser.add_argument("--db", default=None)
+    parser.add_argument("--operator", default=None)
+    parser.add_argument("--user", default=None)
+    users_cli.register(parser.add_subparsers(dest="command"))
+    args = parser.parse_args(list(argv))
+    try:
+        return int(args.func(args))
+    except CliError as exc:
+        return exc.exit_code
+
+
+def test_users_cli(
+    ctx: ServiceContext, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from app.services.departments import create_department
+
+    create_department(ctx, name="青山县市场监督管理局", short_name="青山市监")
+    db = str(ctx.db.file_path)
+    monkeypatch.setenv("LIANCHA_NEW_PASSWORD", PASSWORD)
+    assert _users_cli("users", "create-admin", "--username", "root", "--name", "管理员", "--db", db) == 0
+    assert _users_cli("users", "create-admin", "--username", "again", "--name", "又一个", "--db", db) == 2
+    monkeypatch.setenv("LIANCHA_USER", "root")
+    monkeypatch.setenv("LIANCHA_PASSWORD", PASSWORD)
+    monkeypatch.setenv("LIANCHA_NEW_PASSWORD", "temporary-pass")
+    argv = (
+        "users",
+        "add",
+        "--username",
+        "dept",
+        "--name",
+        "部门员",
+        "--role",
+        "部门操作员",
+        "--department",
+        "青山市监",
+    )
+    assert _users_cli(*argv, "--db", db) == 0
+    assert _users_cli("users", "add", "--username", "x", "--name", "某", "--role", "老板", "--db", db) == 2
+    for _ in range(5):
+        with pytest.raises(AuthenticationFailed):
+            authenticate(ctx.db, "dept", "wrong-password")
+    capsys.readouterr()
+    assert _users_cli("users", "list", "--db", db) == 0
+    out = capsys.readouterr().out
+    assert "dept\t部门员\t部门操作员\t锁定；部门：青山县市场监督管理局" in out
+    assert _users_cli("users", "unlock", "dept", "--db", db) == 0
+    assert authenticate(ctx.db, "dept", "temporary-pass").must_change_password
+    monkeypatch.setenv("LIANCHA_NEW_PASSWORD", "another-pass")
+    assert _users_cli("users", "reset-password", "dept", "--db", db) == 0
+    assert authenticate(ctx.db, "dept", "another-pass").actor.department_names == ("青山县市场监督管理局",)
+    monkeypatch.setenv("LIANCHA_USER", "dept")
+    monkeypatch.setenv("LIANCHA_PASSWORD", "another-pass")
+    assert _users_cli("users", "list", "--db", db) == 2  # not an administrator
