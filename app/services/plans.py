@@ -103,7 +103,8 @@ def publish_plan(ctx: ServiceContext, plan_id: int) -> None:
             action="publish",
             entity="annual_plans",
             entity_id=plan.id,
-            summary=f"公布{plan.title}（{len(plan.tasks)} 项任务）",
+            # Classified tasks are never part of a public plan: not even their number shows.
+            summary=f"公布{plan.title}（{len([t for t in plan.tasks if not t.is_classified])} 项任务）",
         )
 
 

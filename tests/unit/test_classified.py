@@ -101,6 +101,8 @@ def test_audit_entries_of_classified_work_are_hidden(setup: dict[str, object], t
     assert search_audit(viewer, AuditFilter(task_id=secret)) == []
     assert search_audit(viewer, AuditFilter(text=SECRET_NAME)) == []
     assert count_audit(cleared) - count_audit(viewer) == len(about_secret)
+    [published] = search_audit(viewer, AuditFilter(actions=("publish",)))
+    assert "（1 项任务）" in published.summary  # the classified task is not even counted
     out = tmp_path / "viewer.xlsx"
     export_audit_xlsx(viewer, out)
     cells = [str(c) for row in load_workbook(out).worksheets[0].iter_rows(values_only=True) for c in row]
