@@ -211,3 +211,26 @@ def test_postgresql_takes_a_transaction_advisory_lock() -> None:
 def test_sqlite_needs_no_extra_lock(ctx: ServiceContext) -> None:
     with ctx.write() as session:
         serialize_writers(session, AUDIT_CHAIN_LOCK)  # BEGIN IMMEDIATE already holds the write lock
+
+
+def test_chain_survives_upgrade_from_schema_0003(ctx: ServiceContext, db_path: Path) -> None:
+    """A trail written before accounts existed (schema 0003) still verifies after the 0004 upgrade."""
+    from alembic import command
+
+    from app.db import _alembic_config, current_revision, head_revision, open_database
+
+    _fill(ctx, 3)
+    with ctx.db.engine.begin() as conn:
+        command.downgrade(_alembic_config(conn), "0003")
+    ctx.db.dispose()
+    with sqlite3.connect(db_path) as conn:
+        columns = {r[1] for r in conn.execute("PRAGMA table_info(audit_entries)")}
+    assert "task_id" not in columns and "classified" not in columns
+    db = open_database(str(db_path))
+    try:
+        assert current_revision(db.engine) == head_revision()
+        assert db.last_migration is not None and db.last_migration.backup_path is not None
+        report = audit.verify_chain(db)
+        assert report.ok and report.entries == 3
+    finally:
+        db.dispose()
