@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 
 from app import __version__
-from app.cli.common import EXIT_CANNOT_RUN, CliError
+from app.cli.common import EXIT_CANNOT_RUN, USER_HELP, CliError
 
 # One line per subcommand module; order is the order shown in --help.
 COMMAND_MODULES: tuple[str, ...] = (
@@ -26,6 +26,10 @@ COMMAND_MODULES: tuple[str, ...] = (
     "app.cli.print_",
     "app.cli.deadline",
     "app.cli.holidays",
+    "app.cli.audit",
+    "app.cli.backup",
+    "app.cli.restore",
+    "app.cli.users",
     "app.cli.sample",
     "app.cli.verify",
 )
@@ -45,6 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="数据库文件路径或 SQLAlchemy URL（默认取环境变量 LIANCHA_DB，否则用户数据目录下的 liancha.sqlite3）",
     )
     parser.add_argument("--operator", default=None, help="操作人姓名（记入留痕；默认取设置中的操作人）")
+    parser.add_argument("--user", metavar="NAME", default=None, help=USER_HELP)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module_name in COMMAND_MODULES:
         module = importlib.import_module(module_name)

@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import argparse
+import getpass
+import os
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from app.db import Database
     from app.services.context import ServiceContext
 
 EXIT_OK = 0
 EXIT_REJECTED = 1  # done, but some rows were rejected or a check failed
 EXIT_CANNOT_RUN = 2  # unreadable file, bad arguments, database refused
+USER_ENV_VAR = "LIANCHA_USER"
+PASSWORD_ENV_VAR = "LIANCHA_PASSWORD"
 
 
 class CliError(Exception):
@@ -26,10 +32,50 @@ class CliError(Exception):
 def add_db_argument(parser: argparse.ArgumentParser) -> None:
     """Let ``--db`` also be given after the subcommand (``liancha info --db x``)."""
     parser.add_argument("--db", metavar="PATH_OR_URL", default=argparse.SUPPRESS, help="数据库文件路径或 URL")
+    parser.add_argument("--user", metavar="NAME", default=argparse.SUPPRESS, help=USER_HELP)
 
 
-def open_context(args: argparse.Namespace) -> ServiceContext:
-    """Open the database named by ``--db`` (migrating it) and build the service context."""
+USER_HELP = (
+    "用户名（数据库已启用用户账户时必填；也可用环境变量 LIANCHA_USER；密码取 LIANCHA_PASSWORD 或提示输入）"
+)
+
+
+def _login(args: argparse.Namespace, db: Database) -> ServiceContext | None:
+    """Log in with ``--user`` when the database has accounts; None in single-user mode."""
+    from app.services.users import AuthenticationFailed, accounts_exist, authenticate, context_for
+
+    username = getattr(args, "user", None) or os.environ.get(USER_ENV_VAR)
+    if not accounts_exist(db):
+        return None
+    if not username:
+        raise CliError(
+            "本数据库已启用用户账户：请用 --user 用户名 指定用户，"
+            f"密码通过环境变量 {PASSWORD_ENV_VAR} 提供或在提示时输入。"
+        )
+    password = os.environ.get(PASSWORD_ENV_VAR)
+    if password is None:
+        if not sys.stdin.isatty():
+            raise CliError(
+                f"需要用户「{username}」的密码：请设置环境变量 {PASSWORD_ENV_VAR}，或在终端中运行以便输入。"
+            )
+        password = getpass.getpass(f"用户 {username} 的密码：")
+    try:
+        result = authenticate(db, username, password)
+    except AuthenticationFailed as exc:
+        raise CliError(str(exc)) from exc
+    if result.must_change_password:
+        print("提示：您的密码是管理员设置的临时密码，请尽快在图形界面中修改。", file=sys.stderr)
+    return context_for(db, result.actor)
+
+
+def open_context(args: argparse.Namespace, *, login: bool = True) -> ServiceContext:
+    """Open the database named by ``--db`` (migrating it) and build the service context.
+
+    Once the database has user accounts, ``--user`` (or ``LIANCHA_USER``) and the password
+    (``LIANCHA_PASSWORD`` or a prompt) are required and the context acts as that user;
+    before that, the operator (``--operator`` or settings) acts with every role. ``login=False``
+    skips the login for commands that change nothing and reveal nothing classified.
+    """
     from app.db import DatabaseError, open_database
     from app.services.context import ServiceContext
     from app.services.settings import DEFAULT_OPERATOR, OPERATOR_KEY, get_setting
@@ -40,6 +86,14 @@ def open_context(args: argparse.Namespace) -> ServiceContext:
         raise CliError(str(exc)) from exc
     except Exception as exc:  # an unreachable server, a file that is not a database …
         raise CliError(f"无法打开数据库：{exc}") from exc
+    if login:
+        try:
+            user_ctx = _login(args, db)
+        except BaseException:
+            db.dispose()
+            raise
+        if user_ctx is not None:
+            return user_ctx
     operator = getattr(args, "operator", None)
     if not operator:
         with db.read() as session:

@@ -37,6 +37,7 @@ from app.models.tasks import (
     Team,
     TeamMember,
 )
+from app.models.users import LoginAttempt, OperationInProgress, Role, User, UserRole
 
 __all__ = [
     "AnnualPlan",
@@ -55,12 +56,15 @@ __all__ = [
     "Inspector",
     "InspectorCertificate",
     "JointPunishment",
+    "LoginAttempt",
+    "OperationInProgress",
     "PlanAdjustment",
     "RecusalConflict",
     "ResultDraft",
     "ResultVersion",
     "ReviewEvent",
     "RiskProposal",
+    "Role",
     "SchemeItem",
     "Setting",
     "Tag",
@@ -70,4 +74,6 @@ __all__ = [
     "TaskItem",
     "Team",
     "TeamMember",
+    "User",
+    "UserRole",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Index, String, Text
+from sqlalchemy import Boolean, Index, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, UtcDateTime
@@ -14,7 +14,11 @@ class AuditEntry(Base):
     """Who did what, when, to which record, with before/after and the reason where one is required."""
 
     __tablename__ = "audit_entries"
-    __table_args__ = (Index("ix_audit_entries_entity", "entity", "entity_id"),)
+    __table_args__ = (
+        Index("ix_audit_entries_entity", "entity", "entity_id"),
+        # One successor per entry: two desks appending at once cannot fork the chain (issue 8).
+        Index("uq_audit_entries_prev_hash", "prev_hash", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
@@ -28,3 +32,7 @@ class AuditEntry(Base):
     reason: Mapped[str] = mapped_column(Text, default="")
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # The task an entry concerns (for the task filter) and whether it is classified work: such
+    # entries are shown only to users cleared for classified tasks (issue 8).
+    task_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    classified: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())

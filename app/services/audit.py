@@ -19,8 +19,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.db import Database
-from app.models import AuditEntry
+from app.models import AuditEntry, Task
 from app.models.base import utcnow
+from app.services.locking import AUDIT_CHAIN_LOCK, serialize_writers
 
 GENESIS_HASH = "0" * 64
 
@@ -49,7 +50,7 @@ def entry_hash(prev_hash: str, fields: Mapping[str, Any]) -> str:
 
 
 def _hashed_fields(entry: AuditEntry) -> dict[str, Any]:
-    return {
+    fields: dict[str, Any] = {
         "at": entry.at.isoformat(),
         "operator": entry.operator,
         "action": entry.action,
@@ -60,6 +61,12 @@ def _hashed_fields(entry: AuditEntry) -> dict[str, Any]:
         "after": entry.after_json,
         "reason": entry.reason,
     }
+    # Added in schema 0004; hashed only when set, so that older entries keep their hashes.
+    if entry.task_id is not None:
+        fields["task_id"] = entry.task_id
+    if entry.classified:
+        fields["classified"] = True
+    return fields
 
 
 def record(
@@ -73,6 +80,8 @@ def record(
     before: Mapping[str, Any] | None = None,
     after: Mapping[str, Any] | None = None,
     reason: str = "",
+    task_id: int | None = None,
+    classified: bool | None = None,
 ) -> AuditEntry:
     """Append one entry to the trail inside the caller's unit of work.
 
@@ -86,7 +95,16 @@ def record(
         before: the record's fields before the change.
         after: the record's fields after the change.
         reason: why, where the rules require a reason.
+        task_id: the task the change concerns; entity "tasks" implies it.
+        classified: whether the entry is about classified work; None = that of ``task_id``'s task.
     """
+    if task_id is None and entity == "tasks" and str(entity_id).isdigit():
+        task_id = int(entity_id)
+    if classified is None:
+        task = session.get(Task, task_id) if task_id is not None else None
+        classified = bool(task is not None and task.is_classified)
+    # Appends must be serialised, or two desks read the same last hash and fork the chain.
+    serialize_writers(session, AUDIT_CHAIN_LOCK)
     last = session.execute(select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)).scalar()
     entry = AuditEntry(
         at=utcnow(),
@@ -100,6 +118,8 @@ def record(
         reason=reason,
         prev_hash=last or GENESIS_HASH,
         hash="",
+        task_id=task_id,
+        classified=classified,
     )
     entry.hash = entry_hash(entry.prev_hash, _hashed_fields(entry))
     session.add(entry)

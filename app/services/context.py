@@ -2,27 +2,47 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from app.db import Database
 from app.services import audit
+from app.services.permissions import Actor, Permission, check_permission, current_actor
 
 
 @dataclass
 class ServiceContext:
     """Database plus the acting person, passed to every service function.
 
-    Until user accounts exist (issue 8) the actor is the operator name from settings or
-    ``--operator``; the audit trail records it as "who".
+    ``user`` is the logged-in account (``app.services.users.context_for``), whose label is
+    also ``operator``. Without one, while the database has no account, ``operator`` (from
+    settings or ``--operator``) acts with every role; see ``app.services.permissions``.
     """
 
     db: Database
     operator: str
+    user: Actor | None = None
+    accounts_known: bool = field(default=False, init=False, repr=False, compare=False)
+
+    def actor(self) -> Actor:
+        """Who is acting: the user, the single-user operator, or nobody (accounts exist, no login)."""
+        return current_actor(self)
+
+    def require(
+        self,
+        permission: Permission,
+        *,
+        department_id: int | None = None,
+        team_member_ids: Iterable[int] | None = None,
+    ) -> None:
+        """Raise ``PermissionDenied`` unless the actor may do this (to a record of ``department_id``)."""
+        check_permission(
+            self.actor(), permission, department_id=department_id, team_member_ids=team_member_ids
+        )
 
     @contextmanager
     def write(self) -> Iterator[Session]:
@@ -46,8 +66,14 @@ class ServiceContext:
         before: dict[str, Any] | None = None,
         after: dict[str, Any] | None = None,
         reason: str = "",
+        task_id: int | None = None,
+        classified: bool | None = None,
     ) -> None:
-        """Record a change in the audit trail, in the same transaction as the change."""
+        """Record a change in the audit trail, in the same transaction as the change.
+
+        ``task_id`` names the task the change concerns (automatic for entity "tasks"); entries
+        of a classified task are marked so, and shown only to cleared users.
+        """
         audit.record(
             session,
             operator=self.operator,
@@ -58,4 +84,6 @@ class ServiceContext:
             before=before,
             after=after,
             reason=reason,
+            task_id=task_id,
+            classified=classified,
         )

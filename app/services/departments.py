@@ -9,6 +9,7 @@ from sqlalchemy import select
 from app.models import Department
 from app.services.context import ServiceContext
 from app.services.errors import FieldError, ValidationError
+from app.services.permissions import Permission
 from app.services.records import require, snapshot
 
 
@@ -45,6 +46,7 @@ def _validate(name: str, short_name: str) -> None:
 
 def create_department(ctx: ServiceContext, *, name: str, short_name: str = "", code: str = "") -> int:
     """Add a department; its short name is used in task numbers (<简称>抽查〔年〕号)."""
+    ctx.require(Permission.EDIT_DEPARTMENTS)
     _validate(name, short_name)
     with ctx.write() as session:
         if session.execute(select(Department.id).where(Department.name == name.strip())).first():
@@ -70,6 +72,7 @@ def update_department(
     ctx: ServiceContext, department_id: int, *, name: str, short_name: str, active: bool = True
 ) -> None:
     """Rename a department or change its short name / active flag."""
+    ctx.require(Permission.EDIT_DEPARTMENTS)
     _validate(name, short_name)
     with ctx.write() as session:
         dept: Department = require(session, Department, department_id, "部门")

@@ -14,6 +14,7 @@ from app.models.enums import TagScope
 from app.models.registry import inspector_tags
 from app.services.context import ServiceContext
 from app.services.errors import FieldError, ValidationError
+from app.services.permissions import Permission
 from app.services.pinyin import initials
 from app.services.records import check_version, require, resolve_tags, snapshot, tag_text
 
@@ -297,6 +298,7 @@ def _audit_view(ins: Inspector) -> dict[str, object]:
 
 def create_inspector(ctx: ServiceContext, data: InspectorData) -> int:
     """Add an inspector; returns the id. Bad input raises ValidationError and changes nothing."""
+    ctx.require(Permission.EDIT_INSPECTORS, department_id=data.department_id)
     with ctx.write() as session:
         validate_inspector(session, data, None)
         ins = Inspector()
@@ -318,8 +320,10 @@ def update_inspector(
     ctx: ServiceContext, inspector_id: int, data: InspectorData, *, expected_version: int | None
 ) -> None:
     """Change an inspector (certificates, tags and conflicts replaced by the given ones)."""
+    ctx.require(Permission.EDIT_INSPECTORS, department_id=data.department_id)
     with ctx.write() as session:
         ins: Inspector = require(session, Inspector, inspector_id, "检查人员")
+        ctx.require(Permission.EDIT_INSPECTORS, department_id=ins.department_id)
         check_version(ins, expected_version, "检查人员")
         validate_inspector(session, data, inspector_id)
         before = _audit_view(ins)
@@ -342,6 +346,7 @@ def set_inspector_active(ctx: ServiceContext, inspector_id: int, active: bool, *
         raise ValidationError([FieldError("原因", "停用或恢复人员须填写原因")])
     with ctx.write() as session:
         ins: Inspector = require(session, Inspector, inspector_id, "检查人员")
+        ctx.require(Permission.EDIT_INSPECTORS, department_id=ins.department_id)
         if ins.active == active:
             return
         before = snapshot(ins)

@@ -11,6 +11,7 @@ from app.models import CheckItem, Checkpoint, Department
 from app.models.enums import INSPECTION_METHODS, ItemImportance
 from app.services.context import ServiceContext
 from app.services.errors import FieldError, ValidationError
+from app.services.permissions import Permission
 from app.services.records import check_version, require, snapshot
 
 
@@ -206,6 +207,7 @@ def _audit_view(item: CheckItem) -> dict[str, object]:
 
 def create_item(ctx: ServiceContext, data: ItemData) -> int:
     """Add a check item with its checkpoints; returns the id."""
+    ctx.require(Permission.EDIT_ITEMS, department_id=data.department_id)
     with ctx.write() as session:
         validate_item(session, data, None)
         item = CheckItem()
@@ -225,8 +227,10 @@ def create_item(ctx: ServiceContext, data: ItemData) -> int:
 
 def update_item(ctx: ServiceContext, item_id: int, data: ItemData, *, expected_version: int | None) -> None:
     """Change an item (its checkpoints are replaced by the given ones, in order)."""
+    ctx.require(Permission.EDIT_ITEMS, department_id=data.department_id)
     with ctx.write() as session:
         item: CheckItem = require(session, CheckItem, item_id, "抽查事项")
+        ctx.require(Permission.EDIT_ITEMS, department_id=item.department_id)
         check_version(item, expected_version, "抽查事项")
         validate_item(session, data, item_id)
         before = _audit_view(item)

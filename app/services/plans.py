@@ -12,6 +12,7 @@ from app.models import AnnualPlan, PlanAdjustment, Task
 from app.models.base import utcnow
 from app.services.context import ServiceContext
 from app.services.errors import FieldError, RuleViolation, ValidationError
+from app.services.permissions import Permission, can_see_classified
 from app.services.records import require, snapshot
 
 
@@ -40,14 +41,17 @@ class AdjustmentRow:
 ADJUSTMENT_KINDS = {"add": "新增任务", "change": "调整任务", "cancel": "取消任务"}
 
 
-def _plan_row(plan: AnnualPlan) -> PlanRow:
-    return PlanRow(
-        plan.id, plan.year, plan.title, plan.number, plan.published_at, len(plan.tasks), len(plan.adjustments)
-    )
+def _plan_row(plan: AnnualPlan, cleared: bool = True) -> PlanRow:
+    # Counts exclude classified tasks for uncleared users: not even their number may show.
+    hidden = {t.id for t in plan.tasks if t.is_classified and not cleared}
+    tasks = len(plan.tasks) - len(hidden)
+    adjustments = len([a for a in plan.adjustments if a.task_id not in hidden])
+    return PlanRow(plan.id, plan.year, plan.title, plan.number, plan.published_at, tasks, adjustments)
 
 
 def create_plan(ctx: ServiceContext, *, year: int, title: str = "", number: str = "") -> int:
     """Create the plan of a year (one per year)."""
+    ctx.require(Permission.EDIT_PLANS)
     if not 2000 <= year <= 2100:
         raise ValidationError([FieldError("年度", "请填写四位年份")])
     with ctx.write() as session:
@@ -73,17 +77,18 @@ def list_plans(ctx: ServiceContext) -> list[PlanRow]:
     """All plans, newest year first."""
     with ctx.read() as session:
         plans = session.execute(select(AnnualPlan).order_by(AnnualPlan.year.desc())).scalars().all()
-        return [_plan_row(p) for p in plans]
+        return [_plan_row(p, can_see_classified(ctx)) for p in plans]
 
 
 def plan_for_year(ctx: ServiceContext, year: int) -> PlanRow | None:
     with ctx.read() as session:
         plan = session.execute(select(AnnualPlan).where(AnnualPlan.year == year)).scalar_one_or_none()
-        return _plan_row(plan) if plan else None
+        return _plan_row(plan, can_see_classified(ctx)) if plan else None
 
 
 def publish_plan(ctx: ServiceContext, plan_id: int) -> None:
     """Publish the plan. From now on every change to its tasks is an adjustment with a reason."""
+    ctx.require(Permission.PUBLISH)
     with ctx.write() as session:
         plan: AnnualPlan = require(session, AnnualPlan, plan_id, "年度计划")
         if plan.published_at is not None:
@@ -98,7 +103,8 @@ def publish_plan(ctx: ServiceContext, plan_id: int) -> None:
             action="publish",
             entity="annual_plans",
             entity_id=plan.id,
-            summary=f"公布{plan.title}（{len(plan.tasks)} 项任务）",
+            # Classified tasks are never part of a public plan: not even their number shows.
+            summary=f"公布{plan.title}（{len([t for t in plan.tasks if not t.is_classified])} 项任务）",
         )
 
 
@@ -132,12 +138,18 @@ def record_adjustment(
         summary=f"计划调整：{ADJUSTMENT_KINDS[kind]} {task.number}",
         reason=reason.strip(),
         after={"description": description},
+        task_id=task.id,
     )
 
 
 def list_adjustments(ctx: ServiceContext, plan_id: int) -> list[AdjustmentRow]:
-    """The plan's adjustments in order, for display and export."""
+    """The plan's adjustments in order, for display and export (classified tasks' only to cleared users)."""
     with ctx.read() as session:
+        hidden = (
+            set()
+            if can_see_classified(ctx)
+            else set(session.scalars(select(Task.id).where(Task.is_classified)))
+        )
         rows = session.execute(
             select(PlanAdjustment, Task.number)
             .outerjoin(Task, PlanAdjustment.task_id == Task.id)
@@ -155,4 +167,5 @@ def list_adjustments(ctx: ServiceContext, plan_id: int) -> list[AdjustmentRow]:
                 a.reason,
             )
             for a, number in rows
+            if a.task_id is None or a.task_id not in hidden
         ]

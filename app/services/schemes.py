@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from app.models import CheckItem, Department, IndustryScheme, SchemeItem
 from app.services.context import ServiceContext
 from app.services.errors import FieldError, ValidationError
+from app.services.permissions import Permission
 from app.services.records import check_version, require, snapshot
 
 
@@ -166,6 +167,7 @@ def _audit_view(s: IndustryScheme) -> dict[str, object]:
 
 def create_scheme(ctx: ServiceContext, data: SchemeData) -> int:
     """Add a 一业一查 scheme; returns the id."""
+    ctx.require(Permission.EDIT_SCHEMES)
     with ctx.write() as session:
         validate_scheme(session, data, None)
         s = IndustryScheme()
@@ -187,6 +189,7 @@ def update_scheme(
     ctx: ServiceContext, scheme_id: int, data: SchemeData, *, expected_version: int | None
 ) -> None:
     """Change a scheme; the checklist order is the order of ``data.item_ids``."""
+    ctx.require(Permission.EDIT_SCHEMES)
     with ctx.write() as session:
         s: IndustryScheme = require(session, IndustryScheme, scheme_id, "一业一查方案")
         check_version(s, expected_version, "一业一查方案")

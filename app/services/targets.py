@@ -16,6 +16,7 @@ from app.models.registry import target_tags
 from app.services.context import ServiceContext
 from app.services.errors import FieldError, ValidationError
 from app.services.identifiers import classify_code
+from app.services.permissions import Permission
 from app.services.pinyin import initials
 from app.services.records import check_version, require, resolve_tags, snapshot, tag_text
 
@@ -299,6 +300,7 @@ def _apply(session: Session, target: Target, data: TargetData, code: str | None,
 
 def create_target(ctx: ServiceContext, data: TargetData) -> int:
     """Add a target to the registry; returns its id. Raises ValidationError and changes nothing on bad input."""
+    ctx.require(Permission.EDIT_TARGETS)
     code, code_kind, _ = validate_target(data)
     with ctx.write() as session:
         _duplicate_code(session, code, None)
@@ -321,6 +323,7 @@ def update_target(
     ctx: ServiceContext, target_id: int, data: TargetData, *, expected_version: int | None
 ) -> None:
     """Change a target; refused with ConflictError if someone else changed it since ``expected_version``."""
+    ctx.require(Permission.EDIT_TARGETS)
     code, code_kind, _ = validate_target(data)
     with ctx.write() as session:
         target: Target = require(session, Target, target_id, "检查对象")
@@ -342,6 +345,7 @@ def update_target(
 
 def set_target_active(ctx: ServiceContext, target_id: int, active: bool, *, reason: str) -> None:
     """Deactivate (or reactivate) a target. Targets are never deleted: results point at them."""
+    ctx.require(Permission.EDIT_TARGETS)
     if not reason.strip():
         raise ValidationError([FieldError("原因", "停用或恢复检查对象须填写原因")])
     with ctx.write() as session:

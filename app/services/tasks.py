@@ -34,6 +34,12 @@ from app.models.enums import ItemImportance, RiskClass, TargetKind, TargetStatus
 from app.models.registry import target_tags
 from app.services.context import ServiceContext
 from app.services.errors import FieldError, RuleViolation, ValidationError
+from app.services.permissions import (
+    Permission,
+    can_see_classified,
+    require_task_visible,
+    visible_task_condition,
+)
 from app.services.plans import record_adjustment
 from app.services.records import check_version, require, snapshot
 from app.services.settings import get_setting
@@ -223,15 +229,16 @@ def task_data(task: Task) -> TaskData:
 def list_tasks(ctx: ServiceContext, *, year: int | None = None) -> list[TaskRow]:
     """Tasks, by year and sequence."""
     with ctx.read() as session:
-        query = select(Task).order_by(Task.year.desc(), Task.id)
+        query = select(Task).where(visible_task_condition(ctx)).order_by(Task.year.desc(), Task.id)
         if year is not None:
             query = query.where(Task.year == year)
         return [_row(t) for t in session.execute(query).unique().scalars()]
 
 
 def get_task(ctx: ServiceContext, task_id: int) -> TaskDetail:
+    """One task; a classified task is "not found" for users not cleared for it."""
     with ctx.read() as session:
-        task: Task = require(session, Task, task_id, "抽查任务")
+        task = require_task_visible(ctx, session.get(Task, task_id), task_id)
         return TaskDetail(_row(task), task_data(task))
 
 
@@ -244,7 +251,7 @@ def find_task(ctx: ServiceContext, reference: str) -> TaskDetail:
         ).scalar_one_or_none()
         if task is None and ref.isdigit():
             task = session.get(Task, int(ref))
-        if task is None:
+        if task is None or (task.is_classified and not can_see_classified(ctx)):
             raise RuleViolation(f"找不到抽查任务「{ref}」。请用 `liancha task list` 查看任务编号。")
         return TaskDetail(_row(task), task_data(task))
 
@@ -368,6 +375,7 @@ def _audit_view(task: Task) -> dict[str, Any]:
 
 def create_task(ctx: ServiceContext, data: TaskData, *, adjustment_reason: str = "") -> int:
     """Create a task and give it the next number; in a published plan this is an adjustment with a reason."""
+    ctx.require(Permission.EDIT_TASKS)
     with ctx.write() as session:
         items = validate_task(session, data)
         lead: Department = require(session, Department, data.lead_department_id, "牵头部门")
@@ -406,8 +414,9 @@ def update_task(
     adjustment_reason: str = "",
 ) -> None:
     """Edit a task before its targets are drawn (after that, scope, ratios and items are fixed)."""
+    ctx.require(Permission.EDIT_TASKS)
     with ctx.write() as session:
-        task: Task = require(session, Task, task_id, "抽查任务")
+        task = require_task_visible(ctx, session.get(Task, task_id), task_id)
         check_version(task, expected_version, "抽查任务")
         if task.status != TaskStatus.DRAFT:
             raise RuleViolation(
@@ -438,10 +447,11 @@ def update_task(
 
 def cancel_task(ctx: ServiceContext, task_id: int, *, reason: str) -> None:
     """Cancel a task (kept, with its reason; in a published plan also an adjustment)."""
+    ctx.require(Permission.EDIT_TASKS)
     if not reason.strip():
         raise ValidationError([FieldError("原因", "取消任务须填写原因")])
     with ctx.write() as session:
-        task: Task = require(session, Task, task_id, "抽查任务")
+        task = require_task_visible(ctx, session.get(Task, task_id), task_id)
         if task.status in (TaskStatus.FINISHED, TaskStatus.CANCELLED):
             raise RuleViolation(f"任务 {task.number} 已{task.status.label}")
         task.status = TaskStatus.CANCELLED

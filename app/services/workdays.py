@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from app.models import Setting
 from app.services.context import ServiceContext
 from app.services.errors import FieldError, ValidationError
+from app.services.permissions import Permission
 from app.services.settings import set_setting
 
 _KEY_PREFIX = "calendar.holidays."
@@ -157,6 +158,7 @@ def save_holiday_table(
         workdays: weekend days that are working days (调休上班).
         source: the notice, e.g. 国办发明电〔2026〕x号.
     """
+    ctx.require(Permission.EDIT_CALENDAR)
     hol = frozenset(holidays)
     work = frozenset(workdays)
     errors: list[FieldError] = []
