@@ -52,7 +52,9 @@ def test_older_database_is_backed_up_before_upgrade(db_path: Path) -> None:
     db.dispose()
     if head_revision() == "0001":
         # Simulate an older schema by stamping base: the upgrade path then runs from scratch.
-        pytest.skip("only one revision so far; upgrade-from-older is exercised once a second migration exists")
+        pytest.skip(
+            "only one revision so far; upgrade-from-older is exercised once a second migration exists"
+        )
     db = open_database(str(db_path))
     assert db.last_migration is not None and db.last_migration.backup_path is not None
     assert db.last_migration.backup_path.exists()
