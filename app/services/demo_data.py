@@ -12,7 +12,7 @@ import json
 import logging
 import random
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
 from typing import Any, ClassVar, Generic, TypeVar
@@ -258,7 +258,6 @@ class CountyConfig:
     titles: Weighted[str]
     post_categories: Weighted[str]
     experts: tuple[ExpertSpec, ...]
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def format_fields(self) -> dict[str, str]:
         """Fields usable in licence-number templates besides ``year``, ``seq`` and ``d1``."""

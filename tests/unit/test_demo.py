@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select, text
 from stdnum.cn import uscc as stdnum_uscc
-from stdnum.iso7064 import mod_11_10
+from stdnum.iso7064 import mod_11_2, mod_11_10
 
 from app.cli import demo as demo_cli
 from app.cli.common import CliError
@@ -40,6 +40,7 @@ from app.services.identifiers import classify_code, uscc_check_char
 from app.services.pinyin import initials
 from app.services.progress import Progress
 from app.services.schemes import SchemeData, validate_scheme
+from app.services.targets import TargetFilter, search_target_ids
 
 SHARED_ITEMS = (
     Path(__file__).resolve().parents[3] / "shared" / "data" / "items" / "hainan_2020_random_check_items.csv"
@@ -267,6 +268,13 @@ def test_inspectors_have_the_irregular_cases(county: tuple[ServiceContext, DemoS
             for conflict in p.conflicts:
                 assert conflict.reason and session.get(Target, conflict.target_id) is not None
         assert len(people) == len({p.name for p in people})
+        for p in people:
+            # stdnum.cn.ric raises KeyError for the fictional region 369921, so check the parts.
+            assert len(p.id_number) == 18 and mod_11_2.is_valid(p.id_number)
+            assert date(1960, 1, 1) < date.fromisoformat(
+                f"{p.id_number[6:10]}-{p.id_number[10:12]}-{p.id_number[12:14]}"
+            )
+            assert (int(p.id_number[16]) % 2 == 1) == (p.gender == "男")
 
 
 def test_targets_look_like_a_county_registry(county: tuple[ServiceContext, DemoSummary]) -> None:
@@ -291,6 +299,9 @@ def test_targets_look_like_a_county_registry(county: tuple[ServiceContext, DemoS
         )
         tag_names = {g.name for t in rows for g in t.tags}
         assert {"食品经营许可证", "特种设备使用单位"} <= tag_names
+    # The registry search finds them by pinyin initials of the county name (青山县 → qsx).
+    found = search_target_ids(ctx, TargetFilter(text="qsx"))
+    assert len(found) > 0.8 * len(rows)
 
 
 def test_risk_classes_are_skewed_like_real_data(ctx: ServiceContext) -> None:
