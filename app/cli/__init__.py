@@ -14,11 +14,12 @@ import sys
 from collections.abc import Sequence
 
 from app import __version__
-from app.cli.common import EXIT_CANNOT_RUN, USER_HELP, CliError
+from app.cli.common import EXIT_CANNOT_RUN, EXIT_OK, USER_HELP, CliError
 
 # One line per subcommand module; order is the order shown in --help.
 COMMAND_MODULES: tuple[str, ...] = (
     "app.cli.info",
+    "app.cli.demo",
     "app.cli.gui",
     "app.cli.plan",
     "app.cli.task",
@@ -70,6 +71,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CliError as exc:
         print(f"liancha {args.command}: {exc}", file=sys.stderr)
         return exc.exit_code
+    except BrokenPipeError:
+        # Output piped into `head` and the like: stop quietly, as Unix tools do.
+        sys.stderr.close()
+        return EXIT_OK
     except KeyboardInterrupt:
         print(f"liancha {args.command}: 已取消", file=sys.stderr)
         return EXIT_CANNOT_RUN

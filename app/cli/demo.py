@@ -9,7 +9,8 @@ from datetime import date
 from typing import Any, TextIO
 
 from app.cli.common import EXIT_OK, CliError, add_db_argument, open_context
-from app.services.demo import DEFAULT_SEED, DEFAULT_TARGETS, DEMO_AS_OF, build_demo_county
+from app.services.demo import DEFAULT_SEED, DEFAULT_TARGETS, DEMO_AS_OF, build_demo_county, is_database_empty
+from app.services.demo_plan import build_demo_plan
 from app.services.errors import ServiceError
 from app.services.progress import Progress
 
@@ -38,6 +39,9 @@ def register(subparsers: Any) -> None:
         default=DEMO_AS_OF,
         metavar="YYYY-MM-DD",
         help=f"许可证、执法证有效期的参照日期（默认 {DEMO_AS_OF.isoformat()}）",
+    )
+    parser.add_argument(
+        "--if-empty", action="store_true", help="数据库已有数据时不做任何事（快速启动脚本用）"
     )
     parser.set_defaults(func=run)
 
@@ -75,11 +79,16 @@ class LineProgress(Progress):
 
 def run(args: argparse.Namespace) -> int:
     ctx = open_context(args)
+    if args.if_empty and not is_database_empty(ctx):
+        ctx.db.dispose()
+        print(f"数据库 {ctx.db.display_name()} 已有数据，未生成演示县。")
+        return EXIT_OK
     progress = LineProgress(sys.stderr)
     try:
         summary = build_demo_county(
             ctx, targets=args.targets, seed=args.seed, as_of=args.as_of, progress=progress
         )
+        plan = build_demo_plan(ctx, year=summary.as_of.year)
     except ServiceError as exc:
         progress.finish()
         raise CliError(str(exc)) from exc
@@ -89,6 +98,9 @@ def run(args: argparse.Namespace) -> int:
     print(f"已生成演示县数据（种子 {summary.seed}，参照日期 {summary.as_of.isoformat()}）：")
     for label, count in summary.counts().items():
         print(f"  {label}：{count:,}")
+    print(
+        f"  {summary.as_of.year} 年度抽查计划：{len(plan.task_ids)} 项任务待抽取（`liancha task list` 查看）"
+    )
     rate = summary.targets / summary.seconds if summary.seconds > 0 else 0.0
     print(f"用时 {summary.seconds:.1f} 秒（检查对象约 {rate:,.0f} 个/秒）")
     return EXIT_OK

@@ -419,8 +419,34 @@ def test_cli_as_of_shifts_validity(db_path: Path, capsys: pytest.CaptureFixture[
     db = open_database(str(db_path))
     try:
         with db.read() as session:
-            after = session.execute(select(AuditEntry.after_json)).scalar_one()
+            after = session.execute(
+                select(AuditEntry.after_json).where(AuditEntry.summary.like("生成演示县%"))
+            ).scalar_one()
         assert after is not None and '"as_of":"2027-03-01"' in after
     finally:
         db.dispose()
     assert date(2027, 3, 1) > DEMO_AS_OF
+
+
+def test_demo_plan_has_one_task_of_each_kind_and_all_draw(ctx: ServiceContext) -> None:
+    from app.models.enums import TaskMode
+    from app.services.demo import build_demo_county
+    from app.services.demo_plan import build_demo_plan
+    from app.services.draws import SeedEntry, draw_task_inspectors, draw_task_targets
+    from app.services.tasks import list_tasks
+
+    build_demo_county(ctx, targets=3000, seed=7)
+    plan = build_demo_plan(ctx, year=2026)
+    tasks = list_tasks(ctx, year=2026)
+    assert len(tasks) == len(plan.task_ids) == 4
+    assert {t.mode for t in tasks} == {
+        TaskMode.GENERAL_SWEEP,
+        TaskMode.SINGLE,
+        TaskMode.RISK_GRADED,
+        TaskMode.SPECIAL_CAMPAIGN,
+    }
+    assert [t.is_classified for t in tasks].count(True) == 1
+    seed = SeedEntry("12345678901234567890")
+    for t in tasks:
+        assert draw_task_targets(ctx, t.id, seed=seed).selected_count > 0
+        assert draw_task_inspectors(ctx, t.id, seed=seed).selected_count >= 2
