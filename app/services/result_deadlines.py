@@ -28,6 +28,21 @@ _STATUS_LABELS = {OVERDUE: "已逾期", DUE_SOON: "即将到期", OPEN: "未到�
 
 
 @dataclass(frozen=True)
+class _Open:
+    id: int
+    uid: str
+    state: InspectionState
+
+
+@dataclass(frozen=True)
+class _TaskInfo:
+    id: int
+    number: str
+    name: str
+    end_date: date
+
+
+@dataclass(frozen=True)
 class OpenInspection:
     """An inspection whose result is not yet published (or approved not to be)."""
 
@@ -81,16 +96,24 @@ def result_deadlines(ctx: ServiceContext, today: date) -> DeadlineBoard:
     """
     with ctx.read() as session:
         calendar = load_calendar(session)
-        rows = session.execute(
-            select(Inspection, Task, Target)
-            .join(Task, Inspection.task_id == Task.id)
-            .join(Target, Inspection.target_id == Target.id)
-            .where(Inspection.voided.is_(False), Task.status != TaskStatus.CANCELLED)
-            .order_by(Task.end_date, Task.id, Inspection.team_id, Inspection.visit_order, Inspection.id)
-        ).all()
-    by_task: dict[int, tuple[Task, list[tuple[Inspection, Target]]]] = {}
-    for inspection, task, target in rows:
-        by_task.setdefault(task.id, (task, []))[1].append((inspection, target))
+        rows = [
+            (
+                _Open(i.id, i.uid, i.state),
+                _TaskInfo(t.id, t.number, t.name, t.end_date),
+                target.name,
+                target.code or "",
+            )
+            for i, t, target in session.execute(
+                select(Inspection, Task, Target)
+                .join(Task, Inspection.task_id == Task.id)
+                .join(Target, Inspection.target_id == Target.id)
+                .where(Inspection.voided.is_(False), Task.status != TaskStatus.CANCELLED)
+                .order_by(Task.end_date, Task.id, Inspection.team_id, Inspection.visit_order, Inspection.id)
+            ).all()
+        ]
+    by_task: dict[int, tuple[_TaskInfo, list[tuple[_Open, str, str]]]] = {}
+    for inspection, task, name, code in rows:
+        by_task.setdefault(task.id, (task, []))[1].append((inspection, name, code))
     tasks: list[TaskDeadline] = []
     overdue: list[OpenInspection] = []
     due_soon: list[OpenInspection] = []
@@ -103,14 +126,14 @@ def result_deadlines(ctx: ServiceContext, today: date) -> DeadlineBoard:
                 inspection_uid=i.uid,
                 task_id=task.id,
                 task_number=task.number,
-                target_name=t.name,
-                target_code=t.code or "",
+                target_name=name,
+                target_code=code,
                 state=i.state,
                 state_label=i.state.label,
                 due_date=deadline.due,
                 working_days_left=left,
             )
-            for i, t in inspections
+            for i, name, code in inspections
             if i.state != InspectionState.PUBLISHED
         ]
         if not pending:
