@@ -28,7 +28,9 @@ column                content
 Import rules: every row is checked exactly as an entry on screen would be; a row whose result
 columns are all blank is skipped (not done yet). Good rows land together in ONE transaction and
 bad rows are reported (file, row, column, value, reason, in Chinese) — an interruption or a crash
-part-way leaves nothing at all, and the same file can simply be imported again.
+part-way leaves nothing at all, and the same file can simply be imported again: rows whose result
+is already the record's current version are counted as already imported, not rejected (a row that
+differs from an already submitted result is rejected — changes go through 退回 or 更正).
 """
 
 from __future__ import annotations
@@ -62,7 +64,7 @@ from app.services.result_codes import (
     result_codes,
     split_values,
 )
-from app.services.results import OnSiteInspector, ResultPayload, store_result
+from app.services.results import OnSiteInspector, ResultPayload, already_stored, store_result
 
 logger = logging.getLogger(__name__)
 
@@ -143,6 +145,7 @@ class ImportReport:
     rows: int  # data rows read
     imported: int  # results submitted (now 待审核)
     skipped_blank: int  # rows with no result filled in yet
+    already_imported: int  # rows whose result is already the record's current version (file imported before)
     rejected_rows: int
     issues: tuple[ImportIssue, ...]
     dry_run: bool
@@ -444,7 +447,7 @@ def import_results(
     day = today or date.today()
     if progress:
         progress.update(done=0, total=len(rows), message=f"正在导入 {path.name}…")
-    imported = skipped = 0
+    imported = skipped = already = 0
     bad_rows: list[_Row] = []
     seen: dict[str, int] = {}
     try:
@@ -487,6 +490,9 @@ def import_results(
                 if row.issues:
                     bad_rows.append(row)
                     continue
+                if already_stored(session, inspection, payload, codes=codes, today=day):
+                    already += 1
+                    continue
                 try:
                     # A savepoint per row: a row refused half-way never leaves a trace in the others.
                     with session.begin_nested():
@@ -512,4 +518,4 @@ def import_results(
     logger.info(
         "results import %s: %d imported, %d rejected, %d blank", path.name, imported, len(bad_rows), skipped
     )
-    return ImportReport(path.name, len(rows), imported, skipped, len(bad_rows), issues, dry_run)
+    return ImportReport(path.name, len(rows), imported, skipped, already, len(bad_rows), issues, dry_run)

@@ -1017,6 +1017,17 @@ def _audit(
     )
 
 
+def already_stored(
+    session: Session, inspection: Inspection, payload: ResultPayload, *, codes: ResultCodes, today: date
+) -> bool:
+    """Whether the inspection's current version already holds exactly this result (a repeated import)."""
+    current = _current_version(session, inspection.id)
+    if current is None:
+        return False
+    errors, result = _check_payload(session, inspection, inspection.task, payload, codes=codes, today=today)
+    return not errors and bool(json.loads(current.payload_json)["result"] == result)
+
+
 def store_result(
     session: Session,
     ctx: ServiceContext,
@@ -1684,3 +1695,17 @@ def frozen_result(version: VersionRow) -> dict[str, Any]:
     """The ``result`` section of a version's document."""
     result: dict[str, Any] = version.document["result"]
     return result
+
+
+def find_inspection(ctx: ServiceContext, reference: str) -> int:
+    """An inspection's id from its record id (uid) or its numeric id."""
+    ref = reference.strip()
+    with ctx.read() as session:
+        found = session.execute(select(Inspection.id).where(Inspection.uid == ref)).scalar()
+        if found is None and ref.isdigit() and session.get(Inspection, int(ref)) is not None:
+            found = int(ref)
+        if found is None:
+            raise NotFoundError(
+                f"找不到检查记录「{ref}」。请用 `liancha results list --task 任务编号` 查看记录编号。"
+            )
+        return int(found)

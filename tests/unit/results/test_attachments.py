@@ -35,7 +35,9 @@ def test_stored_once_by_hash(env: ResultsEnv, tmp_path: Path) -> None:
     first, second = env.drawn.public_inspections[:2]
     sha = hashlib.sha256(PHOTO).hexdigest()
     row = add_attachment(ctx, first, PHOTO, label="现场照片", name="IMG_0001.jpg")
-    assert row.sha256 == sha and row.size == len(PHOTO) and row.media_type == "image/jpeg" and not row.encrypted
+    assert (
+        row.sha256 == sha and row.size == len(PHOTO) and row.media_type == "image/jpeg" and not row.encrypted
+    )
     path = stored_path(sha)
     assert path == data_dir() / "attachments" / sha[:2] / sha
     assert path.read_bytes() == PHOTO
@@ -90,6 +92,8 @@ def test_attachments_freeze_into_the_result(env: ResultsEnv) -> None:
     detach_attachment(ctx, iid, mistaken.sha256)
     assert [a.sha256 for a in list_attachments(ctx, iid)] == [kept.sha256]
     version = submit_result(ctx, iid, good_payload(ctx, iid, attachments=(kept.sha256,)), today=TODAY)
-    assert version.document["result"]["attachments"] == [{"sha256": kept.sha256, "name": "a.jpg", "size": len(PHOTO)}]
+    assert version.document["result"]["attachments"] == [
+        {"sha256": kept.sha256, "name": "a.jpg", "size": len(PHOTO)}
+    ]
     with pytest.raises(RuleViolation, match="不能移除"):
         detach_attachment(ctx, iid, kept.sha256)

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from app.draw.record import SeedMethod
 from app.services.draws import SeedEntry, draw_task_targets, drawn_targets
-from app.services.result_deadlines import DUE_SOON, DONE, OPEN, OVERDUE, result_deadlines
+from app.services.result_deadlines import DONE, DUE_SOON, OPEN, OVERDUE, result_deadlines
 from app.services.results import approve_result, publish_results, submit_result
 from app.services.tasks import create_task
 from app.services.workdays import RESULTS_DUE_DAYS, add_working_days, office_calendar

@@ -27,7 +27,9 @@ from tests.unit.results.helpers import TODAY, ResultsEnv, good_payload, problem_
 
 def xlsx_text(path: Path) -> str:
     wb = load_workbook(path, read_only=True)
-    cells = [str(v) for ws in wb.worksheets for row in ws.iter_rows(values_only=True) for v in row if v is not None]
+    cells = [
+        str(v) for ws in wb.worksheets for row in ws.iter_rows(values_only=True) for v in row if v is not None
+    ]
     wb.close()
     return "\n".join(cells)
 
@@ -127,7 +129,9 @@ def test_published_correction_is_noted(env: ResultsEnv) -> None:
 def test_withheld_correction_hides_a_published_result(env: ResultsEnv) -> None:
     ctx, iid = env.ctx, env.drawn.public_inspections[0]
     publish(env, iid)
-    correct_result(ctx, iid, good_payload(ctx, iid, withheld=True, withheld_reason="依法不予公开"), "应不予公开")
+    correct_result(
+        ctx, iid, good_payload(ctx, iid, withheld=True, withheld_reason="依法不予公开"), "应不予公开"
+    )
     assert result_announcement(ctx, env.drawn.public_task).rows == ()
 
 
@@ -137,7 +141,9 @@ def test_pdf_repeats_header_on_many_pages(env: ResultsEnv, tmp_path: Path) -> No
         table.kind,
         table.title,
         table.headers,
-        tuple((str(n), f"测试主体{n}" * 3, "91331122MA0000001X", "青山县市场监督管理局") for n in range(1, 121)),
+        tuple(
+            (str(n), f"测试主体{n}" * 3, "91331122MA0000001X", "青山县市场监督管理局") for n in range(1, 121)
+        ),
         table.col_widths,
         table.task_id,
         table.task_number,
@@ -146,5 +152,5 @@ def test_pdf_repeats_header_on_many_pages(env: ResultsEnv, tmp_path: Path) -> No
     pages = PdfReader(str(path)).pages
     assert len(pages) >= 3
     assert all("市场主体名称" in (p.extract_text() or "") for p in pages)
-    with pytest.raises(ValidationError, match="请用 .xlsx 或 .pdf"):
+    with pytest.raises(ValidationError, match=r"请用 \.xlsx 或 \.pdf"):
         write_disclosure(many, tmp_path / "many.docx")

@@ -60,12 +60,21 @@ def test_follow_up_lifecycle(env: ResultsEnv) -> None:
     rectify = create_follow_up(
         ctx,
         iid,
-        FollowUpData(FollowUpKind.RECTIFY, "十五日内办理许可证延续", due_date=date(2026, 5, 27), recheck_on=date(2026, 6, 3)),
+        FollowUpData(
+            FollowUpKind.RECTIFY,
+            "十五日内办理许可证延续",
+            due_date=date(2026, 5, 27),
+            recheck_on=date(2026, 6, 3),
+        ),
     )
     fire = env.drawn.county.departments["青山消防"]
     copy = create_follow_up(ctx, iid, FollowUpData(FollowUpKind.COPY, "疏散通道堵塞", department_id=fire))
     rows = {r.id: r for r in list_follow_ups(ctx, task_id=env.drawn.public_task, today=TODAY)}
-    assert rows[rectify].overdue and rows[rectify].state == FollowUpState.OPEN and rows[rectify].kind_label == "责令改正"
+    assert (
+        rows[rectify].overdue
+        and rows[rectify].state == FollowUpState.OPEN
+        and rows[rectify].kind_label == "责令改正"
+    )
     assert rows[copy].department == "青山县消防救援大队" and not rows[copy].overdue
     assert [r.id for r in list_follow_ups(ctx, overdue_only=True, today=TODAY)] == [rectify]
     assert [r.id for r in list_follow_ups(ctx, overdue_only=True, today=date(2026, 6, 1))] == []
@@ -74,26 +83,41 @@ def test_follow_up_lifecycle(env: ResultsEnv) -> None:
     update_follow_up(
         ctx,
         rectify,
-        FollowUpData(FollowUpKind.RECTIFY, "延期整改", due_date=date(2026, 12, 1), recheck_on=date(2026, 12, 8)),
+        FollowUpData(
+            FollowUpKind.RECTIFY, "延期整改", due_date=date(2026, 12, 1), recheck_on=date(2026, 12, 8)
+        ),
         expected_version=version,
     )
     with pytest.raises(ConflictError):
-        update_follow_up(ctx, rectify, FollowUpData(FollowUpKind.RECTIFY, due_date=date(2026, 12, 2)), expected_version=version)
+        update_follow_up(
+            ctx,
+            rectify,
+            FollowUpData(FollowUpKind.RECTIFY, due_date=date(2026, 12, 2)),
+            expected_version=version,
+        )
     assert list_follow_ups(ctx, overdue_only=True, today=TODAY) == []
     with pytest.raises(ValidationError, match="办理结果"):
         close_follow_up(ctx, rectify, outcome="")
     close_follow_up(ctx, rectify, outcome="已整改到位，复查合格", closed_on=date(2026, 11, 20))
     closed = next(r for r in list_follow_ups(ctx, inspection_id=iid) if r.id == rectify)
-    assert closed.state == FollowUpState.CLOSED and closed.closed_by == "录入员" and closed.closed_on == date(2026, 11, 20)
+    assert (
+        closed.state == FollowUpState.CLOSED
+        and closed.closed_by == "录入员"
+        and closed.closed_on == date(2026, 11, 20)
+    )
     with pytest.raises(RuleViolation, match="已办结"):
         update_follow_up(ctx, rectify, FollowUpData(FollowUpKind.RECTIFY, due_date=date(2026, 12, 1)))
     with pytest.raises(RuleViolation, match="办结"):
         close_follow_up(ctx, rectify, outcome="again")
     assert [r.id for r in list_follow_ups(ctx, open_only=True)] == [copy]
     with ctx.read() as session:
-        actions = session.execute(
-            select(AuditEntry.action).where(AuditEntry.entity == "follow_ups").order_by(AuditEntry.id)
-        ).scalars().all()
+        actions = (
+            session.execute(
+                select(AuditEntry.action).where(AuditEntry.entity == "follow_ups").order_by(AuditEntry.id)
+            )
+            .scalars()
+            .all()
+        )
     assert actions == ["create", "create", "update", "close"]
 
 
@@ -111,9 +135,15 @@ def test_problem_result_proposes_raise_confirm_changes_target(env: ResultsEnv) -
     confirm_risk_proposal(ctx, proposal.id, comment="联席会议确认")
     assert target_of(env, iid)[1] == expected
     with ctx.read() as session:
-        entry = session.execute(
-            select(AuditEntry).where(AuditEntry.entity == "targets", AuditEntry.entity_id == str(target_id))
-        ).scalars().all()[-1]
+        entry = (
+            session.execute(
+                select(AuditEntry).where(
+                    AuditEntry.entity == "targets", AuditEntry.entity_id == str(target_id)
+                )
+            )
+            .scalars()
+            .all()[-1]
+        )
         assert json.loads(entry.before_json or "") == {"risk_class": before.value}
         assert json.loads(entry.after_json or "")["risk_class"] == expected.value
         assert "联席会议确认" in entry.reason
@@ -170,7 +200,11 @@ def test_joint_punishment_list(env: ResultsEnv) -> None:
     with pytest.raises(ValidationError, match="理由"):
         add_joint_punishment(ctx, serious_target, reason="")
     entry = add_joint_punishment(
-        ctx, serious_target, reason="公示信息弄虚作假且拒不配合检查", inspection_id=serious, added_on=date(2026, 11, 1)
+        ctx,
+        serious_target,
+        reason="公示信息弄虚作假且拒不配合检查",
+        inspection_id=serious,
+        added_on=date(2026, 11, 1),
     )
     with pytest.raises(RuleViolation, match="已于 2026-11-01 列入"):
         add_joint_punishment(ctx, serious_target, reason="again")
@@ -181,7 +215,9 @@ def test_joint_punishment_list(env: ResultsEnv) -> None:
     remove_joint_punishment(ctx, entry, reason="已完成信用修复", removed_on=date(2026, 11, 20))
     assert list_joint_punishments(ctx) == []
     [kept] = list_joint_punishments(ctx, include_removed=True)
-    assert kept.removed_on == date(2026, 11, 20) and kept.removal_reason == "已完成信用修复" and not kept.active
+    assert (
+        kept.removed_on == date(2026, 11, 20) and kept.removal_reason == "已完成信用修复" and not kept.active
+    )
     with pytest.raises(RuleViolation, match="已于 2026-11-20 移出"):
         remove_joint_punishment(ctx, entry, reason="again")
     # After removal the target may be listed again (a new entry; the old one stays).
