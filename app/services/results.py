@@ -534,6 +534,7 @@ def _check_inspectors(
     if not payload.inspectors:
         errors.append(FieldError(where, "请填写实际到场的检查人员"))
         return []
+    errors_before = len(errors)
     member_by_id = {m.inspector_id: m for m in members}
     on_site_ids = [p.inspector_id for p in payload.inspectors]
     frozen: list[dict[str, Any]] = []
@@ -604,7 +605,8 @@ def _check_inspectors(
                 "reason": person.reason.strip(),
             }
         )
-    if payload.inspection_date is not None and not errors:
+    # Count only once the people themselves are in order (otherwise the count would mislead).
+    if payload.inspection_date is not None and len(errors) == errors_before:
         if len(certified) < MIN_CERTIFIED_ON_SITE:
             errors.append(
                 FieldError(
@@ -1022,7 +1024,7 @@ def already_stored(
 ) -> bool:
     """Whether the inspection's current version already holds exactly this result (a repeated import)."""
     current = _current_version(session, inspection.id)
-    if current is None:
+    if current is None or _entry_mode(inspection) == "entry":
         return False
     errors, result = _check_payload(session, inspection, inspection.task, payload, codes=codes, today=today)
     return not errors and bool(json.loads(current.payload_json)["result"] == result)
@@ -1652,15 +1654,16 @@ def entry_form(ctx: ServiceContext, inspection_id: int) -> EntryForm:
 
 @dataclass(frozen=True)
 class ChainProblem:
-    """A version whose hash or link does not hold."""
+    """A version whose hash or link does not hold (``inspection_id`` None: a gap in a stream)."""
 
-    inspection_id: int
+    inspection_id: int | None
     version_uid: str
     message: str
 
 
 def verify_versions(ctx: ServiceContext, *, inspection_id: int | None = None) -> list[ChainProblem]:
-    """Recompute each version's SHA-256 and check the chain (numbers, predecessors, one current)."""
+    """Recompute each version's SHA-256 and check the chain (numbers, predecessors, one current);
+    over the whole database also check that every (installation, stream) sequence is gap-free."""
     problems: list[ChainProblem] = []
     with ctx.read() as session:
         query = select(ResultVersion).order_by(ResultVersion.inspection_id, ResultVersion.number)
@@ -1688,6 +1691,19 @@ def verify_versions(ctx: ServiceContext, *, inspection_id: int | None = None) ->
                 problems.append(
                     ChainProblem(iid, chain[-1].uid, "当前版本标记不符（应只有最新一版为当前版本）")
                 )
+        if inspection_id is None:
+            streams: dict[tuple[str, str], list[int]] = {}
+            for origin, stream, seq in session.execute(
+                select(ResultVersion.origin, ResultVersion.stream, ResultVersion.seq)
+            ).all():
+                streams.setdefault((origin, stream), []).append(seq)
+            for (origin, stream), seqs in sorted(streams.items()):
+                if sorted(seqs) != list(range(1, len(seqs) + 1)):
+                    problems.append(
+                        ChainProblem(
+                            None, "", f"安装 {origin[:8]} 的 {stream} 流水号不连续（应为 1…{len(seqs)}）"
+                        )
+                    )
     return problems
 
 

@@ -23,7 +23,7 @@ from app.services.draws import drawn_targets
 from app.services.errors import Interrupted
 from app.services.progress import Progress
 from app.services.result_import import COLUMNS, ImportFileError, import_results, write_result_template
-from app.services.results import get_result
+from app.services.results import get_result, return_result
 from app.services.tasks import get_task
 from tests.unit.results.helpers import TODAY, ResultsEnv
 
@@ -131,6 +131,12 @@ def test_import_good_rows_land_bad_rows_reported(env: ResultsEnv, sheet: Path) -
     assert (again.imported, again.already_imported, again.rejected_rows) == (0, 2, 4)
     with ctx.read() as session:
         assert session.execute(select(func.count(ResultVersion.id))).scalar() == 2
+    # A returned record takes the row again as a new submission (version 2), not as "already imported".
+    returned = uid_to_row[rows[0]["记录编号"]].inspection_id
+    return_result(ctx, returned, comment="请核对")
+    third = import_results(ctx, sheet, today=TODAY)
+    assert (third.imported, third.already_imported) == (1, 1)
+    assert get_result(ctx, returned).row.version_number == 2
 
 
 def test_a_crash_mid_import_leaves_nothing(

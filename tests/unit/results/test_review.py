@@ -278,6 +278,9 @@ def test_tampering_is_detected(env: ResultsEnv) -> None:
         )
     problems = verify_versions(ctx)
     assert len(problems) == 1 and "SHA-256" in problems[0].message
+    with ctx.write() as session:
+        session.execute(text("UPDATE result_versions SET seq = 5"))
+    assert any("流水号不连续" in p.message for p in verify_versions(ctx))
 
 
 def test_list_results_reports_status(env: ResultsEnv) -> None:
