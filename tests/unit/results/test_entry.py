@@ -256,6 +256,7 @@ def test_drafts_refused_once_submitted(env: ResultsEnv) -> None:
         save_draft(ctx, iid, {"problems": "x"})
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
 def test_draft_survives_sigkill_right_after_save(env: ResultsEnv, tmp_path: Path) -> None:
     iid = env.drawn.public_inspections[2]
     env.ctx.db.dispose()
