@@ -54,6 +54,7 @@ class ResultVersion(UidMixin, Base):
     seq: Mapped[int] = mapped_column(Integer)  # gap-free per (origin, stream)
     is_current: Mapped[bool] = mapped_column(Boolean, default=True)
     withheld: Mapped[bool] = mapped_column(Boolean, default=False)  # 依法不予公开
+    published_at: Mapped[datetime | None] = mapped_column(UtcDateTime())  # approved for publication
     sync_state: Mapped[SyncState] = mapped_column(enum_column(SyncState), default=SyncState.PENDING)
     sync_batch_uid: Mapped[str | None] = mapped_column(String(36))
     sync_message: Mapped[str] = mapped_column(Text, default="")
@@ -72,6 +73,7 @@ class ReviewEvent(Base):
     from_state: Mapped[str] = mapped_column(String(20))
     to_state: Mapped[str] = mapped_column(String(20))
     comment: Mapped[str] = mapped_column(Text, default="")
+    version_uid: Mapped[str | None] = mapped_column(String(36))  # the result version the step acted on
 
 
 class FollowUp(UidMixin, TimestampMixin, VersionedMixin, Base):

@@ -212,6 +212,11 @@ class Inspection(UidMixin, TimestampMixin, VersionedMixin, Base):
     # Results (issue 6) may not change the risk class used at draw time: keep what the draw saw.
     risk_class_at_draw: Mapped[str] = mapped_column(String(1))
     voided: Mapped[bool] = mapped_column(Boolean, default=False)  # its draw was voided
+    # A published result changes only by a correction, which goes through review again while the
+    # inspection stays published: none / pending_review / returned / approved (docs/results.md).
+    correction_state: Mapped[str] = mapped_column(String(20), default="none", server_default="none")
+    # The version the public sees (the last one approved for publication); a plain uid, like prev_uid.
+    published_version_uid: Mapped[str | None] = mapped_column(String(36))
 
     task: Mapped[Task] = relationship()
     target: Mapped[Target] = relationship(lazy="joined")
