@@ -118,8 +118,14 @@ def break_lines(text: str, *, font_name: str, size: float, width: float) -> list
                 used = width + 1.0
                 continue
             carried: list[str] = []
-            if len(line) > 1 and line[-1] in CANNOT_END:
-                carried = [line.pop()]
+            # Opening marks at the end move down with the next token ("““" too), as long as
+            # something stays on the line and the moved run still fits on the new line.
+            while (
+                len(line) > 1
+                and line[-1] in CANNOT_END
+                and measure("".join([line[-1], *carried])) + token_width <= width + 0.01
+            ):
+                carried.insert(0, line.pop())
             if line:
                 flush()
             line = carried

@@ -35,6 +35,7 @@ from app.models import Attachment, Inspection, InspectionAttachment, ResultVersi
 from app.models.base import utcnow
 from app.services.context import ServiceContext
 from app.services.errors import FieldError, NotFoundError, RuleViolation, ValidationError
+from app.services.permissions import Permission
 
 logger = logging.getLogger(__name__)
 
@@ -191,6 +192,7 @@ def add_attachment(
     Returns the attachment; put its ``sha256`` in ``ResultPayload.attachments`` to freeze it into
     the result.
     """
+    ctx.require(Permission.ENTER_RESULTS)
     if isinstance(source, bytes):
         data, original = source, name or "附件"
     else:
@@ -320,6 +322,7 @@ def detach_attachment(ctx: ServiceContext, inspection_id: int, sha256: str) -> N
 
     The stored file stays (other records may share it); once a version names it, it stays attached.
     """
+    ctx.require(Permission.ENTER_RESULTS)
     with ctx.write() as session:
         att = session.execute(select(Attachment).where(Attachment.sha256 == sha256)).scalar_one_or_none()
         link = (

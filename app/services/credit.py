@@ -23,6 +23,7 @@ from app.models.base import utcnow
 from app.models.enums import RiskClass
 from app.services.context import ServiceContext
 from app.services.errors import ConflictError, FieldError, NotFoundError, RuleViolation, ValidationError
+from app.services.permissions import Permission
 from app.services.records import require
 from app.services.result_codes import result_codes
 from app.services.settings import get_setting
@@ -159,6 +160,7 @@ def propose_risk_change(
     ctx: ServiceContext, target_id: int, *, to_class: RiskClass, reason: str, inspection_id: int | None = None
 ) -> int:
     """Propose a change of a target's risk class by hand (either direction), for confirmation."""
+    ctx.require(Permission.REVIEW_RESULTS)
     if not reason.strip():
         raise ValidationError([FieldError("理由", "请写明调整信用风险分类的理由")])
     with ctx.write() as session:
@@ -201,6 +203,7 @@ def _pending(session: Session, proposal_id: int) -> RiskProposal:
 
 def confirm_risk_proposal(ctx: ServiceContext, proposal_id: int, *, comment: str = "") -> None:
     """Confirm a proposal: the target's risk class changes (audited, with before and after)."""
+    ctx.require(Permission.REVIEW_RESULTS)
     with ctx.write() as session:
         proposal = _pending(session, proposal_id)
         target: Target = require(session, Target, proposal.target_id, "检查对象")
@@ -229,6 +232,7 @@ def confirm_risk_proposal(ctx: ServiceContext, proposal_id: int, *, comment: str
 
 def reject_risk_proposal(ctx: ServiceContext, proposal_id: int, *, reason: str) -> None:
     """Reject a proposal (with a reason); the target keeps its class."""
+    ctx.require(Permission.REVIEW_RESULTS)
     if not reason.strip():
         raise ValidationError([FieldError("驳回理由", "请写明不调整的理由")])
     with ctx.write() as session:
@@ -286,6 +290,7 @@ def add_joint_punishment(
     When ``inspection_id`` is given, the inspection must be the target's and its result must record
     a problem: the list is fed by serious findings, not by a slip of the mouse.
     """
+    ctx.require(Permission.REVIEW_RESULTS)
     if not reason.strip():
         raise ValidationError([FieldError("理由", "请写明列入联合惩戒的理由和依据")])
     with ctx.write() as session:
@@ -330,6 +335,7 @@ def remove_joint_punishment(
     ctx: ServiceContext, entry_id: int, *, reason: str, removed_on: date | None = None
 ) -> None:
     """Take a target off the list (信用修复 etc.): the entry is kept, with who, when and why."""
+    ctx.require(Permission.REVIEW_RESULTS)
     if not reason.strip():
         raise ValidationError([FieldError("移出理由", "请写明移出联合惩戒名单的理由和依据")])
     with ctx.write() as session:

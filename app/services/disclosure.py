@@ -28,6 +28,7 @@ from app.models import Inspection, ResultVersion, Target, Task, Team
 from app.models.enums import InspectionState, ResultVersionKind, TaskStatus
 from app.services.context import ServiceContext
 from app.services.errors import FieldError, NotFoundError, RuleViolation, ValidationError
+from app.services.permissions import Permission
 from app.services.results import STREAM_PUBLIC
 from app.services.tasks import TaskScope, resolve_items, task_data
 
@@ -269,6 +270,7 @@ def write_disclosure(table: DisclosureTable, path: Path, *, issued_on: date | No
 
 def export_disclosure(ctx: ServiceContext, kind: str, task_id: int, path: Path) -> DisclosureTable:
     """Build a disclosure table, write it, and record the publication in the audit trail."""
+    ctx.require(Permission.PUBLISH)
     table = build_disclosure(ctx, kind, task_id)
     write_disclosure(table, path)
     with ctx.write() as session:

@@ -27,6 +27,7 @@ from app.models.base import new_uid, utcnow
 from app.models.enums import DrawKind, InspectionState, TaskStatus, TeamRole
 from app.services.context import ServiceContext
 from app.services.errors import FieldError, RuleViolation, ValidationError
+from app.services.permissions import Permission
 from app.services.progress import Progress
 from app.services.records import require
 from app.services.tasks import Population, compute_population, enforce_fixed_count_cap, get_task, task_data
@@ -231,6 +232,7 @@ def draw_task_targets(
             changed since, the draw is refused rather than drawing from another population.
         progress: optional progress/cancel.
     """
+    ctx.require(Permission.RUN_DRAWS)
     seed_info = _resolve_seed(seed)
     with ctx.write() as session:
         task = _lock_task(session, task_id)
@@ -373,6 +375,7 @@ def draw_task_inspectors(
 
     Refuses, naming the team, department and constraint, when a team cannot be completed.
     """
+    ctx.require(Permission.RUN_DRAWS)
     seed_info = _resolve_seed(seed)
     with ctx.write() as session:
         task = _lock_task(session, task_id)
@@ -510,6 +513,7 @@ def _quotas(task: Task, departments: list[Department]) -> tuple[DepartmentQuota,
 
 def void_draw(ctx: ServiceContext, draw_id: int, *, reason: str) -> None:
     """Void a draw with a recorded reason. The record stays; a targets void also voids the teams drawn on it."""
+    ctx.require(Permission.RUN_DRAWS)
     if not reason.strip():
         raise ValidationError([FieldError("作废原因", "作废抽取须写明原因，原因将留存在抽取记录中")])
     with ctx.write() as session:

@@ -20,6 +20,7 @@ from app.models import Department, FollowUp, Inspection, ResultVersion, Target, 
 from app.models.enums import FollowUpKind, FollowUpState, InspectionState
 from app.services.context import ServiceContext
 from app.services.errors import FieldError, RuleViolation, ValidationError
+from app.services.permissions import Permission
 from app.services.records import check_version, require, snapshot
 
 logger = logging.getLogger(__name__)
@@ -134,6 +135,7 @@ def suggest_follow_ups(ctx: ServiceContext, inspection_id: int) -> list[FollowUp
 
 def create_follow_up(ctx: ServiceContext, inspection_id: int, data: FollowUpData) -> int:
     """Start a follow-up from an inspection's submitted result."""
+    ctx.require(Permission.ENTER_RESULTS)
     with ctx.write() as session:
         inspection: Inspection = require(session, Inspection, inspection_id, "检查记录")
         if inspection.state == InspectionState.NOT_ENTERED:
@@ -166,6 +168,7 @@ def update_follow_up(
     ctx: ServiceContext, follow_up_id: int, data: FollowUpData, *, expected_version: int | None = None
 ) -> None:
     """Change an open follow-up (e.g. extend the deadline); the change is audited."""
+    ctx.require(Permission.ENTER_RESULTS)
     with ctx.write() as session:
         row: FollowUp = require(session, FollowUp, follow_up_id, "后续处置")
         check_version(row, expected_version, "该后续处置")
@@ -196,6 +199,7 @@ def close_follow_up(
     expected_version: int | None = None,
 ) -> None:
     """办结: record the outcome, the date and who closed it."""
+    ctx.require(Permission.ENTER_RESULTS)
     if not outcome.strip():
         raise ValidationError([FieldError("办理结果", "办结时请写明办理结果（如：已整改到位，复查合格）")])
     with ctx.write() as session:

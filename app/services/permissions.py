@@ -170,6 +170,9 @@ class Actor:
 
     def scopes(self, permission: Permission) -> set[Scope]:
         """Every scope in which the actor's roles grant ``permission``."""
+        if self.implicit:
+            # Single-user mode (no account exists yet): the operator may do everything, everywhere.
+            return {Scope.ALL}
         return {ROLE_PERMISSIONS[r][permission] for r in self.roles if permission in ROLE_PERMISSIONS[r]}
 
     def may(self, permission: Permission) -> bool:

@@ -54,6 +54,7 @@ from app.models import Inspection, Inspector, InspectorCertificate, Task, Team
 from app.models.enums import InspectionState
 from app.services.context import ServiceContext
 from app.services.errors import NotFoundError, ServiceError, ValidationError
+from app.services.permissions import Permission
 from app.services.progress import Progress
 from app.services.result_codes import (
     MEASURE_ALIASES,
@@ -426,6 +427,7 @@ def import_results(
     Raises:
         ImportFileError: the file cannot be read as a results sheet (nothing imported).
     """
+    ctx.require(Permission.ENTER_RESULTS)
     header, raw_rows = _read_sheet(path)
     missing = [
         c

@@ -65,6 +65,7 @@ from app.services.audit import canonical_json
 from app.services.context import ServiceContext
 from app.services.errors import ConflictError, FieldError, NotFoundError, RuleViolation, ValidationError
 from app.services.installation import installation_id
+from app.services.permissions import Permission, can_see_classified
 from app.services.result_codes import (
     MEASURE_NONE,
     MEASURE_OTHER,
@@ -435,18 +436,24 @@ _ACTION_LABELS = {
 # Loading and checking
 
 
-def _lock_inspection(session: Session, inspection_id: int) -> Inspection:
+def _lock_inspection(session: Session, inspection_id: int, ctx: ServiceContext | None = None) -> Inspection:
     inspection = session.execute(
         select(Inspection).where(Inspection.id == inspection_id).with_for_update()
     ).scalar_one_or_none()
-    if inspection is None:
+    if inspection is None or (
+        ctx is not None and inspection.task.is_classified and not can_see_classified(ctx)
+    ):
         raise NotFoundError(f"检查记录（编号 {inspection_id}）不存在，可能已被作废或删除。请刷新列表后重试。")
     return inspection
 
 
-def _require_inspection(session: Session, inspection_id: int) -> Inspection:
+def _require_inspection(
+    session: Session, inspection_id: int, ctx: ServiceContext | None = None
+) -> Inspection:
     inspection = session.get(Inspection, inspection_id)
-    if inspection is None:
+    if inspection is None or (
+        ctx is not None and inspection.task.is_classified and not can_see_classified(ctx)
+    ):
         raise NotFoundError(f"检查记录（编号 {inspection_id}）不存在，可能已被作废或删除。请刷新列表后重试。")
     return inspection
 
@@ -786,7 +793,7 @@ def validate_result(
     except ValidationError as exc:
         return list(exc.errors)
     with ctx.read() as session:
-        inspection = _require_inspection(session, inspection_id)
+        inspection = _require_inspection(session, inspection_id, ctx)
         errors, _ = _check_payload(
             session, inspection, inspection.task, parsed, codes=result_codes(), today=today or date.today()
         )
@@ -806,6 +813,7 @@ def save_draft(
     the form saves field by field and a power cut must lose at most the field being typed. Drafts
     are not part of the audit trail; the submitted version is.
     """
+    ctx.require(Permission.ENTER_RESULTS)
     data = payload.to_dict() if isinstance(payload, ResultPayload) else dict(payload)
     try:
         text = json.dumps(data, ensure_ascii=False, sort_keys=True)
@@ -813,7 +821,7 @@ def save_draft(
         raise ValidationError([FieldError("草稿", f"内容无法保存：{exc}")]) from exc
     now = utcnow()
     with ctx.write() as session:
-        inspection = _require_inspection(session, inspection_id)
+        inspection = _require_inspection(session, inspection_id, ctx)
         if _entry_mode(inspection) == "readonly":
             raise RuleViolation(
                 f"「{inspection.target.name}」的结果{_status_label(inspection, None)}，不能修改。"
@@ -844,6 +852,7 @@ def load_draft(ctx: ServiceContext, inspection_id: int) -> DraftRow | None:
 
 def discard_draft(ctx: ServiceContext, inspection_id: int) -> bool:
     """Throw the draft away (the user chose 放弃修改); True if there was one."""
+    ctx.require(Permission.ENTER_RESULTS)
     with ctx.write() as session:
         draft = session.get(ResultDraft, inspection_id)
         if draft is None:
@@ -1121,9 +1130,10 @@ def submit_result(
         ValidationError: fields are invalid (nothing saved; the draft stays).
         RuleViolation: the state does not allow an entry (e.g. already submitted or published).
     """
+    ctx.require(Permission.ENTER_RESULTS)
     parsed = _as_payload(payload)
     with ctx.write() as session:
-        inspection = _lock_inspection(session, inspection_id)
+        inspection = _lock_inspection(session, inspection_id, ctx)
         _check_version(inspection, expected_version)
         version = store_result(
             session,
@@ -1149,9 +1159,10 @@ def correct_result(
     """Record a correction of a published result: a new version (kind correction) that goes through
     组长审核 and 公示审批 again while the inspection stays 已公示 with the earlier version public.
     """
+    ctx.require(Permission.ENTER_RESULTS)
     parsed = _as_payload(payload)
     with ctx.write() as session:
-        inspection = _lock_inspection(session, inspection_id)
+        inspection = _lock_inspection(session, inspection_id, ctx)
         _check_version(inspection, expected_version)
         version = store_result(
             session,
@@ -1177,10 +1188,11 @@ def approve_result(
     A result with problems also gets a proposal to raise the target's risk class
     (``app.services.credit``), for a person to confirm or reject.
     """
+    ctx.require(Permission.REVIEW_RESULTS)
     from app.services.credit import propose_from_result
 
     with ctx.write() as session:
-        inspection = _lock_inspection(session, inspection_id)
+        inspection = _lock_inspection(session, inspection_id, ctx)
         _check_version(inspection, expected_version)
         _check_usable(inspection, inspection.task)
         before = _state_text(inspection)
@@ -1226,10 +1238,11 @@ def return_result(
 
     For a correction of a published result the correction is returned; the inspection stays 已公示.
     """
+    ctx.require(Permission.REVIEW_RESULTS)
     if not comment.strip():
         raise ValidationError([FieldError("退回意见", "退回时请写明退回意见，录入人将据此修改")])
     with ctx.write() as session:
-        inspection = _lock_inspection(session, inspection_id)
+        inspection = _lock_inspection(session, inspection_id, ctx)
         _check_version(inspection, expected_version)
         _check_usable(inspection, inspection.task)
         before = _state_text(inspection)
@@ -1295,6 +1308,7 @@ def publish_results(
     nothing is published and ``RuleViolation`` names them. Classified, non-public and withheld
     results are approved the same way but never disclosed.
     """
+    ctx.require(Permission.PUBLISH)
     if (task_id is None) == (not inspection_ids):
         raise ValidationError([FieldError("公示范围", "请选择一个任务，或选择要公示的检查记录（二者选一）")])
     with ctx.write() as session:
@@ -1311,7 +1325,7 @@ def publish_results(
                 ).scalars()
             )
         else:
-            inspections = [_lock_inspection(session, i) for i in dict.fromkeys(inspection_ids)]
+            inspections = [_lock_inspection(session, i, ctx) for i in dict.fromkeys(inspection_ids)]
         refused = [(i, _publishable(i)) for i in inspections if _publishable(i)]
         if inspection_ids and refused:
             lines = "；".join(f"「{i.target.name}」{why}" for i, why in refused[:10])
@@ -1579,7 +1593,7 @@ def get_result(ctx: ServiceContext, inspection_id: int) -> ResultDetail:
     """One inspection's result: status, current and published versions, history, review steps, draft."""
     codes = result_codes()
     with ctx.read() as session:
-        inspection = _require_inspection(session, inspection_id)
+        inspection = _require_inspection(session, inspection_id, ctx)
         task: Task = inspection.task
         team_number = session.get(Team, inspection.team_id).number if inspection.team_id else None  # type: ignore[union-attr]
         versions = list(
@@ -1613,7 +1627,7 @@ def get_result(ctx: ServiceContext, inspection_id: int) -> ResultDetail:
 def entry_form(ctx: ServiceContext, inspection_id: int) -> EntryForm:
     """What the entry page draws: the target, the team, the checklist lines and the code tables."""
     with ctx.read() as session:
-        inspection = _require_inspection(session, inspection_id)
+        inspection = _require_inspection(session, inspection_id, ctx)
         task: Task = inspection.task
         target: Target = inspection.target
         members = _team_members(session, inspection)
