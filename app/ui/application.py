@@ -28,6 +28,7 @@ from app.ui.context import UiContext
 from app.ui.errors import show_error, show_message
 from app.ui.main_window import MainWindow
 from app.ui.operations import CollectionOp, QueryOp
+from app.ui.qtcompat import emit
 
 if TYPE_CHECKING:
     from app.services.context import ServiceContext
@@ -166,14 +167,14 @@ class Startup(QObject):
     def _opened(self, services: ServiceContext) -> None:
         self.services = services
         self.window.attach(UiContext(services=services, runner=self.window.runner))
-        self.ready.emit()
+        emit(self.ready)
         self.offer_demo()
 
     def _failed(self, exc: BaseException) -> None:
         self.window.show_loading_failed(self.tr("数据库没有打开。"))
         box = show_error(self.window, exc)
         box.finished.connect(lambda _result: QCoreApplication.exit(EXIT_CANNOT_START))
-        self.failed.emit(str(exc))
+        emit(self.failed, str(exc))
 
     def offer_demo(self) -> None:
         """On an empty database, offer to load the demo county (if this build has the builder)."""

@@ -28,6 +28,7 @@ from PySide6.QtGui import QBrush, QColor
 
 from app.models.enums import LabeledEnum
 from app.services.targets import TargetRow
+from app.ui.qtcompat import emit
 
 logger = logging.getLogger(__name__)
 
@@ -145,7 +146,7 @@ class RowTableModel(QAbstractTableModel, Generic[R]):
             # None sorts last and never meets a value of another type.
             return (1, "") if value is None else (0, value)
 
-        self.layoutAboutToBeChanged.emit()
+        emit(self.layoutAboutToBeChanged)
         old = list(self._rows)
         self._rows.sort(key=safe, reverse=order == Qt.SortOrder.DescendingOrder)
         position = {id(r): n for n, r in enumerate(self._rows)}
@@ -153,7 +154,7 @@ class RowTableModel(QAbstractTableModel, Generic[R]):
             if persistent.isValid():
                 moved = position[id(old[persistent.row()])]
                 self.changePersistentIndex(persistent, self.index(moved, persistent.column()))
-        self.layoutChanged.emit()
+        emit(self.layoutChanged)
 
 
 @dataclass(frozen=True)
@@ -232,7 +233,7 @@ class TargetTableModel(QAbstractTableModel):
         self._cache.clear()
         if self._ids:
             last = self.index(len(self._ids) - 1, len(self.columns) - 1)
-            self.dataChanged.emit(self.index(0, 0), last)
+            emit(self.dataChanged, self.index(0, 0), last)
 
     def row_at(self, row: int) -> TargetRow | None:
         """The row's data, reading its page from the database if it is not cached."""
@@ -307,7 +308,7 @@ class TargetTableModel(QAbstractTableModel):
         if (key, descending) == (self.sort_key, self.descending):
             return
         self.sort_key, self.descending = key, descending
-        self.sort_requested.emit(key, descending)
+        emit(self.sort_requested, key, descending)
 
     def sort_column(self) -> int:
         """The column currently sorted by (for the header's indicator)."""

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import QDialog, QLabel, QProgressBar, QPushButton, QVBoxL
 from app.services.errors import Interrupted
 from app.services.progress import Progress, ProgressState
 from app.ui.errors import show_error
+from app.ui.qtcompat import emit
 
 logger = logging.getLogger(__name__)
 
@@ -71,7 +72,7 @@ class _Job(QRunnable):
             outcome = _Outcome(interrupted=True)
         except BaseException as exc:  # a worker must always report back, or the UI waits forever
             outcome = _Outcome(error=exc, traceback=traceback.format_exc())
-        self._relay.finished.emit(outcome)
+        emit(self._relay.finished, outcome)
 
 
 class TaskRunner(QObject):
@@ -107,7 +108,7 @@ class TaskRunner(QObject):
         self._running.add(running)
         (self._writer if writes else self._readers).start(running.job)
         if was_idle:
-            self.busy_changed.emit(True)
+            emit(self.busy_changed, True)
 
     def _supersede(self, running: _Running) -> None:
         running.superseded = True
@@ -121,7 +122,7 @@ class TaskRunner(QObject):
         if running.key is not None and self._keyed.get(running.key) is running:
             del self._keyed[running.key]
         if self.is_idle():
-            self.busy_changed.emit(False)
+            emit(self.busy_changed, False)
 
     def cancel_all(self) -> None:
         """Ask every running operation to stop (at its next safe point)."""
@@ -305,7 +306,7 @@ class _BackgroundOp(Generic[T]):
                 self._success(outcome.result)
         finally:
             if self.changes:
-                runner.changed.emit(self.changes)
+                emit(runner.changed, self.changes)
 
 
 class QueryOp(_BackgroundOp[T]):

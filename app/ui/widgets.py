@@ -34,6 +34,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.ui.qtcompat import emit
+
 SEARCH_DEBOUNCE_MS = 250
 ERROR_STYLE = "color: #b00020;"
 INVALID_FIELD_STYLE = "border: 1px solid #b00020;"
@@ -64,7 +66,7 @@ class DebouncedLineEdit(QLineEdit):
     @Slot()
     def _fire(self) -> None:
         self._timer.stop()
-        self.debounced.emit(self.text())
+        emit(self.debounced, self.text())
 
     def pending(self) -> bool:
         return self._timer.isActive()
@@ -219,7 +221,7 @@ class EditableTable(QWidget):
         self.up_button.clicked.connect(lambda: self.move_selected(-1))
         self.down_button.clicked.connect(lambda: self.move_selected(1))
         self.table.itemSelectionChanged.connect(self._update_buttons)
-        self.table.itemChanged.connect(lambda _item: self.rows_changed.emit())
+        self.table.itemChanged.connect(lambda _item: emit(self.rows_changed))
         if wrap:
             # Long checklist lines are read whole, not behind an ellipsis.
             self.rows_changed.connect(self.table.resizeRowsToContents)
@@ -253,7 +255,7 @@ class EditableTable(QWidget):
             item = self.table.item(row, editable[0]) if editable else None
             if item is not None:
                 self.table.editItem(item)
-        self.rows_changed.emit()
+        emit(self.rows_changed)
         return row
 
     def set_rows(self, rows: Sequence[Sequence[str]], data: Sequence[object] | None = None) -> None:
@@ -291,7 +293,7 @@ class EditableTable(QWidget):
         row = self.selected_row()
         if row >= 0:
             self.table.removeRow(row)
-            self.rows_changed.emit()
+            emit(self.rows_changed)
             self._update_buttons()
 
     def move_selected(self, delta: int) -> None:
@@ -308,7 +310,7 @@ class EditableTable(QWidget):
                 if item is not None:
                     self.table.setItem(target, column, item)
         self.table.selectRow(target)
-        self.rows_changed.emit()
+        emit(self.rows_changed)
 
     @Slot()
     def _update_buttons(self) -> None:

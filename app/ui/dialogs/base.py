@@ -21,6 +21,7 @@ from app.services.progress import Progress
 from app.ui.context import UiContext
 from app.ui.errors import show_error
 from app.ui.operations import CollectionOp
+from app.ui.qtcompat import emit
 from app.ui.widgets import FieldErrors
 
 LONG_TERM = "长期"
@@ -130,7 +131,7 @@ class RecordDialog(QDialog):
 
     def _saved(self, result: object) -> None:
         self._set_saving(False)
-        self.saved.emit(result)
+        emit(self.saved, result)
         self.accept()
 
     def _failed(self, exc: BaseException) -> None:

@@ -22,6 +22,7 @@ from app.services.progress import Progress
 from app.ui.context import UiContext
 from app.ui.models import Column, RowTableModel
 from app.ui.operations import QueryOp, affects
+from app.ui.qtcompat import emit
 from app.ui.widgets import configure_table
 
 R = TypeVar("R")
@@ -145,7 +146,7 @@ class ListPanel(RegistryPanel, Generic[R]):
             self.select_id(self._select_after)
             self._select_after = None
         self.selection_changed()
-        self.loaded.emit()
+        emit(self.loaded)
 
     # --- selection ------------------------------------------------------------------------
     def selected(self) -> R | None:

@@ -23,6 +23,7 @@ from app.ui.dialogs.target import TargetDialog, TargetSuggestions
 from app.ui.models import TargetTableModel
 from app.ui.operations import CollectionOp, QueryOp
 from app.ui.pages.panel import RegistryPanel
+from app.ui.qtcompat import emit
 from app.ui.widgets import ChoiceCombo, DebouncedLineEdit, configure_table
 
 
@@ -164,7 +165,7 @@ class TargetsPanel(RegistryPanel):
             self.select_id(self._select_after)
             self._select_after = None
         self._update_buttons()
-        self.loaded.emit()
+        emit(self.loaded)
 
     def load_options(self) -> None:
         services = self.ui.services
