@@ -215,11 +215,13 @@ class Startup(QObject):
 
         CollectionOp(parent=self.window, runner=self.window.runner, op=build).with_progress(
             self.tr("正在生成示范县，请稍候…")
-        ).success(
-            lambda _result: show_message(
-                self.window, self.tr("示范县已载入"), self.tr("示范县已载入，可以从“名录库”开始浏览。")
-            )
-        ).run_in_background()
+        ).success(self._demo_loaded).run_in_background()
+
+    def _demo_loaded(self, _result: object) -> None:
+        box = show_message(
+            self.window, self.tr("示范县已载入"), self.tr("示范县已载入，可以从“名录库”开始浏览。")
+        )
+        box.setObjectName("demoLoaded")
 
     @Slot()
     def close(self) -> None:

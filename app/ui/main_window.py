@@ -32,12 +32,14 @@ KEY_ROLE = Qt.ItemDataRole.UserRole
 class MainWindow(QMainWindow):
     """Navigation on the left, pages on the right; pages are built the first time they are opened."""
 
-    def __init__(self, *, database_label: str = "", pages: Sequence[PageSpec] = PAGES) -> None:
+    def __init__(
+        self, *, database_label: str = "", pages: Sequence[PageSpec] = PAGES, runner: TaskRunner | None = None
+    ) -> None:
         super().__init__()
         self.setObjectName("mainWindow")
         self.setWindowTitle(self.tr("联查 — 双随机、一公开 与 一业一查 工作台"))
         self.resize(1440, 900)
-        self.runner = TaskRunner(self)
+        self.runner = runner or TaskRunner(self)
         self.ui: UiContext | None = None
         self._specs = {spec.key: spec for spec in pages}
         self._pages: dict[str, QWidget] = {}

@@ -395,7 +395,8 @@ class FieldErrors:
         return loose
 
     def message_for(self, field: str) -> str:
-        found = self._fields.get(field)
+        """The message shown for a field (empty when none)."""
+        found = self._lookup(field)
         return found[1].text() if found else ""
 
 
