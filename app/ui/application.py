@@ -28,7 +28,6 @@ from app.ui.context import UiContext
 from app.ui.errors import show_error, show_message
 from app.ui.main_window import MainWindow
 from app.ui.operations import CollectionOp, QueryOp
-from app.ui.qtcompat import emit
 
 if TYPE_CHECKING:
     from app.services.context import ServiceContext
@@ -157,6 +156,7 @@ class Startup(QObject):
         self.demo_offer: QMessageBox | None = None
 
     def start(self) -> None:
+        """Open the database on the writer thread; ``ready`` or ``failed`` follows."""
         CollectionOp(
             parent=self.window,
             runner=self.window.runner,
@@ -167,14 +167,14 @@ class Startup(QObject):
     def _opened(self, services: ServiceContext) -> None:
         self.services = services
         self.window.attach(UiContext(services=services, runner=self.window.runner))
-        emit(self.ready)
+        self.ready.emit()
         self.offer_demo()
 
     def _failed(self, exc: BaseException) -> None:
         self.window.show_loading_failed(self.tr("数据库没有打开。"))
         box = show_error(self.window, exc)
         box.finished.connect(lambda _result: QCoreApplication.exit(EXIT_CANNOT_START))
-        emit(self.failed, str(exc))
+        self.failed.emit(str(exc))
 
     def offer_demo(self) -> None:
         """On an empty database, offer to load the demo county (if this build has the builder)."""
@@ -207,6 +207,7 @@ class Startup(QObject):
         box.open()
 
     def build_demo(self, demo: ModuleType) -> None:
+        """Build the demo county in the background, with progress and cancel."""
         services = self.services
         assert services is not None
 
@@ -225,6 +226,7 @@ class Startup(QObject):
 
     @Slot()
     def close(self) -> None:
+        """Close the database (after the window has closed)."""
         if self.services is not None:
             self.services.db.dispose()
             self.services = None

@@ -127,6 +127,7 @@ class MainWindow(QMainWindow):
             self.sync_label.show()
 
     def show_loading_failed(self, text: str) -> None:
+        """Say in the page area that the database could not be opened."""
         self.loading.setText(text)
 
     @Slot(int)
@@ -156,6 +157,7 @@ class MainWindow(QMainWindow):
         return self._pages.get(key)
 
     def current_page_key(self) -> str | None:
+        """Key of the page on show, None before the first page."""
         current = self.stack.currentWidget()
         for key, page in self._pages.items():
             if page is current:
@@ -170,6 +172,7 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def show_about(self) -> QMessageBox:
+        """Open the 关于 box without blocking."""
         return show_about(self, self._database_label or None)
 
     def closeEvent(self, event: QCloseEvent) -> None:

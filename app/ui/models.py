@@ -28,7 +28,6 @@ from PySide6.QtGui import QBrush, QColor
 
 from app.models.enums import LabeledEnum
 from app.services.targets import TargetRow
-from app.ui.qtcompat import emit
 
 logger = logging.getLogger(__name__)
 
@@ -80,14 +79,17 @@ class RowTableModel(QAbstractTableModel, Generic[R]):
         self._is_inactive = is_inactive
 
     def set_rows(self, rows: Sequence[R]) -> None:
+        """Replace every row (a model reset)."""
         self.beginResetModel()
         self._rows = list(rows)
         self.endResetModel()
 
     def rows(self) -> list[R]:
+        """A copy of the rows in display order."""
         return list(self._rows)
 
     def row_at(self, row: int) -> R | None:
+        """The row dataclass at a display row, or None."""
         return self._rows[row] if 0 <= row < len(self._rows) else None
 
     def find(self, predicate: Callable[[R], bool]) -> int:
@@ -146,7 +148,7 @@ class RowTableModel(QAbstractTableModel, Generic[R]):
             # None sorts last and never meets a value of another type.
             return (1, "") if value is None else (0, value)
 
-        emit(self.layoutAboutToBeChanged)
+        self.layoutAboutToBeChanged.emit()
         old = list(self._rows)
         self._rows.sort(key=safe, reverse=order == Qt.SortOrder.DescendingOrder)
         position = {id(r): n for n, r in enumerate(self._rows)}
@@ -154,11 +156,13 @@ class RowTableModel(QAbstractTableModel, Generic[R]):
             if persistent.isValid():
                 moved = position[id(old[persistent.row()])]
                 self.changePersistentIndex(persistent, self.index(moved, persistent.column()))
-        emit(self.layoutChanged)
+        self.layoutChanged.emit()
 
 
 @dataclass(frozen=True)
 class TargetColumn:
+    """A column of the target table: key of ``TargetRow``, header, SQL sort key, width."""
+
     key: str
     header: str
     sort: str | None  # key of ``app.services.targets.SORT_COLUMNS``; None = not sortable
@@ -216,9 +220,11 @@ class TargetTableModel(QAbstractTableModel):
         self.endResetModel()
 
     def ids(self) -> list[int]:
+        """A copy of the ids in display order."""
         return list(self._ids)
 
     def id_at(self, row: int) -> int | None:
+        """The target id at a display row, or None."""
         return self._ids[row] if 0 <= row < len(self._ids) else None
 
     def row_of(self, target_id: int) -> int:
@@ -233,7 +239,7 @@ class TargetTableModel(QAbstractTableModel):
         self._cache.clear()
         if self._ids:
             last = self.index(len(self._ids) - 1, len(self.columns) - 1)
-            emit(self.dataChanged, self.index(0, 0), last)
+            self.dataChanged.emit(self.index(0, 0), last)
 
     def row_at(self, row: int) -> TargetRow | None:
         """The row's data, reading its page from the database if it is not cached."""
@@ -308,7 +314,7 @@ class TargetTableModel(QAbstractTableModel):
         if (key, descending) == (self.sort_key, self.descending):
             return
         self.sort_key, self.descending = key, descending
-        emit(self.sort_requested, key, descending)
+        self.sort_requested.emit(key, descending)
 
     def sort_column(self) -> int:
         """The column currently sorted by (for the header's indicator)."""

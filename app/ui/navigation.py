@@ -31,9 +31,11 @@ class PageSpec:
     pending: str = ""  # for pages not built yet: what the page will offer
 
     def display_title(self) -> str:
+        """The title in the interface language."""
         return QCoreApplication.translate("Navigation", self.title)
 
     def display_pending(self) -> str:
+        """What the page will offer, in the interface language."""
         return QCoreApplication.translate("Navigation", self.pending) if self.pending else ""
 
     def load_factory(self) -> PageFactory | None:

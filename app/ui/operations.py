@@ -31,7 +31,6 @@ from PySide6.QtWidgets import QDialog, QLabel, QProgressBar, QPushButton, QVBoxL
 from app.services.errors import Interrupted
 from app.services.progress import Progress, ProgressState
 from app.ui.errors import show_error
-from app.ui.qtcompat import emit
 
 logger = logging.getLogger(__name__)
 
@@ -72,7 +71,7 @@ class _Job(QRunnable):
             outcome = _Outcome(interrupted=True)
         except BaseException as exc:  # a worker must always report back, or the UI waits forever
             outcome = _Outcome(error=exc, traceback=traceback.format_exc())
-        emit(self._relay.finished, outcome)
+        self._relay.finished.emit(outcome)
 
 
 class TaskRunner(QObject):
@@ -96,6 +95,7 @@ class TaskRunner(QObject):
         return len(self._running)
 
     def is_idle(self) -> bool:
+        """True when no operation is waiting, running or undelivered."""
         return not self._running
 
     def _start(self, running: _Running, *, writes: bool, key: str | None) -> None:
@@ -108,7 +108,7 @@ class TaskRunner(QObject):
         self._running.add(running)
         (self._writer if writes else self._readers).start(running.job)
         if was_idle:
-            emit(self.busy_changed, True)
+            self.busy_changed.emit(True)
 
     def _supersede(self, running: _Running) -> None:
         running.superseded = True
@@ -122,7 +122,7 @@ class TaskRunner(QObject):
         if running.key is not None and self._keyed.get(running.key) is running:
             del self._keyed[running.key]
         if self.is_idle():
-            emit(self.busy_changed, False)
+            self.busy_changed.emit(False)
 
     def cancel_all(self) -> None:
         """Ask every running operation to stop (at its next safe point)."""
@@ -185,6 +185,7 @@ class ProgressDialog(QDialog):
 
     @Slot()
     def request_cancel(self) -> None:
+        """Ask the operation to stop at its next safe point."""
         self._progress.cancel()
         self.cancel_button.setEnabled(False)
         self.poll()
@@ -194,6 +195,7 @@ class ProgressDialog(QDialog):
         self.request_cancel()
 
     def finish(self) -> None:
+        """Stop polling and close (the operation has been delivered)."""
         self._timer.stop()
         self.hide()
         self.deleteLater()
@@ -306,7 +308,7 @@ class _BackgroundOp(Generic[T]):
                 self._success(outcome.result)
         finally:
             if self.changes:
-                emit(runner.changed, self.changes)
+                runner.changed.emit(self.changes)
 
 
 class QueryOp(_BackgroundOp[T]):

@@ -1,12 +1,15 @@
-"""Work-arounds for defects of the Qt binding, each detected at run time (a no-op where absent).
+"""Guard against a defect of PySide6 6.12.0 on Python 3.11; detected at run time, a no-op elsewhere.
 
-PySide6 6.12.0: ``SignalInstance.emit()`` returns ``True`` without taking a reference to
-it, so every emit from Python drops one reference to the ``True`` singleton. Python 3.11
-(where ``True`` is not yet immortal) aborts with "bool_dealloc: deallocating True or False"
-once the count reaches zero — after a few thousand emits, i.e. during an ordinary working
-session. PySide6 6.11.3 does not have the defect; pyproject excludes 6.12.0. Until every
-installation is past it, every emit in ``app.ui`` goes through ``emit()`` below, which
-gives the reference back when (and only when) the defect was detected at import.
+PySide6 6.12.0 returns ``None`` from every void method (``setText``, ``processEvents``,
+``update`` …) and ``True`` from ``Signal.emit`` without taking a reference to it. On
+Python 3.12+ these singletons are immortal and nothing happens; on Python 3.11 each call
+drops a reference, and after some tens of thousands of calls — minutes of ordinary use —
+the interpreter aborts ("none_dealloc: deallocating None"). PySide6 6.11.3 is sound, and
+pyproject.toml excludes 6.12.0; this guard is for installations that still have it.
+
+When the defect is detected, the reference counts of ``None``, ``True`` and ``False``
+are raised far beyond anything a process can drop, which is what Python 3.12 does for
+these objects by design (PEP 683 "immortal objects").
 """
 
 from __future__ import annotations
@@ -14,40 +17,44 @@ from __future__ import annotations
 import ctypes
 import logging
 import sys
-from typing import Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject
 
 logger = logging.getLogger(__name__)
 
-_PROBES = 16
+_PROBES = 32
+_MARGIN = 1 << 40  # a process would need to run for centuries to drop this many references
 
 
-class _Probe(QObject):
-    ping = Signal()
-
-
-def _emit_drops_a_reference() -> bool:
-    probe = _Probe()
-    before = sys.getrefcount(True)
+def _void_call_drops_none() -> bool:
+    probe = QObject()
+    before = sys.getrefcount(None)
     for _ in range(_PROBES):
-        probe.ping.emit()
-    lost = before - sys.getrefcount(True)
-    if lost == _PROBES:
-        for _ in range(lost):  # give back what the probe itself took
-            ctypes.pythonapi.Py_IncRef(ctypes.py_object(True))
-        logger.warning(
-            "this PySide6 drops a reference on every signal emit; compensating (PySide6 6.12.0 defect)"
-        )
-        return True
-    return False
+        probe.setObjectName("probe")
+    return before - sys.getrefcount(None) >= _PROBES
 
 
-EMIT_DROPS_REFERENCE = _emit_drops_a_reference()
+def _make_immortal(obj: object) -> None:
+    # CPython 3.11 object header: the reference count is the first Py_ssize_t of the object.
+    ctypes.c_ssize_t.from_address(id(obj)).value += _MARGIN
 
 
-def emit(signal: Any, *args: object) -> None:
-    """``signal.emit(*args)``, safe from the PySide6 6.12.0 reference defect."""
-    result = signal.emit(*args)
-    if EMIT_DROPS_REFERENCE and isinstance(result, bool):
-        ctypes.pythonapi.Py_IncRef(ctypes.py_object(result))
+def install() -> bool:
+    """Apply the guard if this binding has the defect; returns whether it was needed."""
+    if sys.version_info >= (3, 12) or sys.implementation.name != "cpython":
+        return False
+    if not _void_call_drops_none():
+        return False
+    for obj in (None, True, False):
+        _make_immortal(obj)
+    logger.info("PySide6 %s drops references to None/True; guarded (install PySide6 6.11.3)", _version())
+    return True
+
+
+def _version() -> str:
+    import PySide6
+
+    return str(PySide6.__version__)
+
+
+GUARDED = install()

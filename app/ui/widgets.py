@@ -34,8 +34,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.ui.qtcompat import emit
-
 SEARCH_DEBOUNCE_MS = 250
 ERROR_STYLE = "color: #b00020;"
 INVALID_FIELD_STYLE = "border: 1px solid #b00020;"
@@ -66,9 +64,10 @@ class DebouncedLineEdit(QLineEdit):
     @Slot()
     def _fire(self) -> None:
         self._timer.stop()
-        emit(self.debounced, self.text())
+        self.debounced.emit(self.text())
 
     def pending(self) -> bool:
+        """True while a report is waiting for typing to pause."""
         return self._timer.isActive()
 
 
@@ -93,9 +92,11 @@ class ChoiceCombo(QComboBox):
             self.set_value(current)
 
     def value(self) -> Any:
+        """The value of the current choice (None for "全部")."""
         return self.currentData() if self.currentIndex() >= 0 else None
 
     def set_value(self, value: object) -> None:
+        """Choose the entry with this value (the first entry if none has it)."""
         for n in range(self.count()):
             if self.itemData(n) == value:
                 self.setCurrentIndex(n)
@@ -221,13 +222,14 @@ class EditableTable(QWidget):
         self.up_button.clicked.connect(lambda: self.move_selected(-1))
         self.down_button.clicked.connect(lambda: self.move_selected(1))
         self.table.itemSelectionChanged.connect(self._update_buttons)
-        self.table.itemChanged.connect(lambda _item: emit(self.rows_changed))
+        self.table.itemChanged.connect(lambda _item: self.rows_changed.emit())
         if wrap:
             # Long checklist lines are read whole, not behind an ellipsis.
             self.rows_changed.connect(self.table.resizeRowsToContents)
         self._update_buttons()
 
     def set_column_widths(self, widths_chars: Sequence[int]) -> None:
+        """Set column widths in Chinese characters."""
         unit = char_width(self.table)
         for n, chars in enumerate(widths_chars):
             self.table.setColumnWidth(n, chars * unit + 16)
@@ -255,10 +257,11 @@ class EditableTable(QWidget):
             item = self.table.item(row, editable[0]) if editable else None
             if item is not None:
                 self.table.editItem(item)
-        emit(self.rows_changed)
+        self.rows_changed.emit()
         return row
 
     def set_rows(self, rows: Sequence[Sequence[str]], data: Sequence[object] | None = None) -> None:
+        """Replace every row, with optional hidden data per row."""
         with QSignalBlocker(self.table):
             self.table.setRowCount(0)
         for n, values in enumerate(rows):
@@ -278,22 +281,26 @@ class EditableTable(QWidget):
         return out
 
     def row_data(self, row: int) -> Any:
+        """The hidden data of a row."""
         item = self.table.item(row, 0)
         return item.data(Qt.ItemDataRole.UserRole) if item is not None else None
 
     def all_row_data(self) -> list[Any]:
+        """The hidden data of every row, in order."""
         return [self.row_data(r) for r in range(self.table.rowCount())]
 
     def selected_row(self) -> int:
+        """The selected row index, or -1."""
         rows = self.table.selectionModel().selectedRows()
         return rows[0].row() if rows else -1
 
     @Slot()
     def remove_selected(self) -> None:
+        """Delete the selected row."""
         row = self.selected_row()
         if row >= 0:
             self.table.removeRow(row)
-            emit(self.rows_changed)
+            self.rows_changed.emit()
             self._update_buttons()
 
     def move_selected(self, delta: int) -> None:
@@ -310,7 +317,7 @@ class EditableTable(QWidget):
                 if item is not None:
                     self.table.setItem(target, column, item)
         self.table.selectRow(target)
-        emit(self.rows_changed)
+        self.rows_changed.emit()
 
     @Slot()
     def _update_buttons(self) -> None:
@@ -346,6 +353,7 @@ class FieldErrors:
         return error
 
     def register(self, widget: QWidget, error: QLabel, *names: str) -> None:
+        """Route the field ``names`` to ``widget``, with ``error`` as its message line."""
         for name in names:
             self._fields[name] = (widget, error)
 
@@ -363,6 +371,7 @@ class FieldErrors:
         return None
 
     def clear(self) -> None:
+        """Hide every message and un-mark every field."""
         self._summary.hide()
         self._summary.clear()
         for widget, error in [*self._fields.values(), *((w, e) for _p, w, e in self._prefixes)]:

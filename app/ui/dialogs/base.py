@@ -21,7 +21,6 @@ from app.services.progress import Progress
 from app.ui.context import UiContext
 from app.ui.errors import show_error
 from app.ui.operations import CollectionOp
-from app.ui.qtcompat import emit
 from app.ui.widgets import FieldErrors
 
 LONG_TERM = "长期"
@@ -54,6 +53,7 @@ def parse_date(text: str, field: str) -> date | None:
 
 
 def format_date(value: date | None, *, empty: str = "") -> str:
+    """A date as the dialogs show it (ISO), ``empty`` for none."""
     return value.isoformat() if value is not None else empty
 
 
@@ -112,6 +112,7 @@ class RecordDialog(QDialog):
 
     @Slot()
     def save(self) -> None:
+        """Validate and save in the background; the dialog closes only when the save succeeded."""
         if self.saving:
             return
         try:
@@ -131,7 +132,7 @@ class RecordDialog(QDialog):
 
     def _saved(self, result: object) -> None:
         self._set_saving(False)
-        emit(self.saved, result)
+        self.saved.emit(result)
         self.accept()
 
     def _failed(self, exc: BaseException) -> None:
@@ -142,6 +143,7 @@ class RecordDialog(QDialog):
             show_error(self, exc)  # ConflictError and the like: said plainly, the dialog stays open
 
     def show_validation(self, exc: ValidationError) -> None:
+        """Show a ValidationError next to the fields it names (the rest above the buttons)."""
         self.errors.show([(e.field, e.message) for e in exc.errors])
 
 
@@ -174,6 +176,7 @@ class ReasonDialog(QDialog):
         self._update()
 
     def reason(self) -> str:
+        """The reason as written, stripped."""
         return self.text.toPlainText().strip()
 
     @Slot()

@@ -42,6 +42,7 @@ class DepartmentDialog(RecordDialog):
         self.resize(480, self.sizeHint().height())
 
     def operation(self) -> Callable[[Progress], object]:
+        """Create or update the department (a closure over the form's values)."""
         services = self.ui.services
         name, short, code, active = (
             self.name.text(),

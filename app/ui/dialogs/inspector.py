@@ -204,6 +204,7 @@ class InspectorDialog(RecordDialog):
         self.conflicts.add_row([row.name, RECUSAL_REASONS[0], ""], data=row.id)
 
     def form_data(self) -> InspectorData:
+        """The form as an ``InspectorData``; raises ``ValidationError`` for unreadable dates."""
         certificates: list[CertificateData] = []
         conflicts: list[ConflictData] = []
         post_since: list[date | None] = []
@@ -252,6 +253,7 @@ class InspectorDialog(RecordDialog):
         )
 
     def operation(self) -> Callable[[Progress], object]:
+        """Create or update the inspector (a closure over the form's values)."""
         data = self.form_data()
         services, inspector_id, version = self.ui.services, self.inspector_id, self.version
         if inspector_id is None:

@@ -127,6 +127,7 @@ class ItemDialog(RecordDialog):
             self.ratio_cap.setValue(0)
 
     def form_data(self) -> ItemData:
+        """The form as an ``ItemData``, checkpoints in their table order."""
         cap = self.ratio_cap.value()
         return ItemData(
             department_id=int(self.department.value() or 0),
@@ -147,6 +148,7 @@ class ItemDialog(RecordDialog):
         )
 
     def operation(self) -> Callable[[Progress], object]:
+        """Create or update the item (a closure over the form's values)."""
         data = self.form_data()
         services, item_id, version = self.ui.services, self.item_id, self.version
         if item_id is None:

@@ -153,10 +153,12 @@ class SchemeDialog(RecordDialog):
         return ids
 
     def cooperating_ids(self) -> tuple[int, ...]:
+        """Checked cooperating departments, without the lead."""
         lead = int(self.lead.value() or 0)
         return tuple(sorted(i for i in self.department_ids() if i != lead))
 
     def checklist_ids(self) -> list[int]:
+        """Item ids in checklist order."""
         return [int(i) for i in self.checklist.all_row_data()]
 
     @Slot()
@@ -184,17 +186,20 @@ class SchemeDialog(RecordDialog):
 
     @Slot()
     def add_selected(self) -> None:
+        """Append the chosen available item to the checklist."""
         entry = self.available.currentItem() or self.available.item(0)
         if entry is None:
             return
         self.add_item(int(entry.data(ID_ROLE)))
 
     def add_item(self, item_id: int) -> None:
+        """Append an item to the end of the checklist."""
         item = self.items[item_id]
         department = self.short_names.get(item.department, item.department)
         self.checklist.add_row([department, item.name, str(item.checkpoints)], data=item.id)
 
     def form_data(self) -> SchemeData:
+        """The form as a ``SchemeData``; ``item_ids`` in checklist order."""
         return SchemeData(
             industry=self.industry.text(),
             name=self.name.text(),
@@ -207,6 +212,7 @@ class SchemeDialog(RecordDialog):
         )
 
     def operation(self) -> Callable[[Progress], object]:
+        """Create or update the scheme (a closure over the form's values)."""
         data = self.form_data()
         services, scheme_id, version = self.ui.services, self.scheme_id, self.version
         if scheme_id is None:

@@ -176,6 +176,7 @@ class TargetDialog(RecordDialog):
         )
 
     def operation(self) -> Callable[[Progress], object]:
+        """Create or update the target (a closure over the form's values)."""
         data = self.form_data()
         services, target_id, version = self.ui.services, self.target_id, self.version
         if target_id is None:

@@ -53,6 +53,7 @@ class TargetPickerDialog(QDialog):
 
     @Slot()
     def search(self) -> None:
+        """Query matching ids in the background (newer searches supersede older ones)."""
         services = self.ui.services
         flt = TargetFilter(text=self.search_box.text())
         QueryOp(
@@ -70,6 +71,7 @@ class TargetPickerDialog(QDialog):
         self._update()
 
     def chosen(self) -> TargetRow | None:
+        """The selected target row, if any."""
         rows = self.view.selectionModel().selectedRows()
         return self.model.row_at(rows[0].row()) if rows else None
 

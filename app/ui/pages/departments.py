@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QWidget
 
 from app.services.departments import DepartmentRow, list_departments
@@ -14,16 +15,23 @@ from app.ui.models import Column
 from app.ui.pages.panel import ListPanel
 
 
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("DepartmentsPanel", text)
+
+
 def department_columns() -> list[Column[DepartmentRow]]:
+    """Columns of the department table."""
     return [
-        Column("部门名称", lambda r: r.name, 14),
-        Column("简称", lambda r: r.short_name, 8),
-        Column("部门编码", lambda r: r.code, 8),
-        Column("状态", lambda r: "参加联合抽查" if r.active else "已停用", 6),
+        Column(_tr("部门名称"), lambda r: r.name, 14),
+        Column(_tr("简称"), lambda r: r.short_name, 8),
+        Column(_tr("部门编码"), lambda r: r.code, 8),
+        Column(_tr("状态"), lambda r: _tr("参加联合抽查") if r.active else _tr("已停用"), 6),
     ]
 
 
 class DepartmentsPanel(ListPanel[DepartmentRow]):
+    """The departments taking part, with add and edit."""
+
     tables = ("departments",)
 
     def __init__(self, ui: UiContext, parent: QWidget | None = None) -> None:
@@ -48,8 +56,10 @@ class DepartmentsPanel(ListPanel[DepartmentRow]):
         return dialog
 
     def add(self) -> DepartmentDialog:
+        """Open the editor for a new department."""
         return self._open(None)
 
     def open_selected(self) -> DepartmentDialog | None:
+        """Open the editor for the selected department."""
         row = self.selected()
         return self._open(row) if row is not None else None

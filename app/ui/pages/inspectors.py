@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QCheckBox, QWidget
 
 from app.services.departments import list_departments
@@ -19,27 +20,36 @@ from app.ui.pages.panel import ListPanel
 from app.ui.widgets import ChoiceCombo, DebouncedLineEdit
 
 
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("InspectorsPanel", text)
+
+
 def inspector_columns() -> list[Column[InspectorRow]]:
+    """Columns of the inspector table (experts marked in 身份)."""
     return [
-        Column("姓名", lambda r: r.name, 5),
-        Column("所属部门", lambda r: r.department, 11),
-        Column("单位工号", lambda r: r.staff_no, 6),
-        Column("执法证号", lambda r: r.certificate, 8),
+        Column(_tr("姓名"), lambda r: r.name, 5),
+        Column(_tr("所属部门"), lambda r: r.department, 11),
+        Column(_tr("单位工号"), lambda r: r.staff_no, 6),
+        Column(_tr("执法证号"), lambda r: r.certificate, 8),
         Column(
-            "证件有效期至",
-            lambda r: r.certificate_valid_to or ("长期" if r.certificate else ""),
+            _tr("证件有效期至"),
+            lambda r: r.certificate_valid_to or (_tr("长期") if r.certificate else ""),
             6,
             sort_key=lambda r: str(r.certificate_valid_to or "9999"),
         ),
-        Column("岗位大类", lambda r: r.post_category, 5),
-        Column("身份", lambda r: "专家" if r.is_expert else "执法人员", 4),
-        Column("状态", lambda r: "有效" if r.active else "失效", 3),
-        Column("回避对象", lambda r: r.conflicts or "", 4, sort_key=lambda r: r.conflicts, align_right=True),
-        Column("标签", lambda r: r.tags, 12),
+        Column(_tr("岗位大类"), lambda r: r.post_category, 5),
+        Column(_tr("身份"), lambda r: _tr("专家") if r.is_expert else _tr("执法人员"), 4),
+        Column(_tr("状态"), lambda r: _tr("有效") if r.active else _tr("失效"), 3),
+        Column(
+            _tr("回避对象"), lambda r: r.conflicts or "", 4, sort_key=lambda r: r.conflicts, align_right=True
+        ),
+        Column(_tr("标签"), lambda r: r.tags, 12),
     ]
 
 
 class InspectorsPanel(ListPanel[InspectorRow]):
+    """Inspectors and experts with search, department and expert filters."""
+
     tables = ("inspectors", "departments", "tags")
 
     def __init__(self, ui: UiContext, parent: QWidget | None = None) -> None:
@@ -96,13 +106,16 @@ class InspectorsPanel(ListPanel[InspectorRow]):
         return dialog
 
     def add(self) -> InspectorDialog:
+        """Open the editor for a new inspector."""
         return self._open(None)
 
     def open_selected(self) -> InspectorDialog | None:
+        """Open the editor for the selected inspector."""
         row = self.selected()
         return self._open(row.id) if row is not None else None
 
     def toggle_active(self) -> Any:
+        """Ask for a reason, then mark the selected inspector 失效 (or 有效 again)."""
         row = self.selected()
         if row is None:
             return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QCheckBox, QHeaderView, QTableWidget, QTableWidgetItem, QWidget
 
 from app.models.enums import ItemImportance
@@ -20,28 +21,35 @@ from app.ui.pages.panel import ListPanel
 from app.ui.widgets import ChoiceCombo, DebouncedLineEdit, char_width
 
 
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("ItemsPanel", text)
+
+
 def item_columns() -> list[Column[ItemRow]]:
+    """Columns of the item table."""
     return [
-        Column("编制部门", lambda r: r.department, 10),
-        Column("序号", lambda r: r.seq_no, 3, sort_key=lambda r: (len(r.seq_no), r.seq_no)),
-        Column("抽查类别", lambda r: r.category, 6),
-        Column("抽查事项", lambda r: r.name, 18),
-        Column("检查对象", lambda r: r.target_scope, 8),
-        Column("事项类别", lambda r: r.importance, 6),
-        Column("检查方式", lambda r: r.methods, 8),
+        Column(_tr("编制部门"), lambda r: r.department, 10),
+        Column(_tr("序号"), lambda r: r.seq_no, 3, sort_key=lambda r: (len(r.seq_no), r.seq_no)),
+        Column(_tr("抽查类别"), lambda r: r.category, 6),
+        Column(_tr("抽查事项"), lambda r: r.name, 18),
+        Column(_tr("检查对象"), lambda r: r.target_scope, 8),
+        Column(_tr("事项类别"), lambda r: r.importance, 6),
+        Column(_tr("检查方式"), lambda r: r.methods, 8),
         Column(
-            "比例上限",
+            _tr("比例上限"),
             lambda r: f"{r.ratio_cap:.0%}" if r.ratio_cap is not None else "",
             4,
             sort_key=lambda r: r.ratio_cap if r.ratio_cap is not None else 2.0,
             align_right=True,
         ),
-        Column("要点数", lambda r: r.checkpoints, 3, align_right=True),
-        Column("状态", lambda r: "使用中" if r.active else "已停用", 3),
+        Column(_tr("要点数"), lambda r: r.checkpoints, 3, align_right=True),
+        Column(_tr("状态"), lambda r: _tr("使用中") if r.active else _tr("已停用"), 3),
     ]
 
 
 class ItemsPanel(ListPanel[ItemRow]):
+    """Check items with search and filters; the selected item's checkpoints below."""
+
     tables = ("check_items", "departments")
 
     def __init__(self, ui: UiContext, parent: QWidget | None = None) -> None:
@@ -124,13 +132,16 @@ class ItemsPanel(ListPanel[ItemRow]):
         return dialog
 
     def add(self) -> ItemDialog:
+        """Open the editor for a new item (in the filtered department, if any)."""
         return self._open(None)
 
     def open_selected(self) -> ItemDialog | None:
+        """Open the editor for the selected item."""
         row = self.selected()
         return self._open(row.id) if row is not None else None
 
     def toggle_active(self) -> Any:
+        """Ask for a reason, then withdraw (or restore) the selected item."""
         row = self.selected()
         if row is None:
             return None

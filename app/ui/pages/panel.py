@@ -22,7 +22,6 @@ from app.services.progress import Progress
 from app.ui.context import UiContext
 from app.ui.models import Column, RowTableModel
 from app.ui.operations import QueryOp, affects
-from app.ui.qtcompat import emit
 from app.ui.widgets import configure_table
 
 R = TypeVar("R")
@@ -46,6 +45,7 @@ class RegistryPanel(QWidget):
         ui.runner.changed.connect(self._on_changed)
 
     def add_button(self, text: str, slot: Callable[[], object], *, name: str = "") -> QPushButton:
+        """Add a push button to the button bar, calling ``slot`` when clicked."""
         button = QPushButton(text)
         if name:
             button.setObjectName(name)
@@ -126,6 +126,7 @@ class ListPanel(RegistryPanel, Generic[R]):
         """Update buttons and the detail pane."""
 
     def row_id(self, row: R) -> int:
+        """The record id of a row (rows carry an ``id`` field)."""
         return int(getattr(row, "id"))  # noqa: B009 - rows are dataclasses with an id field
 
     # --- loading --------------------------------------------------------------------------
@@ -146,14 +147,16 @@ class ListPanel(RegistryPanel, Generic[R]):
             self.select_id(self._select_after)
             self._select_after = None
         self.selection_changed()
-        emit(self.loaded)
+        self.loaded.emit()
 
     # --- selection ------------------------------------------------------------------------
     def selected(self) -> R | None:
+        """The selected row, if any."""
         rows = self.view.selectionModel().selectedRows()
         return self.model.row_at(rows[0].row()) if rows else None
 
     def select_id(self, record_id: int) -> bool:
+        """Select and show the row of this record; False if it is not listed."""
         row = self.model.find(lambda r: self.row_id(r) == record_id)
         if row < 0:
             return False

@@ -15,6 +15,8 @@ from app.ui.context import UiContext
 
 @dataclass(frozen=True)
 class RegistryTab:
+    """One tab of 名录库: key, title and the panel class ("module:Class")."""
+
     key: str
     title: str
     factory: str  # "module:Class", called as Class(ui_context, parent)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QCheckBox, QTableWidget, QTableWidgetItem, QWidget
 
 from app.services.progress import Progress
@@ -18,19 +19,26 @@ from app.ui.pages.panel import ListPanel
 from app.ui.widgets import DebouncedLineEdit, char_width
 
 
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("SchemesPanel", text)
+
+
 def scheme_columns() -> list[Column[SchemeRow]]:
+    """Columns of the scheme table."""
     return [
-        Column("行业", lambda r: r.industry, 6),
-        Column("方案名称", lambda r: r.name, 16),
-        Column("牵头部门", lambda r: r.lead_department, 10),
-        Column("配合部门", lambda r: r.cooperating, 18),
-        Column("事项数", lambda r: r.items, 3, align_right=True),
-        Column("要点数", lambda r: r.checkpoints, 3, align_right=True),
-        Column("状态", lambda r: "使用中" if r.active else "已停用", 3),
+        Column(_tr("行业"), lambda r: r.industry, 6),
+        Column(_tr("方案名称"), lambda r: r.name, 16),
+        Column(_tr("牵头部门"), lambda r: r.lead_department, 10),
+        Column(_tr("配合部门"), lambda r: r.cooperating, 18),
+        Column(_tr("事项数"), lambda r: r.items, 3, align_right=True),
+        Column(_tr("要点数"), lambda r: r.checkpoints, 3, align_right=True),
+        Column(_tr("状态"), lambda r: _tr("使用中") if r.active else _tr("已停用"), 3),
     ]
 
 
 class SchemesPanel(ListPanel[SchemeRow]):
+    """一业一查 schemes; the selected scheme's ordered checklist below."""
+
     tables = ("industry_schemes", "check_items", "departments")
 
     def __init__(self, ui: UiContext, parent: QWidget | None = None) -> None:
@@ -90,13 +98,16 @@ class SchemesPanel(ListPanel[SchemeRow]):
         return dialog
 
     def add(self) -> SchemeDialog:
+        """Open the editor for a new scheme."""
         return self._open(None)
 
     def open_selected(self) -> SchemeDialog | None:
+        """Open the scheme editor for the selected scheme."""
         row = self.selected()
         return self._open(row.id) if row is not None else None
 
     def toggle_active(self) -> Any:
+        """Ask for a reason, then withdraw (or restore) the selected scheme."""
         row = self.selected()
         if row is None:
             return None

@@ -23,7 +23,6 @@ from app.ui.dialogs.target import TargetDialog, TargetSuggestions
 from app.ui.models import TargetTableModel
 from app.ui.operations import CollectionOp, QueryOp
 from app.ui.pages.panel import RegistryPanel
-from app.ui.qtcompat import emit
 from app.ui.widgets import ChoiceCombo, DebouncedLineEdit, configure_table
 
 
@@ -120,6 +119,8 @@ class TargetsPanel(RegistryPanel):
 
     # --- filters and search ----------------------------------------------------------------
     def current_filter(self) -> TargetFilter:
+        """The filter bar as a ``TargetFilter``."""
+
         def one(value: Any) -> tuple[Any, ...]:
             return () if value is None else (value,)
 
@@ -165,9 +166,10 @@ class TargetsPanel(RegistryPanel):
             self.select_id(self._select_after)
             self._select_after = None
         self._update_buttons()
-        emit(self.loaded)
+        self.loaded.emit()
 
     def load_options(self) -> None:
+        """Read the values the filter drop-downs offer, in the background."""
         services = self.ui.services
 
         def read(_progress: object) -> FilterOptions:
@@ -198,10 +200,12 @@ class TargetsPanel(RegistryPanel):
 
     # --- selection -------------------------------------------------------------------------
     def selected_id(self) -> int | None:
+        """The selected target's id, if any."""
         rows = self.view.selectionModel().selectedRows()
         return self.model.id_at(rows[0].row()) if rows else None
 
     def select_id(self, target_id: int) -> bool:
+        """Select and centre the row of this target; False if it is not listed."""
         row = self.model.row_of(target_id)
         if row < 0:
             return False
@@ -230,6 +234,7 @@ class TargetsPanel(RegistryPanel):
         )
 
     def add_target(self) -> TargetDialog:
+        """Open the editor for a new target."""
         dialog = TargetDialog(self.ui, None, suggestions=self._suggestions(), parent=self)
         dialog.saved.connect(self._after_save)
         dialog.finished.connect(dialog.deleteLater)
@@ -237,6 +242,7 @@ class TargetsPanel(RegistryPanel):
         return dialog
 
     def edit_selected(self) -> TargetDialog | None:
+        """Open the editor for the selected target."""
         target_id = self.selected_id()
         if target_id is None:
             return None
@@ -251,6 +257,7 @@ class TargetsPanel(RegistryPanel):
             self._select_after = target_id
 
     def toggle_active(self) -> QWidget | None:
+        """Ask for a reason, then deactivate (or reactivate) the selected target."""
         target_id = self.selected_id()
         row = self.model.row_at(self.model.row_of(target_id)) if target_id is not None else None
         if target_id is None or row is None:

@@ -70,6 +70,7 @@ class WorkbenchPage(QWidget):
 
     @Slot()
     def reload(self) -> None:
+        """Count the registries again, in the background."""
         services = self.ui.services
         QueryOp(
             parent=self, runner=self.ui.runner, op=lambda _p: database_info(services), key="workbench.counts"
