@@ -61,7 +61,7 @@ app.exec()
 
 MEMORY_CHILD = """
 import json, os, random, sys, time
-from PySide6.QtCore import QCoreApplication, QEventLoop
+from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication
 from app.ui.application import launch
 
@@ -75,11 +75,25 @@ def rss():
     return fields
 
 def wait_for(predicate, timeout=120):
+    # A real event loop, as in the application: a busy processEvents() loop would fight the
+    # workers for the GIL and slow them several times over.
+    if predicate():
+        return
     deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise SystemExit("timed out")
-        QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+    loop = QEventLoop()
+    timer = QTimer()
+    timer.setInterval(5)
+    def check():
+        if predicate():
+            loop.exit(0)
+        elif time.monotonic() > deadline:
+            loop.exit(1)
+    timer.timeout.connect(check)
+    timer.start()
+    code = loop.exec()
+    timer.stop()
+    if code:
+        raise SystemExit("timed out")
 
 app = QApplication(sys.argv[:1])
 out = {"bare_rss": rss()}
@@ -89,8 +103,11 @@ out["ready_rss"] = rss()
 t0 = time.perf_counter()
 page = window.open_page("registry")
 panel = page.panels["targets"]
-wait_for(lambda: panel.model.rowCount() > 0 and window.runner.is_idle())
+wait_for(lambda: panel.model.rowCount() > 0)
+panel.view.viewport().repaint()
 out["targets_page_open_s"] = time.perf_counter() - t0
+wait_for(window.runner.is_idle)  # the filter drop-downs' values arrive too
+out["targets_page_idle_s"] = time.perf_counter() - t0
 out["rows"] = panel.model.rowCount()
 view = panel.view
 rng = random.Random(3)
@@ -341,9 +358,10 @@ def main(argv: list[str] | None = None) -> int:
         scroll = memory["scroll_ms"]
         assert isinstance(scroll, list)
         print(f"\nTargets page over {memory['rows']:,} rows")
-        print(
-            f"  open to first rows shown               {float(memory['targets_page_open_s']) * 1000:7.0f} ms"
-        )  # type: ignore[arg-type]
+        opened = float(memory["targets_page_open_s"])  # type: ignore[arg-type]
+        idle = float(memory["targets_page_idle_s"])  # type: ignore[arg-type]
+        print(f"  open to first rows painted             {opened * 1000:7.0f} ms")
+        print(f"  … and filter drop-downs filled         {idle * 1000:7.0f} ms")
         print(
             f"  scroll to a new place and paint        p50 {_percentile(scroll, 0.5):5.1f} ms  "
             f"p95 {_percentile(scroll, 0.95):5.1f} ms  max {max(scroll):5.1f} ms  ({memory['pages_fetched']} pages read)"
