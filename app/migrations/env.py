@@ -5,6 +5,8 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
+from app.services.sqlite_search import include_name
+
 connection = context.config.attributes.get("connection")
 
 if connection is None:
@@ -13,7 +15,9 @@ if connection is None:
     from app.models import Base
 
     with create_engine(url).connect() as conn:
-        context.configure(connection=conn, target_metadata=Base.metadata, render_as_batch=True)
+        context.configure(
+            connection=conn, target_metadata=Base.metadata, render_as_batch=True, include_name=include_name
+        )
         with context.begin_transaction():
             context.run_migrations()
         conn.commit()

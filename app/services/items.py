@@ -245,3 +245,26 @@ def update_item(ctx: ServiceContext, item_id: int, data: ItemData, *, expected_v
             before=before,
             after=_audit_view(item),
         )
+
+
+def set_item_active(ctx: ServiceContext, item_id: int, active: bool, *, reason: str) -> None:
+    """Withdraw an item from use (or restore it), with a reason; items are never deleted."""
+    if not reason.strip():
+        raise ValidationError([FieldError("原因", "停用或恢复抽查事项须填写原因")])
+    with ctx.write() as session:
+        item: CheckItem = require(session, CheckItem, item_id, "抽查事项")
+        if item.active == active:
+            return
+        before = snapshot(item)
+        item.active = active
+        session.flush()
+        ctx.audit(
+            session,
+            action="activate" if active else "deactivate",
+            entity="check_items",
+            entity_id=item.id,
+            summary=f"{'恢复' if active else '停用'}抽查事项「{item.name}」",
+            before=before,
+            after=snapshot(item),
+            reason=reason.strip(),
+        )

@@ -209,3 +209,26 @@ def update_scheme(
             before=before,
             after=_audit_view(s),
         )
+
+
+def set_scheme_active(ctx: ServiceContext, scheme_id: int, active: bool, *, reason: str) -> None:
+    """Withdraw a 一业一查 scheme from use (or restore it), with a reason."""
+    if not reason.strip():
+        raise ValidationError([FieldError("原因", "停用或恢复方案须填写原因")])
+    with ctx.write() as session:
+        s: IndustryScheme = require(session, IndustryScheme, scheme_id, "一业一查方案")
+        if s.active == active:
+            return
+        before = snapshot(s)
+        s.active = active
+        session.flush()
+        ctx.audit(
+            session,
+            action="activate" if active else "deactivate",
+            entity="industry_schemes",
+            entity_id=s.id,
+            summary=f"{'恢复' if active else '停用'}一业一查方案「{s.name}」",
+            before=before,
+            after=snapshot(s),
+            reason=reason.strip(),
+        )

@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from app.models import Tag, Target, TargetLicence
 from app.models.enums import CodeKind, RiskClass, TagScope, TargetKind, TargetStatus
@@ -19,6 +19,7 @@ from app.services.identifiers import classify_code
 from app.services.permissions import Permission
 from app.services.pinyin import initials
 from app.services.records import check_version, require, resolve_tags, snapshot, tag_text
+from app.services.sqlite_search import fts_text_condition
 
 
 @dataclass(frozen=True)
@@ -89,8 +90,9 @@ class TargetDetail:
 class TargetFilter:
     """What the target table is narrowed to. Empty fields do not filter."""
 
-    text: str = ""  # name substring, code prefix or pinyin-initials prefix
+    text: str = ""  # substring of the name, the code or the pinyin initials
     regions: tuple[str, ...] = ()
+    jurisdictions: tuple[str, ...] = ()  # 管辖单位
     industries: tuple[str, ...] = ()
     risk_classes: tuple[RiskClass, ...] = ()
     statuses: tuple[TargetStatus, ...] = ()
@@ -118,26 +120,37 @@ def _escape_like(text: str) -> str:
 
 
 def text_condition(text: str) -> ColumnElement[bool]:
-    """Match a name substring, a code prefix or a pinyin-initials prefix."""
+    """Portable search: a case-insensitive substring of the name, the code or the pinyin initials.
+
+    ``app.services.sqlite_search`` answers the same question from an index on SQLite.
+    """
     raw = text.strip()
     if not raw:
         return ~false()
     like = _escape_like(raw)
-    conditions: list[ColumnElement[bool]] = [Target.name.like(f"%{like}%", escape="\\")]
-    upper = like.upper()
-    conditions.append(Target.code.like(f"{upper}%", escape="\\"))
-    if raw.isascii() and raw.isalpha():
-        conditions.append(Target.name_initials.like(f"{like.lower()}%", escape="\\"))
+    conditions: list[ColumnElement[bool]] = [
+        Target.name.like(f"%{like}%", escape="\\"),
+        Target.code.like(f"%{like.upper()}%", escape="\\"),
+    ]
+    if raw.isascii():
+        conditions.append(Target.name_initials.like(f"%{like.lower()}%", escape="\\"))
     return or_(*conditions)
 
 
-def filter_conditions(flt: TargetFilter) -> list[ColumnElement[bool]]:
-    """SQL conditions for a filter; shared by searches, counts and the draw's population."""
+def filter_conditions(flt: TargetFilter, session: Session | None = None) -> list[ColumnElement[bool]]:
+    """SQL conditions for a filter; shared by searches, counts and the draw's population.
+
+    Given the session that will run them, the text condition uses the SQLite search index
+    where there is one (same results as the portable conditions, much faster).
+    """
     conds: list[ColumnElement[bool]] = []
     if flt.text.strip():
-        conds.append(text_condition(flt.text))
+        fast = fts_text_condition(session, flt.text) if session is not None else None
+        conds.append(fast if fast is not None else text_condition(flt.text))
     if flt.regions:
         conds.append(Target.region.in_(flt.regions))
+    if flt.jurisdictions:
+        conds.append(Target.jurisdiction.in_(flt.jurisdictions))
     if flt.industries:
         conds.append(Target.industry.in_(flt.industries))
     if flt.risk_classes:
@@ -155,25 +168,37 @@ def filter_conditions(flt: TargetFilter) -> list[ColumnElement[bool]]:
     return conds
 
 
-def _id_query(flt: TargetFilter, sort: str, descending: bool) -> Select[int]:
+def _id_query(flt: TargetFilter, sort: str, descending: bool, session: Session) -> Select[int]:
     column = SORT_COLUMNS.get(sort, Target.name)
     order = column.desc() if descending else column.asc()
     tiebreak = Target.id.desc() if descending else Target.id.asc()
-    return select(Target.id).where(*filter_conditions(flt)).order_by(order, tiebreak)
+    return select(Target.id).where(*filter_conditions(flt, session)).order_by(order, tiebreak)
 
 
 def search_target_ids(
     ctx: ServiceContext, flt: TargetFilter, *, sort: str = "name", descending: bool = False
 ) -> list[int]:
-    """Ids of the matching targets in display order (the table then fetches rows lazily)."""
+    """Ids of the matching targets in display order (the table then fetches rows lazily).
+
+    Args:
+        ctx: the service context.
+        flt: what to match; the text is a substring of the name, the code or the pinyin initials.
+        sort: a key of ``SORT_COLUMNS``; ties are broken by id so the order is stable.
+        descending: reverse the order.
+    """
     with ctx.read() as session:
-        return list(session.execute(_id_query(flt, sort, descending)).scalars())
+        result = session.connection().execute(_id_query(flt, sort, descending, session))
+        try:
+            # Straight from the DBAPI cursor: 500,000 ids through SQLAlchemy Row objects cost ~250 ms more.
+            return [row[0] for row in result.cursor.fetchall()]
+        finally:
+            result.close()
 
 
 def count_targets(ctx: ServiceContext, flt: TargetFilter | None = None) -> int:
     """How many targets match."""
     with ctx.read() as session:
-        query = select(func.count(Target.id)).where(*filter_conditions(flt or TargetFilter()))
+        query = select(func.count(Target.id)).where(*filter_conditions(flt or TargetFilter(), session))
         return int(session.execute(query).scalar_one())
 
 
@@ -202,7 +227,9 @@ def get_target_rows(ctx: ServiceContext, ids: Sequence[int]) -> list[TargetRow]:
     if not ids:
         return []
     with ctx.read() as session:
-        found = {t.id: t for t in session.execute(select(Target).where(Target.id.in_(list(ids)))).scalars()}
+        # The table shows no licences: skip loading them (a page of 200 rows, fetched while scrolling).
+        query = select(Target).where(Target.id.in_(list(ids))).options(lazyload(Target.licences))
+        found = {t.id: t for t in session.execute(query).scalars()}
         return [_row(found[i]) for i in ids if i in found]
 
 

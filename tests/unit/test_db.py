@@ -13,6 +13,7 @@ from app.config import resolve_db_url, sqlite_path
 from app.db import DatabaseTooNewError, current_revision, head_revision, open_database
 from app.models import Base
 from app.services.context import ServiceContext
+from app.services.sqlite_search import include_name
 
 
 def test_fresh_database_is_made_by_migrations_and_matches_models(db_path: Path) -> None:
@@ -20,7 +21,8 @@ def test_fresh_database_is_made_by_migrations_and_matches_models(db_path: Path) 
     try:
         assert current_revision(db.engine) == head_revision()
         with db.engine.connect() as conn:
-            diffs = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+            mc = MigrationContext.configure(conn, opts={"include_name": include_name})
+            diffs = compare_metadata(mc, Base.metadata)
         assert diffs == []
     finally:
         db.dispose()

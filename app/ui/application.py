@@ -1,0 +1,253 @@
+"""Starting the GUI: QApplication set-up, opening the database, the first-start demo offer.
+
+The window is shown first and the database is opened on the writer thread (the database
+layer, its migrations and their backup may take a while), so the user sees the program
+at once and the interface never blocks. Errors opening the database end in a dialog that
+says what to do (for example: install a newer LianCha for a database made by one).
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+import re
+import sys
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QObject, QTranslator, Signal, Slot
+from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from app import __version__
+from app.config import resolve_db_url, sqlite_path
+from app.resources import CJK_FONT_FILE, resource_path
+from app.services.progress import Progress
+from app.ui.context import UiContext
+from app.ui.errors import show_error, show_message
+from app.ui.main_window import MainWindow
+from app.ui.operations import CollectionOp, QueryOp
+
+if TYPE_CHECKING:
+    from app.services.context import ServiceContext
+
+logger = logging.getLogger(__name__)
+
+LANGUAGE_ENV_VAR = "LIANCHA_LANG"
+SOURCE_LANGUAGE = "zh_CN"  # the interface strings in the code are Simplified Chinese
+DEMO_MODULE = "app.services.demo"
+DEMO_TARGETS = 20_000
+DEMO_SEED = 20260101
+EXIT_CANNOT_START = 2
+
+
+def load_cjk_font() -> str | None:
+    """Register the shipped CJK font; return its family name (None if the file is unusable).
+
+    Without it, a machine with no Chinese system font shows every character as a box.
+    """
+    path = resource_path(*CJK_FONT_FILE)
+    font_id = QFontDatabase.addApplicationFont(str(path))
+    if font_id < 0:
+        logger.error("could not load the interface font %s", path)
+        return None
+    families = QFontDatabase.applicationFontFamilies(font_id)
+    return families[0] if families else None
+
+
+def ui_language() -> str:
+    """The interface language: ``LIANCHA_LANG``, else the system's if we ship a translation for it."""
+    wanted = os.environ.get(LANGUAGE_ENV_VAR) or QLocale.system().name()
+    if wanted.startswith("zh"):
+        return SOURCE_LANGUAGE
+    if resource_path("translations", f"liancha_{wanted}.qm").exists():
+        return wanted
+    return SOURCE_LANGUAGE
+
+
+def install_translators(app: QCoreApplication, language: str) -> list[QTranslator]:
+    """Qt's own strings (确定, 取消 …) and, for other languages, LianCha's translation file.
+
+    Interface strings are written in Chinese and wrapped in ``tr()``/``translate()``, so an
+    ``liancha_en.qm`` built with pyside6-lupdate/lrelease can sit in ``resources/translations``.
+    """
+    installed: list[QTranslator] = []
+    qt_dir = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    qt_translator = QTranslator(app)
+    if qt_translator.load(f"qtbase_{language}", qt_dir):
+        app.installTranslator(qt_translator)
+        installed.append(qt_translator)
+    if language != SOURCE_LANGUAGE:
+        own = QTranslator(app)
+        if own.load(str(resource_path("translations", f"liancha_{language}.qm"))):
+            app.installTranslator(own)
+            installed.append(own)
+    return installed
+
+
+def configure_application(app: QApplication) -> None:
+    """Names, the embedded font as the application font, and translations."""
+    app.setApplicationName("LianCha")
+    app.setApplicationDisplayName(QCoreApplication.translate("Application", "联查"))
+    app.setOrganizationName("LianCha")
+    app.setApplicationVersion(__version__)
+    family = load_cjk_font()
+    if family is not None:
+        font = QFont(family)
+        font.setPointSizeF(max(app.font().pointSizeF(), 10.0))
+        app.setFont(font)
+    install_translators(app, ui_language())
+
+
+def describe_database(db: str | None) -> str:
+    """What the status bar shows before the database is open (a file path, or a URL without password)."""
+    url = resolve_db_url(db)
+    path = sqlite_path(url)
+    if path is not None:
+        return str(path)
+    return re.sub(r"://([^:/@]+):[^@]*@", r"://\1:***@", url)
+
+
+def open_services(db: str | None, operator: str | None) -> ServiceContext:
+    """Open and migrate the database, find the operator's name; runs on the writer thread."""
+    from app.db import DatabaseError, open_database
+    from app.services.context import ServiceContext
+    from app.services.settings import DEFAULT_OPERATOR, OPERATOR_KEY, get_setting
+
+    try:
+        database = open_database(db)
+    except DatabaseError:
+        raise
+    except Exception as exc:  # a file that is not a database, an unreachable server …
+        raise DatabaseError(
+            f"无法打开数据库 {describe_database(db)}：{exc}。"
+            "请确认这是联查的数据库文件、所在文件夹可以访问，或用 --db 指定其他数据库。"
+        ) from exc
+    name = operator
+    if not name:
+        with database.read() as session:
+            name = str(get_setting(session, OPERATOR_KEY, DEFAULT_OPERATOR))
+    return ServiceContext(db=database, operator=name)
+
+
+def demo_module() -> ModuleType | None:
+    """The demo-county builder if this build has it."""
+    try:
+        return importlib.import_module(DEMO_MODULE)
+    except ModuleNotFoundError as exc:
+        if exc.name == DEMO_MODULE:
+            return None
+        raise
+
+
+class Startup(QObject):
+    """Opens the database in the background, attaches the window, offers the demo county."""
+
+    ready = Signal()  # the window shows its first page over the open database
+    failed = Signal(str)
+
+    def __init__(self, window: MainWindow, *, db: str | None, operator: str | None) -> None:
+        super().__init__(window)
+        self.window = window
+        self._db = db
+        self._operator = operator
+        self.services: ServiceContext | None = None
+        self.demo_offer: QMessageBox | None = None
+
+    def start(self) -> None:
+        """Open the database on the writer thread; ``ready`` or ``failed`` follows."""
+        CollectionOp(
+            parent=self.window,
+            runner=self.window.runner,
+            op=lambda _progress: open_services(self._db, self._operator),
+            changes=(),
+        ).success(self._opened).failure(self._failed).run_in_background()
+
+    def _opened(self, services: ServiceContext) -> None:
+        self.services = services
+        self.window.attach(UiContext(services=services, runner=self.window.runner))
+        self.ready.emit()
+        self.offer_demo()
+
+    def _failed(self, exc: BaseException) -> None:
+        self.window.show_loading_failed(self.tr("数据库没有打开。"))
+        box = show_error(self.window, exc)
+        box.finished.connect(lambda _result: QCoreApplication.exit(EXIT_CANNOT_START))
+        self.failed.emit(str(exc))
+
+    def offer_demo(self) -> None:
+        """On an empty database, offer to load the demo county (if this build has the builder)."""
+        demo = demo_module()
+        services = self.services
+        if demo is None or services is None:
+            return
+        QueryOp(
+            parent=self.window,
+            runner=self.window.runner,
+            op=lambda _progress: bool(demo.is_database_empty(services)),
+        ).success(lambda empty: self._ask_demo(demo) if empty else None).run_in_background()
+
+    def _ask_demo(self, demo: ModuleType) -> None:
+        box = QMessageBox(self.window)
+        box.setObjectName("demoOffer")
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle(self.tr("欢迎使用联查"))
+        box.setText(
+            self.tr(
+                "数据库还是空的。\n\n要先载入一个示范县吗？示范县有约 {n} 个检查对象，以及部门、检查人员、"
+                "抽查事项和一业一查方案，可以用来熟悉从名录库到结果公示的全部流程。\n\n"
+                "示范数据以后可以在新的数据库中重新开始。"
+            ).format(n=f"{DEMO_TARGETS:,}")
+        )
+        load = box.addButton(self.tr("载入示范县"), QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(self.tr("从空白开始"), QMessageBox.ButtonRole.RejectRole)
+        box.buttonClicked.connect(lambda button: self.build_demo(demo) if button is load else None)
+        self.demo_offer = box
+        box.open()
+
+    def build_demo(self, demo: ModuleType) -> None:
+        """Build the demo county in the background, with progress and cancel."""
+        services = self.services
+        assert services is not None
+
+        def build(progress: Progress) -> Any:
+            return demo.build_demo_county(services, targets=DEMO_TARGETS, seed=DEMO_SEED, progress=progress)
+
+        CollectionOp(parent=self.window, runner=self.window.runner, op=build).with_progress(
+            self.tr("正在生成示范县，请稍候…")
+        ).success(self._demo_loaded).run_in_background()
+
+    def _demo_loaded(self, _result: object) -> None:
+        box = show_message(
+            self.window, self.tr("示范县已载入"), self.tr("示范县已载入，可以从“名录库”开始浏览。")
+        )
+        box.setObjectName("demoLoaded")
+
+    @Slot()
+    def close(self) -> None:
+        """Close the database (after the window has closed)."""
+        if self.services is not None:
+            self.services.db.dispose()
+            self.services = None
+
+
+def launch(app: QApplication, *, db: str | None, operator: str | None) -> tuple[MainWindow, Startup]:
+    """Configure ``app``, show the main window and start opening the database."""
+    configure_application(app)
+    window = MainWindow(database_label=describe_database(db))
+    startup = Startup(window, db=db, operator=operator)
+    window.show()
+    startup.start()
+    return window, startup
+
+
+def run(*, db: str | None = None, operator: str | None = None) -> int:
+    """Start the GUI and return the exit status when its window closes."""
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv)
+    window, startup = launch(app, db=db, operator=operator)
+    code = app.exec()
+    window.runner.shutdown()
+    startup.close()
+    return int(code)

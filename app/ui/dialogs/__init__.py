@@ -1,0 +1,1 @@
+"""Dialogs: record editors, the reason prompt, the target picker, 关于."""

@@ -1,0 +1,180 @@
+"""The main window: left navigation by step of the flow, the pages, and the status bar."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from PySide6.QtCore import Qt, Slot
+from PySide6.QtGui import QAction, QBrush, QCloseEvent, QColor, QKeySequence
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QStackedWidget,
+    QWidget,
+)
+
+from app.ui.context import UiContext
+from app.ui.dialogs.about import show_about
+from app.ui.navigation import PAGES, PageSpec
+from app.ui.operations import TaskRunner
+from app.ui.pages.placeholder import PlaceholderPage
+
+logger = logging.getLogger(__name__)
+
+KEY_ROLE = Qt.ItemDataRole.UserRole
+
+
+class MainWindow(QMainWindow):
+    """Navigation on the left, pages on the right; pages are built the first time they are opened."""
+
+    def __init__(
+        self, *, database_label: str = "", pages: Sequence[PageSpec] = PAGES, runner: TaskRunner | None = None
+    ) -> None:
+        super().__init__()
+        self.setObjectName("mainWindow")
+        self.setWindowTitle(self.tr("联查 — 双随机、一公开 与 一业一查 工作台"))
+        self.resize(1440, 900)
+        self.runner = runner or TaskRunner(self)
+        self.ui: UiContext | None = None
+        self._specs = {spec.key: spec for spec in pages}
+        self._pages: dict[str, QWidget] = {}
+        self._database_label = database_label
+
+        self.navigation = QListWidget()
+        self.navigation.setObjectName("navigation")
+        font = self.navigation.font()
+        font.setPointSizeF(font.pointSizeF() * 1.15)
+        self.navigation.setFont(font)
+        self.navigation.setSpacing(2)
+        for spec in pages:
+            item = QListWidgetItem(spec.display_title())
+            item.setData(KEY_ROLE, spec.key)
+            if spec.factory is None:
+                item.setForeground(QBrush(QColor(130, 130, 130)))
+                item.setToolTip(self.tr("尚在建设中"))
+            self.navigation.addItem(item)
+        width = self.navigation.fontMetrics().horizontalAdvance("统计分析") + 56
+        self.navigation.setFixedWidth(width)
+        self.navigation.currentRowChanged.connect(self._on_navigate)
+
+        self.stack = QStackedWidget()
+        self.loading = QLabel(self.tr("正在打开数据库，请稍候…"))
+        self.loading.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.stack.addWidget(self.loading)
+
+        central = QWidget()
+        row = QHBoxLayout(central)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(0)
+        row.addWidget(self.navigation)
+        row.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+
+        self.operator_label = QLabel()
+        self.database_label = QLabel()
+        self.database_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # 待同步: hidden until data sync exists; showing a made-up 0 would mislead.
+        self.sync_label = QLabel()
+        self.sync_label.hide()
+        self.busy_label = QLabel(self.tr("正在处理…"))
+        self.busy_label.hide()
+        bar = self.statusBar()
+        bar.addWidget(self.busy_label)
+        bar.addPermanentWidget(self.sync_label)
+        bar.addPermanentWidget(self.operator_label)
+        bar.addPermanentWidget(self.database_label)
+        self.runner.busy_changed.connect(self.busy_label.setVisible)
+        self._set_status(operator=None, database=database_label)
+        self._build_menus()
+        self.navigation.setEnabled(False)
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu(self.tr("文件(&F)"))
+        quit_action = QAction(self.tr("退出(&X)"), self)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(quit_action)
+        help_menu = self.menuBar().addMenu(self.tr("帮助(&H)"))
+        about_action = QAction(self.tr("关于联查(&A)"), self)
+        about_action.triggered.connect(self.show_about)
+        help_menu.addAction(about_action)
+
+    def _set_status(self, *, operator: str | None, database: str) -> None:
+        self.operator_label.setText(self.tr("操作人：{name}").format(name=operator) if operator else "")
+        self.operator_label.setVisible(bool(operator))
+        self.database_label.setText(self.tr("数据库：{db}").format(db=database) if database else "")
+        self.database_label.setToolTip(database)
+
+    def attach(self, ui: UiContext, *, start_page: str = "workbench") -> None:
+        """Connect the window to an open database and show the first page."""
+        self.ui = ui
+        self._database_label = ui.services.db.display_name()
+        self._set_status(operator=ui.services.operator, database=self._database_label)
+        self.navigation.setEnabled(True)
+        self.open_page(start_page)
+
+    def set_pending_sync(self, count: int | None) -> None:
+        """Show how many records wait to be synced; None hides the slot (no sync yet)."""
+        if count is None:
+            self.sync_label.hide()
+        else:
+            self.sync_label.setText(self.tr("待同步 {n} 条").format(n=count))
+            self.sync_label.show()
+
+    def show_loading_failed(self, text: str) -> None:
+        """Say in the page area that the database could not be opened."""
+        self.loading.setText(text)
+
+    @Slot(int)
+    def _on_navigate(self, row: int) -> None:
+        item = self.navigation.item(row)
+        if item is not None and self.ui is not None:
+            self.open_page(str(item.data(KEY_ROLE)))
+
+    def open_page(self, key: str) -> QWidget:
+        """Show the page with this key, building it the first time."""
+        page = self._pages.get(key)
+        if page is None:
+            page = self._build_page(self._specs[key])
+            self._pages[key] = page
+            self.stack.addWidget(page)
+        self.stack.setCurrentWidget(page)
+        for row in range(self.navigation.count()):
+            item = self.navigation.item(row)
+            if item is not None and item.data(KEY_ROLE) == key and self.navigation.currentRow() != row:
+                self.navigation.blockSignals(True)
+                self.navigation.setCurrentRow(row)
+                self.navigation.blockSignals(False)
+        return page
+
+    def page(self, key: str) -> QWidget | None:
+        """The page with this key if it has been built."""
+        return self._pages.get(key)
+
+    def current_page_key(self) -> str | None:
+        """Key of the page on show, None before the first page."""
+        current = self.stack.currentWidget()
+        for key, page in self._pages.items():
+            if page is current:
+                return key
+        return None
+
+    def _build_page(self, spec: PageSpec) -> QWidget:
+        factory = spec.load_factory()
+        if factory is None or self.ui is None:
+            return PlaceholderPage(spec.display_title(), spec.display_pending())
+        return factory(self.ui, None)
+
+    @Slot()
+    def show_about(self) -> QMessageBox:
+        """Open the 关于 box without blocking."""
+        return show_about(self, self._database_label or None)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.runner.shutdown()
+        super().closeEvent(event)

@@ -1,0 +1,179 @@
+"""Screenshots of the main window's pages and of the dialogs, for looking at the interface.
+
+    python scripts/screenshots.py OUT_DIR [--db PATH_OR_URL] [--targets N]
+
+Without ``--db`` a temporary database is filled with a small sample county through the
+services. Run it under Xvfb (``xvfb-run -a -s "-screen 0 1600x1000x24" python …``) or with
+``QT_QPA_PLATFORM=offscreen``. Each page is opened the way a user would open it, the
+script waits until its background queries have been delivered, and ``QWidget.grab()``
+saves a PNG per page and per dialog into OUT_DIR.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from PySide6.QtCore import QCoreApplication, QElapsedTimer
+from PySide6.QtWidgets import QApplication, QDialog, QTabWidget, QWidget
+
+from app.ui.application import configure_application, open_services
+from app.ui.context import UiContext
+from app.ui.main_window import MainWindow
+
+
+def settle(window: MainWindow, ms: int = 300) -> None:
+    """Let background queries deliver and the window repaint."""
+    clock = QElapsedTimer()
+    clock.start()
+    while clock.elapsed() < 20_000:
+        QCoreApplication.processEvents()
+        if window.runner.is_idle() and clock.elapsed() >= ms:
+            break
+        time.sleep(0.01)
+    QCoreApplication.processEvents()
+
+
+def save(widget: QWidget, out: Path, name: str) -> None:
+    path = out / f"{name}.png"
+    widget.grab().save(str(path))
+    print(path)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("out", type=Path, help="folder for the PNG files")
+    parser.add_argument("--db", default=None, help="database to show (default: a temporary sample county)")
+    parser.add_argument("--targets", type=int, default=300, help="targets in the temporary sample county")
+    args = parser.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+
+    db = args.db
+    if db is None:
+        from tests.sample_county import populate_sample
+
+        db = str(Path(tempfile.mkdtemp(prefix="liancha-shots-")) / "sample.sqlite3")
+        services = open_services(db, "张明")
+        populate_sample(services, targets=args.targets)
+        services.db.dispose()
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    configure_application(app)
+    window = MainWindow()
+    services = open_services(db, None)
+    window.attach(UiContext(services=services, runner=window.runner))
+    window.resize(1440, 900)
+    window.show()
+    settle(window, 600)
+    save(window, args.out, "01-workbench")
+
+    registry = window.open_page("registry")
+    tabs = registry.findChild(QTabWidget)
+    assert tabs is not None
+    names = ["02-targets", "03-inspectors", "04-items", "05-schemes", "06-departments"]
+    for index, name in enumerate(names):
+        tabs.setCurrentIndex(index)
+        settle(window)
+        panel = tabs.currentWidget()
+        view = getattr(panel, "view", None)
+        if view is not None and name in ("04-items", "05-schemes", "03-inspectors"):
+            view.selectRow(0)
+            settle(window)
+        save(window, args.out, name)
+
+    window.open_page("plan")
+    settle(window)
+    save(window, args.out, "07-placeholder-plan")
+
+    def shot_dialog(
+        name: str, open_dialog: Callable[[], QDialog | None], prepare: Callable[[QDialog], None]
+    ) -> None:
+        dialog = open_dialog()
+        if dialog is None:
+            print(f"skipped {name}: nothing to open", file=sys.stderr)
+            return
+        settle(window)
+        prepare(dialog)
+        settle(window)
+        save(dialog, args.out, name)
+        dialog.reject()
+        settle(window)
+
+    window.open_page("registry")
+    targets = registry.panels["targets"]
+    tabs.setCurrentWidget(targets)
+    settle(window)
+
+    def bad_code(dialog: QDialog) -> None:
+        dialog.name.setText("青川县示例超市有限公司")  # type: ignore[attr-defined]
+        dialog.code.setText("91510822MA6ABCDE1X")  # type: ignore[attr-defined]
+        dialog.save()  # type: ignore[attr-defined]
+
+    shot_dialog("10-target-dialog-invalid-code", targets.add_target, bad_code)  # type: ignore[attr-defined]
+    targets.search_box.setText("超市")  # type: ignore[attr-defined]
+    targets.search()  # type: ignore[attr-defined]
+    settle(window)
+    save(window, args.out, "08-targets-search")
+    targets.view.selectRow(0)  # type: ignore[attr-defined]
+    settle(window)
+    shot_dialog("11-target-dialog-edit", targets.edit_selected, lambda d: None)  # type: ignore[attr-defined]
+    shot_dialog("12-reason-dialog", targets.toggle_active, lambda d: None)  # type: ignore[attr-defined]
+
+    inspectors = registry.show_tab("inspectors")
+    settle(window)
+    with_conflict = inspectors.model.find(lambda r: r.conflicts > 0)  # type: ignore[attr-defined]
+    inspectors.view.selectRow(max(with_conflict, 0))  # type: ignore[attr-defined]
+    settle(window)
+
+    def conflicts_tab(dialog: QDialog) -> None:
+        dialog.tabs.setCurrentIndex(3)  # type: ignore[attr-defined]
+
+    def certificates_tab(dialog: QDialog) -> None:
+        dialog.tabs.setCurrentIndex(1)  # type: ignore[attr-defined]
+
+    shot_dialog("13-inspector-dialog", inspectors.open_selected, lambda d: None)  # type: ignore[attr-defined]
+    shot_dialog("14-inspector-certificates", inspectors.open_selected, certificates_tab)  # type: ignore[attr-defined]
+    shot_dialog("15-inspector-conflicts", inspectors.open_selected, conflicts_tab)  # type: ignore[attr-defined]
+
+    items = registry.show_tab("items")
+    settle(window)
+    items.view.selectRow(0)  # type: ignore[attr-defined]
+    settle(window)
+    shot_dialog("16-item-dialog", items.open_selected, lambda d: None)  # type: ignore[attr-defined]
+    shot_dialog(
+        "17-item-checkpoints",
+        items.open_selected,  # type: ignore[attr-defined]
+        lambda d: d.tabs.setCurrentIndex(1),  # type: ignore[attr-defined]
+    )
+
+    schemes = registry.show_tab("schemes")
+    settle(window)
+    schemes.view.selectRow(0)  # type: ignore[attr-defined]
+    settle(window)
+    shot_dialog("18-scheme-dialog", schemes.open_selected, lambda d: None)  # type: ignore[attr-defined]
+    shot_dialog(
+        "19-scheme-checklist",
+        schemes.open_selected,  # type: ignore[attr-defined]
+        lambda d: d.tabs.setCurrentIndex(1),  # type: ignore[attr-defined]
+    )
+    about = window.show_about()
+    settle(window)
+    save(about, args.out, "20-about")
+    about.close()
+
+    window.close()
+    services.db.dispose()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

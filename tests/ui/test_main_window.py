@@ -1,0 +1,106 @@
+"""The main window: navigation by step of the flow, honest placeholders, status bar, 关于."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QLabel, QWidget
+from pytestqt.qtbot import QtBot
+
+from app import __version__
+from app.ui.context import UiContext
+from app.ui.main_window import MainWindow
+from app.ui.navigation import PAGES, PageSpec, page_spec
+from app.ui.pages.placeholder import PlaceholderPage
+from app.ui.pages.registry import RegistryPage
+from app.ui.pages.workbench import WorkbenchPage
+from tests.sample_county import SampleCounty
+
+
+class ExtraPage(QLabel):
+    """A page plugged in by a test through the registry."""
+
+    def __init__(self, ui: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(f"额外页面 {ui.services.operator}", parent)
+
+
+def _window(qtbot: QtBot, ui: UiContext, pages: tuple[PageSpec, ...] = PAGES) -> MainWindow:
+    window = MainWindow(database_label="测试库", pages=pages, runner=ui.runner)
+    qtbot.addWidget(window)
+    window.attach(ui)
+    window.show()
+    return window
+
+
+def test_navigation_lists_the_flow(qtbot: QtBot, ui: UiContext) -> None:
+    window = _window(qtbot, ui)
+    titles = [window.navigation.item(n).text() for n in range(window.navigation.count())]  # type: ignore[union-attr]
+    assert titles == [
+        "工作台",
+        "名录库",
+        "抽查计划",
+        "随机抽取",
+        "检查实施",
+        "结果公示",
+        "数据同步",
+        "统计分析",
+        "系统管理",
+    ]
+    assert isinstance(window.stack.currentWidget(), WorkbenchPage)
+
+
+def test_pages_not_built_say_so(qtbot: QtBot, ui: UiContext) -> None:
+    window = _window(qtbot, ui)
+    window.navigation.setCurrentRow(2)
+    page = window.stack.currentWidget()
+    assert isinstance(page, PlaceholderPage)
+    assert page.message.text().startswith("本页面尚在建设中：抽查计划将在后续版本提供。")
+    assert window.current_page_key() == "plan"
+    assert page_spec("plan").factory is None
+
+
+def test_registry_opens_from_navigation(qtbot: QtBot, ui: UiContext, sample: SampleCounty) -> None:
+    window = _window(qtbot, ui)
+    window.navigation.setCurrentRow(1)
+    page = window.stack.currentWidget()
+    assert isinstance(page, RegistryPage)
+    targets = page.panels["targets"]
+    qtbot.waitUntil(lambda: targets.model.rowCount() == len(sample.targets))  # type: ignore[attr-defined]
+    window.navigation.setCurrentRow(0)
+    window.navigation.setCurrentRow(1)
+    assert window.stack.currentWidget() is page  # built once
+
+
+def test_workbench_counts_the_registries(qtbot: QtBot, ui: UiContext, sample: SampleCounty) -> None:
+    window = _window(qtbot, ui)
+    page = window.page("workbench")
+    assert isinstance(page, WorkbenchPage)
+    qtbot.waitUntil(lambda: page.loaded)
+    assert page.count_labels["检查对象"].text() == f"{len(sample.targets):,}"
+    assert page.count_labels["部门"].text() == str(len(sample.departments))
+    assert "尚在建设中：抽查计划" in page.steps.text()
+
+
+def test_a_page_plugs_in_with_one_registry_entry(qtbot: QtBot, ui: UiContext) -> None:
+    extra = PageSpec("extra", "额外", f"{__name__}:ExtraPage")
+    window = _window(qtbot, ui, (*PAGES, extra))
+    page = window.open_page("extra")
+    assert isinstance(page, ExtraPage) and page.text() == "额外页面 测试员"
+    assert window.navigation.currentRow() == len(PAGES)
+
+
+def test_status_bar_shows_operator_database_and_no_made_up_sync_count(qtbot: QtBot, ui: UiContext) -> None:
+    window = _window(qtbot, ui)
+    assert window.operator_label.text() == "操作人：测试员"
+    assert window.database_label.text() == f"数据库：{ui.services.db.display_name()}"
+    assert not window.sync_label.isVisible()
+    window.set_pending_sync(3)
+    assert window.sync_label.isVisible() and window.sync_label.text() == "待同步 3 条"
+    window.set_pending_sync(None)
+    assert not window.sync_label.isVisible()
+
+
+def test_about_shows_the_version(qtbot: QtBot, ui: UiContext) -> None:
+    window = _window(qtbot, ui)
+    box = window.show_about()
+    qtbot.waitUntil(box.isVisible)
+    assert __version__ in box.text() and ui.services.db.display_name() in box.text()
+    box.close()
