@@ -13,7 +13,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
@@ -51,6 +51,9 @@ from app.services.demo_items import ItemSpec, SchemeSpec, load_items, load_schem
 from app.services.errors import FieldError, RuleViolation, ValidationError
 from app.services.pinyin import initials
 from app.services.progress import Progress
+
+if TYPE_CHECKING:
+    from app.services.demo_plan import DemoPlanSummary
 
 logger = logging.getLogger(__name__)
 
@@ -457,3 +460,10 @@ def _conflict_target(session: Session, rng: Any, region: str, first_id: int, las
     if anywhere is None:
         anywhere = session.execute(select(func.min(Target.id))).scalar_one()
     return int(anywhere)
+
+
+def build_demo_plan(ctx: ServiceContext, *, year: int) -> DemoPlanSummary:
+    """The demo county's annual plan with one task of each kind (see ``app.services.demo_plan``)."""
+    from app.services.demo_plan import build_demo_plan as build
+
+    return build(ctx, year=year)

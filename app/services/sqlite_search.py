@@ -41,7 +41,7 @@ FTS_TABLE_NAMES = frozenset(
 )
 
 
-def include_name(name: str | None, type_: str, _parents: dict[str, Any]) -> bool:
+def include_name(name: str | None, type_: Any, _parents: Any) -> bool:
     """Alembic ``include_name`` hook: the FTS5 tables are made by raw SQL, not by the models."""
     return not (type_ == "table" and name in FTS_TABLE_NAMES)
 

@@ -165,10 +165,34 @@ class Startup(QObject):
         ).success(self._opened).failure(self._failed).run_in_background()
 
     def _opened(self, services: ServiceContext) -> None:
+        from app.services.users import accounts_exist
+
+        if accounts_exist(services.db):
+            # Once accounts exist nobody works anonymously: every service checks the user's roles.
+            from app.ui.dialogs.login import LoginDialog
+
+            dialog = LoginDialog(services.db, self.window)
+            if dialog.exec() != LoginDialog.DialogCode.Accepted or dialog.services is None:
+                QCoreApplication.exit(0)
+                return
+            services = dialog.services
         self.services = services
         self.window.attach(UiContext(services=services, runner=self.window.runner))
         self.ready.emit()
+        self._report_interrupted(services)
         self.offer_demo()
+
+    def _report_interrupted(self, services: ServiceContext) -> None:
+        """Say plainly if the last session was cut off in the middle of a long operation (nothing partial was kept)."""
+        from app.services.operations import interrupted_operations
+
+        try:
+            interrupted = interrupted_operations(services.db)
+        except Exception:  # reporting must never stop the start-up
+            return
+        if interrupted:
+            lines = "\n".join(i.message for i in interrupted)
+            show_message(self.window, self.tr("上次操作被中断"), lines)
 
     def _failed(self, exc: BaseException) -> None:
         self.window.show_loading_failed(self.tr("数据库没有打开。"))
@@ -212,7 +236,13 @@ class Startup(QObject):
         assert services is not None
 
         def build(progress: Progress) -> Any:
-            return demo.build_demo_county(services, targets=DEMO_TARGETS, seed=DEMO_SEED, progress=progress)
+            summary = demo.build_demo_county(
+                services, targets=DEMO_TARGETS, seed=DEMO_SEED, progress=progress
+            )
+            build_plan = getattr(demo, "build_demo_plan", None)
+            if build_plan is not None:  # the year's plan with tasks ready to draw
+                build_plan(services, year=summary.as_of.year)
+            return summary
 
         CollectionOp(parent=self.window, runner=self.window.runner, op=build).with_progress(
             self.tr("正在生成示范县，请稍候…")

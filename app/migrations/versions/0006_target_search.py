@@ -5,8 +5,8 @@ spaces so one- and two-character queries can be answered from its vocabulary (se
 ``app/services/sqlite_search.py``). A batch ("move and copy") migration of ``targets``
 drops these triggers with the old table: such a migration must recreate them.
 
-Revision ID: 0002
-Revises: 0001
+Revision ID: 0006
+Revises: 0005
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ import logging
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002"
-down_revision = "0001"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
