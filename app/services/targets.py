@@ -273,7 +273,8 @@ def validate_target(data: TargetData) -> tuple[str | None, CodeKind, list[str]]:
         info = classify_code(data.code)
         code = info.normalized
         kind = CodeKind(info.kind)
-        if not info.valid:
+        # Legacy numbers cannot be checked at all: accepted with a warning, as on import.
+        if not info.valid and info.kind != "legacy":
             errors.append(FieldError("统一社会信用代码/注册号", info.message or "编号不正确"))
         elif info.message:
             warnings.append(info.message)
