@@ -155,6 +155,7 @@ class DrawPage(QWidget):
         self.ui = ui
         self._stale = True
         self.preview: TargetDrawPreview | None = None
+        self._announced_task: int | None = None
         self.state = DrawState([], [], [])
         self._base_font = QFont(self.font())
 
@@ -280,7 +281,10 @@ class DrawPage(QWidget):
         """Offer every task that is not cancelled (newest first) and reload the chosen one."""
         tasks = [t for t in list_tasks(self.ui.services) if t.status != TaskStatus.CANCELLED]
         self.task_combo.set_choices([(f"{t.number}　{t.name}（{t.status.label}）", t.id) for t in tasks])
-        self.task_changed()
+        if self.task_id() == self._announced_task:
+            self.reload_state()  # same task: the announcement still stands
+        else:
+            self.task_changed()
 
     def task_id(self) -> int | None:
         """The chosen task."""
@@ -290,6 +294,7 @@ class DrawPage(QWidget):
     def task_changed(self) -> None:
         """Forget the announcement (it belongs to another task) and read the chosen task's draws."""
         self.preview = None
+        self._announced_task = None
         self.strata_model.set_rows([])
         self.exclusion_label.clear()
         self.reload_state()
@@ -369,6 +374,7 @@ class DrawPage(QWidget):
 
     def _show_announcement(self, preview: TargetDrawPreview) -> None:
         self.preview = preview
+        self._announced_task = self.task_id()
         population = preview.population
         lines: list[StratumLine] = []
         if (
