@@ -45,7 +45,7 @@ from app.services.tasks import (
 from app.ui.context import UiContext
 from app.ui.dialogs.base import RecordDialog
 from app.ui.operations import QueryOp
-from app.ui.widgets import ChoiceCombo
+from app.ui.widgets import ChoiceCombo, char_width
 
 PREVIEW_DEBOUNCE_MS = 300
 
@@ -235,6 +235,7 @@ class TaskDialog(RecordDialog):
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(scroll)
         splitter.addWidget(preview_box)
+        preview_box.setMinimumWidth(char_width(self) * 24)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
         self.finish_layout(splitter)
@@ -442,7 +443,7 @@ def _wrap(layout: QHBoxLayout) -> QWidget:
 def preview_html(population: Population, tr: Callable[[str], str]) -> str:
     """The preview as rich text: strata with sizes and sample sizes, exclusions, cap."""
     rows = "".join(
-        f"<tr><td>{s.risk_class.value} 类</td><td align='right'>{s.size:,}</td>"
+        f"<tr><td style='white-space: nowrap'>{s.risk_class.value} 类</td><td align='right'>{s.size:,}</td>"
         f"<td align='right'>{'' if s.ratio is None else f'{s.ratio * 100:.2f}%'}</td>"
         f"<td align='right'><b>{s.sample_size:,}</b></td></tr>"
         for s in population.strata
@@ -461,6 +462,7 @@ def preview_html(population: Population, tr: Callable[[str], str]) -> str:
     if counts:
         parts.append(
             tr("排除：")
+            + "<br>"
             + "<br>".join(
                 f"• {reason}：{n} 户" for reason, n in sorted(counts.items(), key=lambda kv: -kv[1])
             )

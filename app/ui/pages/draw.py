@@ -93,11 +93,11 @@ class DrawState:
 def stratum_columns() -> list[Column[StratumLine]]:
     """Columns of the announced population."""
     return [
-        Column(_tr("层"), lambda r: r.stratum, 4),
-        Column(_tr("名录数"), lambda r: r.size, 5, align_right=True),
-        Column(_tr("比例"), lambda r: r.ratio, 5, align_right=True),
-        Column(_tr("应抽数"), lambda r: r.sample_size, 5, align_right=True),
-        Column(_tr("名录 SHA-256"), lambda r: r.sha256, 36),
+        Column(_tr("层"), lambda r: r.stratum, 3),
+        Column(_tr("名录数"), lambda r: f"{r.size:,}", 4, align_right=True),
+        Column(_tr("比例"), lambda r: r.ratio, 4, align_right=True),
+        Column(_tr("应抽数"), lambda r: r.sample_size, 4, align_right=True),
+        Column(_tr("名录 SHA-256"), lambda r: r.sha256, 30),
     ]
 
 
@@ -106,9 +106,9 @@ def target_columns() -> list[Column[DrawnTarget]]:
     return [
         Column(_tr("层"), lambda r: r.stratum, 3),
         Column(_tr("序号"), lambda r: r.rank, 3, align_right=True),
-        Column(_tr("统一社会信用代码"), lambda r: r.code, 11),
-        Column(_tr("名称"), lambda r: r.name, 14),
-        Column(_tr("地址"), lambda r: r.address, 14),
+        Column(_tr("统一社会信用代码"), lambda r: r.code, 10),
+        Column(_tr("名称"), lambda r: r.name, 12),
+        Column(_tr("地址"), lambda r: r.address, 11),
         Column(_tr("检查组"), lambda r: r.team_number or "", 3),
         Column(_tr("抽签号"), lambda r: r.ticket, 20),
     ]
@@ -120,8 +120,8 @@ def team_columns() -> list[Column[TeamLine]]:
         Column(_tr("组号"), lambda r: r.team, 3, align_right=True),
         Column(_tr("姓名"), lambda r: r.name, 5),
         Column(_tr("组内职责"), lambda r: r.role, 4),
-        Column(_tr("部门"), lambda r: r.department, 12),
-        Column(_tr("执法证号"), lambda r: r.certificate, 8),
+        Column(_tr("部门"), lambda r: r.department, 9),
+        Column(_tr("执法证号"), lambda r: r.certificate, 7),
         Column(_tr("检查对象数"), lambda r: r.targets, 5, align_right=True),
     ]
 
@@ -191,12 +191,14 @@ class DrawPage(QWidget):
         self.seed_edit.setObjectName("seedEdit")
         self.seed_edit.setPlaceholderText(self.tr("见证人掷骰所得数字，至少 20 位"))
         seed_font = QFont(self.font())
-        seed_font.setPointSizeF(max(seed_font.pointSizeF(), 9.0) * 2)
+        seed_font.setPointSizeF(max(seed_font.pointSizeF(), 9.0) * 1.7)
         seed_font.setFamily("monospace")
         self.seed_edit.setFont(seed_font)
+        self.seed_edit.setMinimumWidth(self.seed_edit.fontMetrics().horizontalAdvance("0" * 22))
         self.method_combo = ChoiceCombo()
         self.method_combo.set_choices([(SEED_METHOD_LABELS[m], m.value) for m in WITNESS_SEED_METHODS])
-        self.machine_check = QCheckBox(self.tr("由计算机生成（抽取记录将注明无见证人产生种子）"))
+        self.machine_check = QCheckBox(self.tr("由计算机生成"))
+        self.machine_check.setToolTip(self.tr("抽取记录将注明种子由计算机生成、无见证人现场产生"))
         self.machine_check.toggled.connect(self._machine_toggled)
         self.draw_button = QPushButton(self.tr("抽取检查对象"))
         self.draw_button.setObjectName("drawButton")
@@ -204,8 +206,8 @@ class DrawPage(QWidget):
         seed_row = QHBoxLayout()
         seed_row.addWidget(QLabel(self.tr("种子")))
         seed_row.addWidget(self.seed_edit, 1)
-        seed_row.addWidget(self.method_combo)
         seed_row2 = QHBoxLayout()
+        seed_row2.addWidget(self.method_combo)
         seed_row2.addWidget(self.machine_check)
         seed_row2.addStretch(1)
         seed_row2.addWidget(self.draw_button)
@@ -218,8 +220,9 @@ class DrawPage(QWidget):
         steps = QSplitter(Qt.Orientation.Horizontal)
         steps.addWidget(step1)
         steps.addWidget(step2)
-        steps.setStretchFactor(0, 3)
-        steps.setStretchFactor(1, 2)
+        steps.setStretchFactor(0, 5)
+        steps.setStretchFactor(1, 3)
+        steps.setSizes([900, 440])
 
         # Results.
         self.draw_label = QLabel()
@@ -245,6 +248,7 @@ class DrawPage(QWidget):
         results.addWidget(self.teams_view)
         results.setStretchFactor(0, 3)
         results.setStretchFactor(1, 2)
+        results.setSizes([820, 520])
         results_box = QWidget()
         results_layout = QVBoxLayout(results_box)
         results_layout.setContentsMargins(0, 0, 0, 0)
