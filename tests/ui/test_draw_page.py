@@ -135,3 +135,23 @@ def test_inspectors_drawn_then_teams_shown(
     page.set_projector(True)
     assert page.font().pointSizeF() > page._base_font.pointSizeF()
     page.set_projector(False)
+
+
+def test_team_constraint_is_shown_in_the_error_dialog(
+    qtbot: QtBot, ui: UiContext, ctx: ServiceContext
+) -> None:
+    county = build_mini_county(ctx, inspectors_per_department=1)  # 2 officers cannot make 2 teams of 2
+    task_id = create_task(ctx, joint_task_data(county))
+    page = DrawPage(ui)
+    qtbot.addWidget(page)
+    with qtbot.waitSignal(page.loaded, timeout=10_000):
+        page.show()
+    _announce_and_draw(qtbot, page)
+    page.seed_edit.setText("27182818284590452353")
+    page.draw_inspectors()
+    qtbot.waitUntil(lambda: visible_message_box() is not None, timeout=10_000)
+    box = visible_message_box()
+    assert box is not None and box.windowTitle() == "无法完成操作" and box.text()
+    box.close()
+    assert [d.kind for d in list_draws(ctx, task_id)] == [DrawKind.TARGETS]
+    assert page.teams_model.rowCount() == 0

@@ -40,7 +40,7 @@ from app.services.draws import (
     preview_target_draw,
     void_draw,
 )
-from app.services.tasks import list_tasks
+from app.services.tasks import TaskRow, list_tasks
 from app.ui.context import UiContext
 from app.ui.dialogs.base import ask_reason
 from app.ui.errors import show_error, show_message
@@ -106,7 +106,7 @@ def target_columns() -> list[Column[DrawnTarget]]:
     return [
         Column(_tr("层"), lambda r: r.stratum, 3),
         Column(_tr("序号"), lambda r: r.rank, 3, align_right=True),
-        Column(_tr("统一社会信用代码"), lambda r: r.code, 10),
+        Column(_tr("统一社会信用代码"), lambda r: r.code, 12),
         Column(_tr("名称"), lambda r: r.name, 12),
         Column(_tr("地址"), lambda r: r.address, 11),
         Column(_tr("检查组"), lambda r: r.team_number or "", 3),
@@ -283,7 +283,15 @@ class DrawPage(QWidget):
 
     def reload_tasks(self) -> None:
         """Offer every task that is not cancelled (newest first) and reload the chosen one."""
-        tasks = [t for t in list_tasks(self.ui.services) if t.status != TaskStatus.CANCELLED]
+        services = self.ui.services
+        QueryOp(
+            parent=self,
+            runner=self.ui.runner,
+            op=lambda _p: [t for t in list_tasks(services) if t.status != TaskStatus.CANCELLED],
+            key="DrawPage.tasks",
+        ).success(self._show_tasks).run_in_background()
+
+    def _show_tasks(self, tasks: list[TaskRow]) -> None:
         self.task_combo.set_choices([(f"{t.number}　{t.name}（{t.status.label}）", t.id) for t in tasks])
         if self.task_id() == self._announced_task:
             self.reload_state()  # same task: the announcement still stands
