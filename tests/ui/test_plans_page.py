@@ -89,6 +89,8 @@ def test_validation_errors_are_shown_per_field(qtbot: QtBot, ui: UiContext, ctx:
     dialog = page.new_task()
     assert isinstance(dialog, TaskDialog)
     _fill(qtbot, dialog, county)
+    dialog.ratio_spins[RiskClass.C].setValue(7)
+    assert dialog.ratios()[RiskClass.C] == Decimal("0.07")  # ceil(0.07 × 100) must stay 7, not 8
     dialog.ratio_spins[RiskClass.A].setValue(50)  # above the 一般 item's 30% cap
     dialog.name_edit.clear()
     dialog.save()

@@ -333,7 +333,7 @@ class TaskDialog(RecordDialog):
         result: dict[RiskClass, Decimal] = {}
         for risk, spin in self.ratio_spins.items():
             if spin.value() > 0:
-                # str(round(...)) keeps 7.00 as "7.0" exactly; a float 0.07 would not be.
+                # Through the spin box's own 2-decimal text: 7.00 % becomes Decimal("0.07") exactly, not 0.07000000000000000666.
                 result[risk] = Decimal(f"{spin.value():.{spin.decimals()}f}") / Decimal(100)
         return result
 
