@@ -7,6 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from openpyxl import load_workbook
+from PySide6.QtCore import Qt
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
@@ -38,6 +39,12 @@ def _fill(qtbot: QtBot, dialog: TaskDialog, county: MiniCounty) -> None:
     dialog.mode_combo.set_value(TaskMode.GENERAL_SWEEP.value)
     dialog.lead_combo.set_value(county.departments["青山市监"])
     dialog.joint_list.set_checked(county.departments["青山消防"])
+    lead_entries = [
+        dialog.joint_list.item(n)
+        for n in range(dialog.joint_list.count())
+        if dialog.joint_list.item(n).data(Qt.ItemDataRole.UserRole) == county.departments["青山市监"]
+    ]
+    assert [e.isHidden() for e in lead_entries] == [True]
     dialog.items_list.set_checked(county.items["food"])
     dialog.items_list.set_checked(county.items["fire"])
     for risk, percent in ((RiskClass.A, 5), (RiskClass.B, 10), (RiskClass.C, 20), (RiskClass.D, 25)):

@@ -273,7 +273,15 @@ class TaskDialog(RecordDialog):
 
     # --- form state ---------------------------------------------------------------------------
     def _departments_changed(self) -> None:
-        allowed = {self.lead_combo.value(), *self.joint_list.values()}
+        lead = self.lead_combo.value()
+        with QSignalBlocker(self.joint_list):
+            for n in range(self.joint_list.count()):
+                entry = self.joint_list.item(n)
+                is_lead = entry.data(Qt.ItemDataRole.UserRole) == lead
+                entry.setHidden(is_lead)  # the lead department is not also its own partner
+                if is_lead:
+                    entry.setCheckState(Qt.CheckState.Unchecked)
+        allowed = {lead, *self.joint_list.values()}
         checked = set(self.items_list.values())
         self.items_list.set_choices(
             [(f"{i.department}｜{i.name}", i.id) for i in self._items if i.department_id in allowed],
