@@ -53,6 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("out", type=Path, help="folder for the PNG files")
     parser.add_argument("--db", default=None, help="database to show (default: a temporary sample county)")
     parser.add_argument("--targets", type=int, default=300, help="targets in the temporary sample county")
+    parser.add_argument("--draw", action="store_true", help="also draw the first task (changes the database)")
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
 
@@ -90,9 +91,46 @@ def main(argv: list[str] | None = None) -> int:
             settle(window)
         save(window, args.out, name)
 
-    window.open_page("plan")
+    plan_page = window.open_page("plan")
+    settle(window, 600)
+    plan_view = getattr(plan_page, "tasks_view", None)
+    if plan_view is not None and plan_page.tasks_model.rowCount():  # type: ignore[attr-defined]
+        plan_view.selectRow(0)
     settle(window)
-    save(window, args.out, "07-placeholder-plan")
+    save(window, args.out, "07-plan")
+    if plan_view is not None and plan_page.tasks_model.rowCount():  # type: ignore[attr-defined]
+        editor = plan_page.edit_task()  # type: ignore[attr-defined]
+        if isinstance(editor, QDialog):
+            settle(window, 900)
+            save(editor, args.out, "07a-task-editor")
+            editor.reject()
+            settle(window)
+        else:  # the plan is published: the reason prompt comes first
+            editor.text.setPlainText("截图用")  # type: ignore[union-attr]
+            editor.accept()  # type: ignore[union-attr]
+            settle(window, 900)
+            dialog = plan_page.last_dialog  # type: ignore[attr-defined]
+            save(dialog, args.out, "07a-task-editor")
+            dialog.reject()
+            settle(window)
+
+    draw_page = window.open_page("draw")
+    settle(window, 600)
+    announce = getattr(draw_page, "announce", None)
+    if announce is not None:
+        announce()
+        settle(window, 600)
+        draw_page.witnesses.add_row(["王五", "县人大代表"])  # type: ignore[attr-defined]
+        draw_page.seed_edit.setText("31415926535897932384")  # type: ignore[attr-defined]
+    save(window, args.out, "07b-draw")
+    if announce is not None and args.draw:
+        draw_page.draw()  # type: ignore[attr-defined]
+        settle(window, 1500)
+        save(window, args.out, "07c-draw-result")
+        draw_page.seed_edit.setText("27182818284590452353")  # type: ignore[attr-defined]
+        draw_page.draw_inspectors()  # type: ignore[attr-defined]
+        settle(window, 1500)
+        save(window, args.out, "07d-draw-teams")
 
     def shot_dialog(
         name: str, open_dialog: Callable[[], QDialog | None], prepare: Callable[[QDialog], None]

@@ -56,12 +56,12 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec(
         "plan",
         str(QT_TRANSLATE_NOOP("Navigation", "抽查计划")),
-        pending=str(QT_TRANSLATE_NOOP("Navigation", "年度抽查计划、计划调整及其公示，抽查任务的建立")),
+        "app.ui.pages.plans:PlanPage",
     ),
     PageSpec(
         "draw",
         str(QT_TRANSLATE_NOOP("Navigation", "随机抽取")),
-        pending=str(QT_TRANSLATE_NOOP("Navigation", "抽取检查对象和检查人员、随机匹配分组、抽取记录的核验")),
+        "app.ui.pages.draw:DrawPage",
     ),
     PageSpec(
         "inspection",

@@ -49,12 +49,12 @@ def test_navigation_lists_the_flow(qtbot: QtBot, ui: UiContext) -> None:
 
 def test_pages_not_built_say_so(qtbot: QtBot, ui: UiContext) -> None:
     window = _window(qtbot, ui)
-    window.navigation.setCurrentRow(2)
+    window.navigation.setCurrentRow(4)
     page = window.stack.currentWidget()
     assert isinstance(page, PlaceholderPage)
-    assert page.message.text().startswith("本页面尚在建设中：抽查计划将在后续版本提供。")
-    assert window.current_page_key() == "plan"
-    assert page_spec("plan").factory is None
+    assert page.message.text().startswith("本页面尚在建设中：检查实施将在后续版本提供。")
+    assert window.current_page_key() == "inspection"
+    assert page_spec("inspection").factory is None
 
 
 def test_registry_opens_from_navigation(qtbot: QtBot, ui: UiContext, sample: SampleCounty) -> None:
@@ -76,7 +76,7 @@ def test_workbench_counts_the_registries(qtbot: QtBot, ui: UiContext, sample: Sa
     qtbot.waitUntil(lambda: page.loaded)
     assert page.count_labels["检查对象"].text() == f"{len(sample.targets):,}"
     assert page.count_labels["部门"].text() == str(len(sample.departments))
-    assert "尚在建设中：抽查计划" in page.steps.text()
+    assert "可以使用：名录库、抽查计划、随机抽取" in page.steps.text()
 
 
 def test_a_page_plugs_in_with_one_registry_entry(qtbot: QtBot, ui: UiContext) -> None:

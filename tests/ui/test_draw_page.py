@@ -1,0 +1,157 @@
+"""随机抽取 page: announce, draw with witnesses' seed, refuse a second draw, void, teams, record export."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from pytestqt.modeltest import ModelTester
+from pytestqt.qtbot import QtBot
+
+from app.models.enums import DrawKind
+from app.services.context import ServiceContext
+from app.services.draws import list_draws
+from app.services.tasks import create_task
+from app.ui.context import UiContext
+from app.ui.dialogs.base import ReasonDialog
+from app.ui.pages.draw import DrawPage
+from tests.factories import build_mini_county, joint_task_data
+from tests.ui.helpers import type_text, visible_message_box
+
+SEED = "31415926535897932384"
+
+
+def _page(qtbot: QtBot, ui: UiContext, ctx: ServiceContext) -> tuple[DrawPage, int]:
+    county = build_mini_county(ctx)
+    task_id = create_task(ctx, joint_task_data(county))
+    page = DrawPage(ui)
+    qtbot.addWidget(page)
+    page.resize(1400, 900)
+    with qtbot.waitSignal(page.loaded, timeout=10_000):
+        page.show()
+    assert page.task_id() == task_id
+    return page, task_id
+
+
+def _announce_and_draw(qtbot: QtBot, page: DrawPage) -> None:
+    assert not page.draw_button.isEnabled()  # no seed before the population is announced
+    with qtbot.waitSignal(page.announced, timeout=10_000):
+        page.announce()
+    assert page.draw_button.isEnabled()
+    page.witnesses.add_row(["王五", "县人大代表"])
+    page.seed_edit.setText(SEED)
+    with qtbot.waitSignal(page.loaded, timeout=10_000):
+        page.draw()
+
+
+def test_announce_then_draw_eight_targets(
+    qtbot: QtBot, qtmodeltester: ModelTester, ui: UiContext, ctx: ServiceContext, tmp_path: Path
+) -> None:
+    page, task_id = _page(qtbot, ui, ctx)
+    with qtbot.waitSignal(page.announced, timeout=10_000):
+        page.announce()
+    lines = page.strata_model.rows()
+    assert [(line.stratum, line.size, line.sample_size) for line in lines] == [
+        ("A 类", 20, 1),
+        ("B 类", 40, 4),
+        ("C 类", 10, 2),
+        ("D 类", 4, 1),
+    ]
+    assert all(len(line.sha256) == 64 for line in lines)
+    qtmodeltester.check(page.strata_model)
+    page.witnesses.add_row(["王五", "县人大代表"])
+    page.seed_edit.setText(SEED)
+    with qtbot.waitSignal(page.loaded, timeout=10_000):
+        page.draw()
+    assert page.targets_model.rowCount() == 8
+    assert all(row.ticket for row in page.targets_model.rows())
+    qtmodeltester.check(page.targets_model)
+    draws = list_draws(ctx, task_id)
+    assert len(draws) == 1 and draws[0].seed == SEED and "王五" in draws[0].witnesses
+    assert SEED in page.draw_label.text()
+    out = page.export_record(tmp_path / "record.json")
+    assert out is not None
+    assert json.loads(out.read_text(encoding="utf-8"))  # the stored record, as JSON
+
+
+def test_second_draw_is_refused_with_a_message(qtbot: QtBot, ui: UiContext, ctx: ServiceContext) -> None:
+    page, task_id = _page(qtbot, ui, ctx)
+    _announce_and_draw(qtbot, page)
+    page.draw()
+    qtbot.waitUntil(lambda: visible_message_box() is not None, timeout=10_000)
+    box = visible_message_box()
+    assert box is not None and "作废" in box.text()
+    box.close()
+    assert len(list_draws(ctx, task_id)) == 1
+
+
+def test_short_dice_seed_is_refused_in_the_error_dialog(
+    qtbot: QtBot, ui: UiContext, ctx: ServiceContext
+) -> None:
+    page, task_id = _page(qtbot, ui, ctx)
+    with qtbot.waitSignal(page.announced, timeout=10_000):
+        page.announce()
+    page.seed_edit.setText("1234")
+    page.draw()
+    qtbot.waitUntil(lambda: visible_message_box() is not None, timeout=10_000)
+    box = visible_message_box()
+    assert box is not None and "20 位" in box.text()
+    box.close()
+    assert list_draws(ctx, task_id) == []
+
+
+def test_void_requires_a_reason(qtbot: QtBot, ui: UiContext, ctx: ServiceContext) -> None:
+    page, task_id = _page(qtbot, ui, ctx)
+    _announce_and_draw(qtbot, page)
+    dialog = page.void()
+    assert isinstance(dialog, ReasonDialog) and not dialog.ok_button.isEnabled()
+    dialog.accept()  # refused without a reason
+    assert dialog.isVisible()
+    type_text(dialog.text, "见证人未到场，重新组织抽取")
+    with qtbot.waitSignal(page.loaded, timeout=10_000):
+        dialog.accept()
+    draws = list_draws(ctx, task_id)
+    assert draws[0].voided and draws[0].void_reason == "见证人未到场，重新组织抽取"
+    assert page.targets_model.rowCount() == 0
+    assert not page.void_button.isEnabled()
+
+
+def test_inspectors_drawn_then_teams_shown(
+    qtbot: QtBot, qtmodeltester: ModelTester, ui: UiContext, ctx: ServiceContext
+) -> None:
+    page, _task_id = _page(qtbot, ui, ctx)
+    _announce_and_draw(qtbot, page)
+    assert page.teams_button.isEnabled()
+    page.seed_edit.setText("27182818284590452353")
+    with qtbot.waitSignal(page.loaded, timeout=10_000):
+        page.draw_inspectors()
+    assert page.active_draw(DrawKind.INSPECTORS) is not None
+    lines = page.teams_model.rows()
+    assert {line.team for line in lines} == {1, 2}
+    assert sum({line.team: line.targets for line in lines}.values()) == 8
+    assert all(line.certificate for line in lines)
+    qtmodeltester.check(page.teams_model)
+    assert not page.teams_button.isEnabled()
+    page.set_projector(True)
+    assert page.font().pointSizeF() > page._base_font.pointSizeF()
+    page.set_projector(False)
+
+
+def test_team_constraint_is_shown_in_the_error_dialog(
+    qtbot: QtBot, ui: UiContext, ctx: ServiceContext
+) -> None:
+    county = build_mini_county(ctx, inspectors_per_department=1)  # 2 officers cannot make 2 teams of 2
+    task_id = create_task(ctx, joint_task_data(county))
+    page = DrawPage(ui)
+    qtbot.addWidget(page)
+    with qtbot.waitSignal(page.loaded, timeout=10_000):
+        page.show()
+    _announce_and_draw(qtbot, page)
+    page.seed_edit.setText("27182818284590452353")
+    page.draw_inspectors()
+    qtbot.waitUntil(lambda: visible_message_box() is not None, timeout=10_000)
+    box = visible_message_box()
+    assert box is not None and box.windowTitle() == "无法完成操作" and box.text()
+    box.close()
+    assert [d.kind for d in list_draws(ctx, task_id)] == [DrawKind.TARGETS]
+    assert page.teams_model.rowCount() == 0
