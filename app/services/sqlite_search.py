@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import weakref
+from collections.abc import MutableMapping
 from typing import Any
 
 from sqlalchemy import ColumnElement, Engine, Select, false, literal_column, select, text
@@ -41,7 +42,7 @@ FTS_TABLE_NAMES = frozenset(
 )
 
 
-def include_name(name: str | None, type_: str, _parents: dict[str, Any]) -> bool:
+def include_name(name: str | None, type_: str, _parents: MutableMapping[Any, str | None]) -> bool:
     """Alembic ``include_name`` hook: the FTS5 tables are made by raw SQL, not by the models."""
     return not (type_ == "table" and name in FTS_TABLE_NAMES)
 

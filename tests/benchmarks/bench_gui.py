@@ -137,7 +137,12 @@ def _timed_child(code: str, *args: str) -> dict[str, float]:
     """Run a child; return the seconds from spawning it to each line it prints ("shown", "ready")."""
     start = time.perf_counter()
     proc = subprocess.Popen(
-        [sys.executable, "-c", code, *args], stdout=subprocess.PIPE, text=True, env=_child_env(), cwd=REPO
+        [sys.executable, "-c", code, *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,  # the offscreen platform's chatter; failures print "failed …"
+        text=True,
+        env=_child_env(),
+        cwd=REPO,
     )
     assert proc.stdout is not None
     marks: dict[str, float] = {}
