@@ -300,7 +300,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip", action="append", default=[], choices=["start", "search", "memory"])
     args = parser.parse_args(argv)
 
-    small = args.cache_dir / "bench-start.sqlite3"
+    from app.db import head_revision
+
+    # Keyed by schema revision: another checkout running this benchmark may upgrade a shared file.
+    small = args.cache_dir / f"bench-start-rev{head_revision()}.sqlite3"
     if "start" not in args.skip:
         if not small.exists():
             from app.db import open_database
