@@ -137,7 +137,12 @@ def _timed_child(code: str, *args: str) -> dict[str, float]:
     """Run a child; return the seconds from spawning it to each line it prints ("shown", "ready")."""
     start = time.perf_counter()
     proc = subprocess.Popen(
-        [sys.executable, "-c", code, *args], stdout=subprocess.PIPE, text=True, env=_child_env(), cwd=REPO
+        [sys.executable, "-c", code, *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,  # the offscreen platform's chatter; failures print "failed …"
+        text=True,
+        env=_child_env(),
+        cwd=REPO,
     )
     assert proc.stdout is not None
     marks: dict[str, float] = {}
@@ -295,7 +300,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip", action="append", default=[], choices=["start", "search", "memory"])
     args = parser.parse_args(argv)
 
-    small = args.cache_dir / "bench-start.sqlite3"
+    from app.db import head_revision
+
+    # Keyed by schema revision: another checkout running this benchmark may upgrade a shared file.
+    small = args.cache_dir / f"bench-start-rev{head_revision()}.sqlite3"
     if "start" not in args.skip:
         if not small.exists():
             from app.db import open_database

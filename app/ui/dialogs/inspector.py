@@ -120,7 +120,7 @@ class InspectorDialog(RecordDialog):
         self.certificates.table.setItemDelegateForColumn(
             0, ComboDelegate(CERTIFICATE_KINDS, parent=self.certificates.table)
         )
-        self.certificates.set_column_widths([6, 10, 10, 7, 7])
+        self.certificates.set_column_widths([5, 8, 8, 6, 6])
         self.certificates.set_rows(
             [
                 [
@@ -183,7 +183,7 @@ class InspectorDialog(RecordDialog):
         self.tabs.addTab(page(self.conflicts, conflict_errors), self.tr("回避关系"))
         self.tabs.addTab(self.note, self.tr("备注"))
         self.finish_layout(self.tabs)
-        self.resize(680, 720)
+        self.resize(780, 720)
 
     @Slot()
     def pick_conflict(self) -> TargetPickerDialog:

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLineEdit,
     QPlainTextEdit,
+    QSizePolicy,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -64,6 +65,7 @@ class ItemDialog(RecordDialog):
         self.importance.set_value(data.importance)
         self.methods: dict[str, QCheckBox] = {}
         methods_row = QWidget()
+        methods_row.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         methods_layout = QHBoxLayout(methods_row)
         methods_layout.setContentsMargins(0, 0, 0, 0)
         for method in INSPECTION_METHODS:
@@ -74,7 +76,7 @@ class ItemDialog(RecordDialog):
         methods_layout.addStretch(1)
         self.subject = QLineEdit(data.subject)
         self.legal_basis = QPlainTextEdit(data.legal_basis)
-        self.legal_basis.setFixedHeight(self.fontMetrics().height() * 5)
+        self.legal_basis.setMinimumHeight(self.fontMetrics().height() * 5)
         self.ratio_cap = QDoubleSpinBox()
         self.ratio_cap.setRange(0, 100)
         self.ratio_cap.setDecimals(1)

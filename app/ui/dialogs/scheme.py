@@ -73,7 +73,6 @@ class SchemeDialog(RecordDialog):
                 Qt.CheckState.Checked if d.id in data.cooperating_department_ids else Qt.CheckState.Unchecked
             )
             self.cooperating.addItem(entry)
-        self.cooperating.setFixedHeight(self.fontMetrics().height() * 8)
 
         basics = QWidget()
         form = QFormLayout(basics)

@@ -99,7 +99,6 @@ class ListPanel(RegistryPanel, Generic[R]):
         self.filter_bar.addStretch(1)
         self.filter_bar.addWidget(self.busy_label)
         self.filter_bar.addWidget(self.count_label)
-        self.button_bar.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addLayout(self.filter_bar)
         layout.addLayout(self.button_bar)
