@@ -123,6 +123,7 @@ class ResultEntryWidget(QWidget):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.body)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
         self.submit_button = QPushButton(self.tr("提交审核 (Ctrl+Enter)"))
         self.submit_button.setObjectName("submitButton")
@@ -255,6 +256,7 @@ class ResultEntryWidget(QWidget):
         self.date_edit = QDateEdit()
         self.date_edit.setObjectName("inspectionDate")
         self.date_edit.setCalendarPopup(True)
+        self.date_edit.setMaximumWidth(180)
         self.date_edit.setDisplayFormat("yyyy-MM-dd")
         self.date_edit.setMinimumDate(QDate(form.task_start))
         default = min(max(date.today(), form.task_start), form.task_end)
@@ -295,18 +297,17 @@ class ResultEntryWidget(QWidget):
             chain += [checked, found, detail]
 
         _box, lay = self._section(self.tr("核查方式（可多选）"), "核查方式")
-        row_layout = QHBoxLayout()
-        lay.addLayout(row_layout)
+        choice_grid = QGridLayout()
+        lay.addLayout(choice_grid)
         chosen = set(draft.get("methods") or [])
-        for m in form.codes.methods:
+        for n, m in enumerate(form.codes.methods):
             box = QCheckBox(m.label)
             box.setObjectName(f"method_{m.code}")
             box.setChecked(m.code in chosen)
             box.toggled.connect(self.changed)
-            row_layout.addWidget(box)
+            choice_grid.addWidget(box, n // 3, n % 3)
             self.methods[m.code] = box
             chain.append(box)
-        row_layout.addStretch(1)
 
         _box, lay = self._section(self.tr("检查结果"), "检查结果")
         self.categories = QTreeWidget()
@@ -343,18 +344,17 @@ class ResultEntryWidget(QWidget):
         chain.append(self.problems)
 
         _box, lay = self._section(self.tr("后续处置措施"), "后续处置措施")
-        row_layout = QHBoxLayout()
-        lay.addLayout(row_layout)
+        choice_grid = QGridLayout()
+        lay.addLayout(choice_grid)
         chosen = set(draft.get("measures") or [])
-        for m in form.codes.measures:
+        for n, m in enumerate(form.codes.measures):
             box = QCheckBox(m.label)
             box.setObjectName(f"measure_{m.code}")
             box.setChecked(m.code in chosen)
             box.toggled.connect(self.changed)
-            row_layout.addWidget(box)
+            choice_grid.addWidget(box, n // 2, n % 2)
             self.measures[m.code] = box
             chain.append(box)
-        row_layout.addStretch(1)
         self.measure_other = QLineEdit(str(draft.get("measure_other") or ""))
         self.measure_other.setObjectName("measureOther")
         self.measure_other.setPlaceholderText(self.tr("选择「其他」时写明具体措施"))
@@ -568,7 +568,10 @@ class ResultEntryWidget(QWidget):
         for key, messages in shown.items():
             self.errors[key].setText("；".join(messages))
             self.errors[key].show()
-        self._show_general(self.tr("请按红字提示修改后再提交。") + ("；".join(general) if general else ""))
+        where = "、".join(shown)
+        self._show_general(
+            self.tr("请按红字提示修改后再提交（{where}）。").format(where=where) + "；".join(general)
+        )
 
     # -- attachments -------------------------------------------------------------------------
 
