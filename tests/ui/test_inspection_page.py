@@ -163,3 +163,35 @@ def test_qr_payload_opens_the_record(
     entry.record_field.setText("liancha:nonsense")
     entry.open_typed()
     assert entry.general_error.isVisibleTo(page)
+
+
+def test_substitution_needs_a_reason_and_survives_in_the_draft(
+    qtbot: QtBot, page: InspectionPage, ctx: ServiceContext, drawn_task: int
+) -> None:
+    page.tabs.setCurrentWidget(page.entry)
+    entry = page.entry
+    first = list_results(ctx, drawn_task)[0]
+    entry.open_inspection(first.inspection_id)
+    qtbot.waitUntil(lambda: entry.form is not None, timeout=10_000)
+    member_id, (box, swap, reason) = next(iter(entry.inspectors.items()))
+    assert not swap.isEnabled()
+    box.setChecked(False)
+    assert swap.isEnabled() and swap.count() > 1, "same-department inspectors are offered"
+    swap.setCurrentIndex(1)
+    people = entry.payload()["inspectors"]
+    substitute = next(p for p in people if p["substitute_for"] == member_id)
+    assert substitute["inspector_id"] == swap.currentData()
+    entry.submit()
+    qtbot.waitUntil(lambda: entry.errors["检查人员"].isVisibleTo(page), timeout=10_000)
+    reason.setText("因病请假")
+    qtbot.waitUntil(
+        lambda: (
+            (d := load_draft(ctx, first.inspection_id)) is not None
+            and any(p.get("reason") == "因病请假" for p in d.payload["inspectors"])
+        ),
+        timeout=10_000,
+    )
+    entry.open_inspection(first.inspection_id)  # reopened: the draft restores the substitution
+    qtbot.waitUntil(lambda: entry.inspectors[member_id][0] is not box, timeout=10_000)
+    _box, swap2, reason2 = entry.inspectors[member_id]
+    assert swap2.currentData() == substitute["inspector_id"] and reason2.text() == "因病请假"

@@ -20,6 +20,7 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
+    QComboBox,
     QDateEdit,
     QFileDialog,
     QGridLayout,
@@ -41,6 +42,7 @@ from app.printing.errors import InvalidPayload
 from app.printing.qr import parse_payload
 from app.services.attachments import AttachmentRow, add_attachment, list_attachments
 from app.services.errors import ValidationError
+from app.services.inspectors import InspectorRow, list_inspectors
 from app.services.results import (
     EntryForm,
     VersionRow,
@@ -103,6 +105,7 @@ class ResultEntryWidget(QWidget):
         self._filling = False
         self.drafts_saved = 0
         self.attachment_hashes: list[str] = []
+        self.candidates: list[InspectorRow] = []
 
         self.record_field = QLineEdit()
         self.record_field.setObjectName("recordField")
@@ -176,10 +179,11 @@ class ResultEntryWidget(QWidget):
         """Load the form (and its draft, if any) of one inspection in the background."""
         services = self.ui.services
 
-        def load(_p: object) -> tuple[EntryForm, dict[str, Any] | None]:
+        def load(_p: object) -> tuple[EntryForm, dict[str, Any] | None, list[InspectorRow]]:
             form = entry_form(services, inspection_id)
             draft = load_draft(services, inspection_id)
-            return form, draft.payload if draft is not None else None
+            candidates = [r for r in list_inspectors(services) if r.active]
+            return form, (draft.payload if draft is not None else None), candidates
 
         QueryOp(parent=self, runner=self.ui.runner, op=load, key="entry.open").success(self._fill).failure(
             lambda e: self._show_general(str(e))
@@ -202,7 +206,7 @@ class ResultEntryWidget(QWidget):
         self.problems: QPlainTextEdit | None = None
         self.measures: dict[str, QCheckBox] = {}
         self.measure_other: QLineEdit | None = None
-        self.inspectors: dict[int, QCheckBox] = {}
+        self.inspectors: dict[int, tuple[QCheckBox, QComboBox, QLineEdit]] = {}
         self.withheld: QCheckBox | None = None
         self.withheld_reason: QLineEdit | None = None
         self.attach_button: QPushButton | None = None
@@ -215,8 +219,8 @@ class ResultEntryWidget(QWidget):
         layout.addWidget(self.errors[key])
         return box, layout
 
-    def _fill(self, loaded: tuple[EntryForm, dict[str, Any] | None]) -> None:
-        form, draft = loaded
+    def _fill(self, loaded: tuple[EntryForm, dict[str, Any] | None, list[InspectorRow]]) -> None:
+        form, draft, self.candidates = loaded
         self._filling = True
         try:
             self._build(form, draft or {})
@@ -363,22 +367,46 @@ class ResultEntryWidget(QWidget):
         chain.append(self.measure_other)
 
         _box, lay = self._section(self.tr("到场检查人员（默认为本组成员）"), "检查人员")
-        drafted_people = draft.get("inspectors")
+        drafted_people = [p for p in draft.get("inspectors") or [] if isinstance(p, dict)]
         present = (
-            {p.get("inspector_id") for p in drafted_people if isinstance(p, dict)}
-            if isinstance(drafted_people, list)
+            {p.get("inspector_id") for p in drafted_people if not p.get("substitute_for")}
+            if "inspectors" in draft
             else {m.inspector_id for m in form.team}
         )
-        for member in form.team:
+        substitutes = {p.get("substitute_for"): p for p in drafted_people if p.get("substitute_for")}
+        team_ids = {m.inspector_id for m in form.team}
+        people = QGridLayout()
+        lay.addLayout(people)
+        for row, member in enumerate(form.team):
             box = QCheckBox(
                 f"{member.name}（{member.department}，{member.role.label}，证号 {member.certificate_number}）"
             )
             box.setObjectName(f"inspector_{member.inspector_id}")
             box.setChecked(member.inspector_id in present)
+            swap = QComboBox()
+            swap.setObjectName(f"substitute_{member.inspector_id}")
+            swap.addItem(self.tr("未到场，不替换"), None)
+            for candidate in self.candidates:
+                if candidate.department == member.department and candidate.id not in team_ids:
+                    swap.addItem(f"由 {candidate.name}（证号 {candidate.certificate}）替换", candidate.id)
+            reason = QLineEdit()
+            reason.setObjectName(f"substituteReason_{member.inspector_id}")
+            reason.setPlaceholderText(self.tr("替换理由（替换时必填）"))
+            earlier = substitutes.get(member.inspector_id)
+            if earlier is not None:
+                swap.setCurrentIndex(max(0, swap.findData(earlier.get("inspector_id"))))
+                reason.setText(str(earlier.get("reason") or ""))
+            for field in (swap, reason):
+                field.setEnabled(not box.isChecked())
+                box.toggled.connect(lambda on, field=field: field.setEnabled(not on))
             box.toggled.connect(self.changed)
-            lay.addWidget(box)
-            self.inspectors[member.inspector_id] = box
-            chain.append(box)
+            swap.currentIndexChanged.connect(lambda _i: self.changed())
+            reason.textChanged.connect(self.changed)
+            people.addWidget(box, row, 0)
+            people.addWidget(swap, row, 1)
+            people.addWidget(reason, row, 2)
+            self.inspectors[member.inspector_id] = (box, swap, reason)
+            chain += [box, swap, reason]
         if not form.team:
             lay.addWidget(QLabel(self.tr("本任务尚未选派检查人员：请先在「随机抽取」中抽取检查人员。")))
 
@@ -472,16 +500,23 @@ class ResultEntryWidget(QWidget):
                 }
                 for cid, checked, found, detail in self.findings
             ],
-            "inspectors": [
-                {"inspector_id": iid, "substitute_for": None, "reason": ""}
-                for iid, box in self.inspectors.items()
-                if box.isChecked()
-            ],
+            "inspectors": self._people(),
             "withheld": self.withheld.isChecked() if self.withheld else False,
             "withheld_reason": self.withheld_reason.text() if self.withheld_reason else "",
             "attachments": list(self.attachment_hashes),
             "remarks": "",
         }
+
+    def _people(self) -> list[dict[str, Any]]:
+        people: list[dict[str, Any]] = []
+        for iid, (box, swap, reason) in self.inspectors.items():
+            if box.isChecked():
+                people.append({"inspector_id": iid, "substitute_for": None, "reason": ""})
+            elif swap.currentData() is not None:
+                people.append(
+                    {"inspector_id": int(swap.currentData()), "substitute_for": iid, "reason": reason.text()}
+                )
+        return people
 
     @Slot()
     def changed(self) -> None:
