@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QTreeWidget
@@ -10,6 +12,7 @@ from pytestqt.qtbot import QtBot
 from app.models.enums import InspectionState
 from app.printing.data import DocKind
 from app.printing.qr import make_payload
+from app.services.attachments import list_attachments
 from app.services.context import ServiceContext
 from app.services.draws import SeedEntry, draw_task_inspectors, draw_task_targets
 from app.services.printing import PrintKind
@@ -195,3 +198,19 @@ def test_substitution_needs_a_reason_and_survives_in_the_draft(
     qtbot.waitUntil(lambda: entry.inspectors[member_id][0] is not box, timeout=10_000)
     _box, swap2, reason2 = entry.inspectors[member_id]
     assert swap2.currentData() == substitute["inspector_id"] and reason2.text() == "因病请假"
+
+
+def test_attachment_is_stored_and_listed(
+    qtbot: QtBot, page: InspectionPage, ctx: ServiceContext, drawn_task: int, tmp_path: Path
+) -> None:
+    page.tabs.setCurrentWidget(page.entry)
+    entry = page.entry
+    first = list_results(ctx, drawn_task)[0]
+    entry.open_inspection(first.inspection_id)
+    qtbot.waitUntil(lambda: entry.form is not None, timeout=10_000)
+    photo = tmp_path / "现场照片.jpg"
+    photo.write_bytes(b"\xff\xd8\xff\xe0" + b"0" * 2000)
+    entry.attach(photo)
+    qtbot.waitUntil(lambda: "现场照片.jpg" in entry.attach_label.text(), timeout=10_000)  # type: ignore[union-attr]
+    assert len(entry.payload()["attachments"]) == 1
+    assert [a.original_name for a in list_attachments(ctx, first.inspection_id)] == ["现场照片.jpg"]
