@@ -214,3 +214,46 @@ def test_attachment_is_stored_and_listed(
     qtbot.waitUntil(lambda: "现场照片.jpg" in entry.attach_label.text(), timeout=10_000)  # type: ignore[union-attr]
     assert len(entry.payload()["attachments"]) == 1
     assert [a.original_name for a in list_attachments(ctx, first.inspection_id)] == ["现场照片.jpg"]
+
+
+def test_return_then_publish_from_the_results_list(
+    qtbot: QtBot, page: InspectionPage, ctx: ServiceContext, drawn_task: int
+) -> None:
+    page.tabs.setCurrentWidget(page.entry)
+    entry = page.entry
+    rows = list_results(ctx, drawn_task)[:2]
+    for row in rows:  # fill two results through the form (a full, valid one each)
+        entry.open_inspection(row.inspection_id)
+        qtbot.waitUntil(
+            lambda row=row: entry.form is not None and entry.form.inspection_id == row.inspection_id,
+            timeout=10_000,
+        )
+        for _cid, checked, _found, _detail in entry.findings:
+            checked.setChecked(True)
+        next(iter(entry.methods.values())).setChecked(True)
+        entry.measures[MEASURE_NONE].setChecked(True)
+        tree = entry.categories
+        assert tree is not None
+        for item in tree.findItems("*", Qt.MatchFlag.MatchWildcard | Qt.MatchFlag.MatchRecursive):
+            if item.data(0, CODE_ROLE) == NO_PROBLEM:
+                item.setCheckState(0, Qt.CheckState.Checked)
+        with qtbot.waitSignal(entry.submitted, timeout=10_000):
+            entry.submit()
+    qtbot.waitUntil(
+        lambda: sum(r.state == InspectionState.PENDING_REVIEW for r in page.result_model.rows()) == 2,
+        timeout=10_000,
+    )
+    returned = page.result_model.find(lambda r: r.inspection_id == rows[0].inspection_id)
+    page.result_view.selectRow(returned)
+    page.return_selected("检查日期有误，请核对")
+    qtbot.waitUntil(lambda: "退回" in page.review_status.text(), timeout=10_000)
+    qtbot.waitUntil(lambda: page.result_model.find(lambda r: r.state == InspectionState.RETURNED) >= 0)
+    row = page.result_model.find(lambda r: r.inspection_id == rows[1].inspection_id)
+    page.result_view.selectRow(row)
+    page.approve_selected()
+    qtbot.waitUntil(lambda: "审核通过" in page.review_status.text(), timeout=10_000)
+    page.publish_task()
+    qtbot.waitUntil(lambda: "已公示 1 条" in page.review_status.text(), timeout=10_000)
+    states = {r.inspection_id: r.state for r in list_results(ctx, drawn_task)}
+    assert states[rows[0].inspection_id] == InspectionState.RETURNED
+    assert states[rows[1].inspection_id] == InspectionState.PUBLISHED
