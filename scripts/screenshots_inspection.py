@@ -14,7 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QScrollArea
 
 from app.services.printing import PrintKind
 from app.ui.application import configure_application, open_services
@@ -70,6 +70,14 @@ def main(argv: list[str] | None = None) -> int:
     entry.submit()  # incomplete: shows the field errors
     settle(window, 800)
     save(window, args.out, "inspection-entry-errors")
+    scroll = entry.findChild(QScrollArea)
+    assert scroll is not None and entry.categories is not None and entry.attach_button is not None
+    scroll.ensureWidgetVisible(entry.categories, 0, 0)
+    settle(window)
+    save(window, args.out, "inspection-entry-codes")
+    scroll.ensureWidgetVisible(entry.attach_button)
+    settle(window)
+    save(window, args.out, "inspection-entry-people")
 
     page.tabs.setCurrentIndex(0)
     page.kind_box.setCurrentIndex([k for _l, k, _t in PRINT_CHOICES].index(PrintKind.CHECKLISTS))
