@@ -66,7 +66,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec(
         "inspection",
         str(QT_TRANSLATE_NOOP("Navigation", "检查实施")),
-        pending=str(QT_TRANSLATE_NOOP("Navigation", "打印检查通知书和检查单、录入检查结果、后续处置跟踪")),
+        "app.ui.pages.inspection:InspectionPage",
     ),
     PageSpec(
         "disclosure",

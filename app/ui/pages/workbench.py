@@ -2,13 +2,43 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Slot
-from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
+from datetime import date
+
+from PySide6.QtCore import QCoreApplication, Qt, Slot
+from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QTableView, QVBoxLayout, QWidget
 
 from app.services.info import COUNTED, DatabaseInfo, database_info
+from app.services.result_deadlines import DeadlineBoard, OpenInspection, result_deadlines
 from app.ui.context import UiContext
+from app.ui.models import Column, RowTableModel
 from app.ui.navigation import PAGES
 from app.ui.operations import QueryOp
+from app.ui.widgets import configure_table
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("WorkbenchPage", text)
+
+
+def deadline_columns() -> list[Column[OpenInspection]]:
+    """Columns of the 公示期限 list (overdue first, then due soon)."""
+    return [
+        Column(
+            _tr("期限"),
+            lambda r: (
+                _tr("逾期 {n} 个工作日").format(n=-r.working_days_left)
+                if r.working_days_left < 0
+                else _tr("还剩 {n} 个工作日").format(n=r.working_days_left)
+            ),
+            9,
+            sort_key=lambda r: r.working_days_left,
+        ),
+        Column(_tr("应公示日期"), lambda r: r.due_date, 7),
+        Column(_tr("任务编号"), lambda r: r.task_number, 10),
+        Column(_tr("检查对象"), lambda r: r.target_name, 16),
+        Column(_tr("统一社会信用代码"), lambda r: r.target_code, 12),
+        Column(_tr("结果状态"), lambda r: r.state_label, 6),
+    ]
 
 
 class WorkbenchPage(QWidget):
@@ -63,8 +93,29 @@ class WorkbenchPage(QWidget):
         layout.addWidget(box)
         layout.addSpacing(16)
         layout.addWidget(self.steps)
-        layout.addStretch(1)
+        layout.addSpacing(16)
+        deadlines_heading = QLabel(self.tr("检查结果公示期限（任务结束后 20 个工作日内公示）"))
+        bold = deadlines_heading.font()
+        bold.setBold(True)
+        deadlines_heading.setFont(bold)
+        layout.addWidget(deadlines_heading)
+        self.deadline_warning = QLabel()
+        self.deadline_warning.setObjectName("deadlineWarning")
+        self.deadline_warning.setWordWrap(True)
+        self.deadline_warning.setStyleSheet("color: #b00020; font-weight: bold")
+        self.deadline_warning.hide()
+        layout.addWidget(self.deadline_warning)
+        self.deadline_summary = QLabel("…")
+        self.deadline_summary.setObjectName("deadlineSummary")
+        layout.addWidget(self.deadline_summary)
+        self.deadline_model: RowTableModel[OpenInspection] = RowTableModel(deadline_columns(), parent=self)
+        self.deadline_view = QTableView()
+        self.deadline_view.setObjectName("deadlineView")
+        self.deadline_view.setModel(self.deadline_model)
+        configure_table(self.deadline_view, [c.width_chars for c in self.deadline_model.columns])
+        layout.addWidget(self.deadline_view, 1)
         self.loaded = False
+        self.deadlines: DeadlineBoard | None = None
         ui.runner.changed.connect(lambda _changes: self.reload())
         self.reload()
 
@@ -75,6 +126,28 @@ class WorkbenchPage(QWidget):
         QueryOp(
             parent=self, runner=self.ui.runner, op=lambda _p: database_info(services), key="workbench.counts"
         ).success(self._show).run_in_background()
+        today = date.today()
+        QueryOp(
+            parent=self,
+            runner=self.ui.runner,
+            op=lambda _p: result_deadlines(services, today),
+            key="workbench.deadlines",
+        ).success(self._show_deadlines).run_in_background()
+
+    def _show_deadlines(self, board: DeadlineBoard) -> None:
+        self.deadlines = board
+        self.deadline_model.set_rows([*board.overdue, *board.due_soon])
+        warnings = board.warnings
+        self.deadline_warning.setText("\n".join(warnings))
+        self.deadline_warning.setVisible(bool(warnings))
+        if board.overdue or board.due_soon:
+            self.deadline_summary.setText(
+                self.tr("已逾期 {over} 户、即将到期 {soon} 户尚未公示：请督促录入、审核并公示。").format(
+                    over=len(board.overdue), soon=len(board.due_soon)
+                )
+            )
+        else:
+            self.deadline_summary.setText(self.tr("没有逾期或即将到期未公示的检查结果。"))
 
     def _show(self, info: DatabaseInfo) -> None:
         for label, value in self.count_labels.items():
