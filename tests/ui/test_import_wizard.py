@@ -9,13 +9,14 @@ from typing import Any
 
 import openpyxl
 import pytest
+from PySide6.QtWidgets import QMessageBox, QWidget
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from app.io import ColumnMapping, Issue, RegistryKind, Severity, load_presets
 from app.ui import import_bridge
 from app.ui.context import UiContext
-from app.ui.dialogs.import_wizard import ImportWizard, IssueModel
+from app.ui.dialogs.import_wizard import ImportWizard, IssueModel, export_registry
 
 
 def _find_shared_data() -> Path | None:
@@ -230,3 +231,43 @@ def test_registry_pages_have_import_and_export(qtbot: QtBot, ui: UiContext) -> N
         qtbot.addWidget(panel)
         assert panel.findChild(QPushButton, f"import_{kind}") is not None
         assert panel.findChild(QPushButton, f"export_{kind}") is not None
+
+
+def _export_message(qtbot: QtBot, parent: QWidget) -> QMessageBox:
+    found: list[QMessageBox] = []
+
+    def shown() -> bool:
+        found[:] = [box for box in parent.findChildren(QMessageBox, "exportMessage") if box.isVisible()]
+        return bool(found)
+
+    qtbot.waitUntil(shown, timeout=10_000)
+    return found[0]
+
+
+def test_export_without_the_service_says_so(
+    qtbot: QtBot, ui: UiContext, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(import_bridge, "SERVICE_MODULE", "app.services.no_such_import_service")
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    parent.show()
+    export_registry(ui, RegistryKind.TARGETS, parent, tmp_path / "out.xlsx")
+    box = _export_message(qtbot, parent)
+    assert "导入服务尚未安装" in box.text()
+    box.close()
+
+
+def test_export_calls_the_service(
+    qtbot: QtBot, ui: UiContext, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[tuple[object, RegistryKind, Path]] = []
+    service = SimpleNamespace(export_registry=lambda ctx, kind, path: calls.append((ctx, kind, path)))
+    monkeypatch.setattr(import_bridge, "_service", lambda: service)
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    parent.show()
+    export_registry(ui, RegistryKind.ITEMS, parent, tmp_path / "事项.xlsx")
+    box = _export_message(qtbot, parent)
+    assert calls == [(ui.services, RegistryKind.ITEMS, tmp_path / "事项.xlsx")]
+    assert "事项.xlsx" in box.text()
+    box.close()

@@ -50,6 +50,7 @@ from app.io import (
     UnreadableFileError,
     ValidationResult,
     fields_of,
+    find_preset,
     guess_mapping,
     load_presets,
     load_table,
@@ -457,7 +458,11 @@ class MappingPage(QWizardPage):
         mapping = self.wiz.mapping
         assert mapping is not None
         how = MATCH_LABELS.get(mapping.match, mapping.match)
-        preset = f"预设：{mapping.preset_name}（{how}）" if mapping.preset_name else f"未匹配到预设（{how}）"
+        preset = (
+            f"预设：{self._preset_title(mapping.preset_name)}（{how}）"
+            if mapping.preset_name
+            else f"未匹配到预设（{how}）"
+        )
         self.preset_label.setText(f"{preset}；已对应 {len(mapping.columns)} 列。")
         labels = {spec.name: spec.label for spec in fields_of(mapping.kind)}
         missing = [labels.get(name, name) for name in mapping.missing_required]
@@ -467,6 +472,17 @@ class MappingPage(QWizardPage):
             else ""
         )
         self.completeChanged.emit()
+
+    def _preset_title(self, name: str) -> str:
+        # Built-in presets have code names; the operator knows them by their Chinese title.
+        try:
+            preset = find_preset(name, load_presets(self.wiz.presets_folder, kind=self.wiz.kind))
+        except PresetError:
+            return name
+        if preset.title:
+            return preset.title
+        # The description starts with what the layout is: enough to recognise it.
+        return preset.description.split("（")[0] or preset.name if preset.builtin else preset.name
 
     def save_preset(self, name: str | None = None) -> Path | None:
         """Save the current mapping as a named preset in the presets folder."""
