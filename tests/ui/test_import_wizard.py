@@ -271,3 +271,21 @@ def test_export_calls_the_service(
     assert calls == [(ui.services, RegistryKind.ITEMS, tmp_path / "事项.xlsx")]
     assert "事项.xlsx" in box.text()
     box.close()
+
+
+def test_import_failure_goes_to_the_error_dialog(
+    qtbot: QtBot, ui: UiContext, data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def import_registry(*_args: Any, **_kwargs: Any) -> object:
+        raise OSError("磁盘已满")
+
+    monkeypatch.setattr(import_bridge, "_service", lambda: SimpleNamespace(import_registry=import_registry))
+    wizard = open_wizard(qtbot, ui, RegistryKind.TARGETS, tmp_path)
+    _go_to_import(qtbot, wizard, data_dir)
+    assert "导入失败" in wizard.import_page.status.text()
+    assert wizard.import_page.retry_button.isVisibleTo(wizard)
+    boxes = [box for box in wizard.findChildren(QMessageBox) if box.isVisible()]
+    assert boxes, "the error should be shown in the standard error dialog"
+    assert not wizard.import_page.isComplete()
+    for box in boxes:
+        box.close()
