@@ -289,3 +289,27 @@ def test_import_failure_goes_to_the_error_dialog(
     assert not wizard.import_page.isComplete()
     for box in boxes:
         box.close()
+
+
+def test_another_sheet_can_be_chosen(qtbot: QtBot, ui: UiContext, tmp_path: Path) -> None:
+    path = tmp_path / "两表.xlsx"
+    book = openpyxl.Workbook()
+    first = book.active
+    assert first is not None
+    first.title = "企业"
+    first.append(["企业名称", "统一社会信用代码"])
+    first.append(["杭州某某有限公司", "91330106MA2B0ABC1X"])
+    second = book.create_sheet("人员")
+    second.append(["姓名", "执法证号"])
+    second.append(["张三", "33010012345"])
+    book.save(path)
+    wizard = open_wizard(qtbot, ui, RegistryKind.TARGETS, tmp_path)
+    load(qtbot, wizard, path)
+    assert wizard.table is not None and wizard.table.sheet_name == "企业"
+    combo = wizard.file_page.sheet_combo
+    assert combo.isEnabled() and [combo.itemText(i) for i in range(combo.count())] == ["企业", "人员"]
+    wizard.file_page.load(path, sheet="人员")
+    qtbot.waitUntil(lambda: not wizard.file_page._loading, timeout=10_000)
+    assert wizard.table is not None and wizard.table.sheet_name == "人员"
+    assert wizard.table.header[0] == "姓名"
+    assert combo.currentText() == "人员"

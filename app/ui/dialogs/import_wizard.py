@@ -272,6 +272,10 @@ class FilePage(QWizardPage):
         self.template_button = QPushButton("下载空白模板")
         self.template_button.setObjectName("templateButton")
         self.template_button.clicked.connect(lambda _c=False: self.download_template())
+        self.sheet_combo = QComboBox()
+        self.sheet_combo.setObjectName("sheetCombo")
+        self.sheet_combo.setEnabled(False)
+        self.sheet_combo.activated.connect(self._sheet_chosen)
         self.info_label = QLabel()
         self.info_label.setObjectName("fileInfo")
         self.info_label.setWordWrap(True)
@@ -285,6 +289,7 @@ class FilePage(QWizardPage):
         form = QFormLayout()
         form.addRow("导入内容：", self.kind_combo)
         form.addRow("文件：", row)
+        form.addRow("工作表：", self.sheet_combo)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.template_button, 0, Qt.AlignmentFlag.AlignLeft)
@@ -328,8 +333,16 @@ class FilePage(QWizardPage):
         self.info_label.setText(f"空白模板已保存到 {path}，填写后再选择它导入。")
         return path
 
-    def load(self, path: Path) -> None:
-        """Read ``path`` in the background; the page shows what was found or why it cannot be read."""
+    def _sheet_chosen(self, _index: int) -> None:
+        table = self.wiz.table
+        if table is not None and self.sheet_combo.currentText() != table.sheet_name:
+            self.load(table.path, sheet=self.sheet_combo.currentText())
+
+    def load(self, path: Path, *, sheet: str | None = None) -> None:
+        """Read ``path`` (one ``sheet`` of it, or the one that looks like the registry) in the background.
+
+        The page then shows the sheet and header row found, or why the file cannot be read.
+        """
         self.path_edit.setText(str(path))
         self.wiz.table = None
         self.error_label.clear()
@@ -340,7 +353,7 @@ class FilePage(QWizardPage):
         QueryOp(
             parent=self,
             runner=self.wiz.ui.runner,
-            op=lambda _p: load_table(path, kind=kind),
+            op=lambda _p: load_table(path, sheet=sheet, kind=kind),
             key="import-load",
         ).success(self._loaded).failure(self._failed).run_in_background()
 
@@ -349,6 +362,10 @@ class FilePage(QWizardPage):
         self.wiz.table = table
         self.wiz.mapping = None
         self.wiz.validation = None
+        self.sheet_combo.clear()
+        self.sheet_combo.addItems(list(table.sheet_names))
+        self.sheet_combo.setCurrentText(table.sheet_name)
+        self.sheet_combo.setEnabled(len(table.sheet_names) > 1)
         sheets = "、".join(table.sheet_names)
         skipped = f"；表头下方跳过说明/示例行 {len(table.skipped)} 行" if table.skipped else ""
         self.info_label.setText(
@@ -360,6 +377,8 @@ class FilePage(QWizardPage):
     def _failed(self, exc: BaseException) -> None:
         self._loading = False
         self.info_label.clear()
+        self.sheet_combo.clear()
+        self.sheet_combo.setEnabled(False)
         if isinstance(exc, UnreadableFileError):
             self.error_label.setText(str(exc))
         else:
