@@ -8,6 +8,7 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QCheckBox, QWidget
 
+from app.io import RegistryKind
 from app.services.departments import list_departments
 from app.services.inspectors import InspectorFilter, InspectorRow, list_inspectors, set_inspector_active
 from app.services.progress import Progress
@@ -72,6 +73,7 @@ class InspectorsPanel(ListPanel[InspectorRow]):
         self.add_button(self.tr("新增人员"), self.add, name="addInspector")
         self.edit_button = self.add_button(self.tr("编辑"), self.open_selected, name="editInspector")
         self.active_button = self.add_button(self.tr("设为失效"), self.toggle_active, name="toggleInspector")
+        self.add_import_export(RegistryKind.INSPECTORS)
         self.button_bar.addStretch(1)
 
     def reload(self) -> None:

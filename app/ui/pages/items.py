@@ -8,6 +8,7 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QCheckBox, QHeaderView, QTableWidget, QTableWidgetItem, QWidget
 
+from app.io import RegistryKind
 from app.models.enums import ItemImportance
 from app.services.departments import list_departments
 from app.services.items import ItemFilter, ItemRow, get_item, list_items, set_item_active
@@ -85,6 +86,7 @@ class ItemsPanel(ListPanel[ItemRow]):
         self.add_button(self.tr("新增事项"), self.add, name="addItem")
         self.edit_button = self.add_button(self.tr("编辑"), self.open_selected, name="editItem")
         self.active_button = self.add_button(self.tr("停用"), self.toggle_active, name="toggleItem")
+        self.add_import_export(RegistryKind.ITEMS)
         self.button_bar.addStretch(1)
 
     def reload(self) -> None:

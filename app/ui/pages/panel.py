@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.io import RegistryKind
 from app.services.progress import Progress
 from app.ui.context import UiContext
 from app.ui.models import Column, RowTableModel
@@ -52,6 +53,18 @@ class RegistryPanel(QWidget):
         button.clicked.connect(lambda _checked=False: slot())
         self.button_bar.addWidget(button)
         return button
+
+    def add_import_export(self, kind: RegistryKind) -> tuple[QPushButton, QPushButton]:
+        """Add 导入… (the import wizard) and 导出… buttons for the registry ``kind``."""
+        from app.ui.dialogs.import_wizard import export_registry, open_import_wizard
+
+        import_button = self.add_button(
+            self.tr("导入…"), lambda: open_import_wizard(self.ui, kind, self), name=f"import_{kind.value}"
+        )
+        export_button = self.add_button(
+            self.tr("导出…"), lambda: export_registry(self.ui, kind, self), name=f"export_{kind.value}"
+        )
+        return import_button, export_button
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)

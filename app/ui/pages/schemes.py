@@ -8,6 +8,7 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QCheckBox, QTableWidget, QTableWidgetItem, QWidget
 
+from app.io import RegistryKind
 from app.services.progress import Progress
 from app.services.schemes import SchemeRow, get_scheme, list_schemes, set_scheme_active
 from app.ui.context import UiContext
@@ -69,6 +70,7 @@ class SchemesPanel(ListPanel[SchemeRow]):
         self.add_button(self.tr("新增方案"), self.add, name="addScheme")
         self.edit_button = self.add_button(self.tr("编辑方案与检查单"), self.open_selected, name="editScheme")
         self.active_button = self.add_button(self.tr("停用"), self.toggle_active, name="toggleScheme")
+        self.add_import_export(RegistryKind.SCHEMES)
         self.button_bar.addStretch(1)
 
     def fetch(self) -> Callable[[Progress], list[SchemeRow]]:

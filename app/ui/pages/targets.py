@@ -8,6 +8,7 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Slot
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QTableView, QVBoxLayout, QWidget
 
+from app.io import RegistryKind
 from app.models.enums import RiskClass, TargetStatus
 from app.services.targets import (
     TargetFilter,
@@ -96,6 +97,7 @@ class TargetsPanel(RegistryPanel):
         self.add_button(self.tr("新增检查对象"), self.add_target, name="addTarget")
         self.edit_button = self.add_button(self.tr("编辑"), self.edit_selected, name="editTarget")
         self.active_button = self.add_button(self.tr("停用"), self.toggle_active, name="toggleTarget")
+        self.add_import_export(RegistryKind.TARGETS)
         self.button_bar.addStretch(1)
 
         self.view = QTableView()
