@@ -26,6 +26,14 @@ from app.models.results import (
     RiskProposal,
 )
 from app.models.settings import Setting
+from app.models.sync import (
+    SyncBatch,
+    SyncConflict,
+    SyncHeldItem,
+    SyncIdentity,
+    SyncStreamMark,
+    SyncTrustedKey,
+)
 from app.models.tasks import (
     AnnualPlan,
     Draw,
@@ -67,6 +75,12 @@ __all__ = [
     "Role",
     "SchemeItem",
     "Setting",
+    "SyncBatch",
+    "SyncConflict",
+    "SyncHeldItem",
+    "SyncIdentity",
+    "SyncStreamMark",
+    "SyncTrustedKey",
     "Tag",
     "Target",
     "TargetLicence",

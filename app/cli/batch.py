@@ -1,0 +1,165 @@
+"""`liancha batch {export|import|receipt|status|keys}`: sync batch files (SYNC.md, docs/sync-format.md).
+
+Only results batches are implemented so far; ``--kind task-package`` and ``--kind registry`` are
+refused with exit 2 rather than pretending.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from app.cli.common import (
+    EXIT_CANNOT_RUN,
+    EXIT_OK,
+    EXIT_REJECTED,
+    CliError,
+    add_db_argument,
+    open_context,
+    service_errors,
+)
+from app.io.batch import BatchRejected, format_fingerprint
+from app.services.sync import (
+    apply_receipt,
+    export_results_batch,
+    import_batch,
+    my_key_card,
+    sync_status,
+    trust_key_card,
+    trusted_keys,
+)
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser("batch", help="数据同步：导出、导入批次文件，登记回执，管理同步密钥")
+    sub = parser.add_subparsers(dest="batch_command", required=True, metavar="ACTION")
+
+    p = sub.add_parser("export", help="导出批次文件")
+    p.add_argument("--kind", choices=("results", "task-package", "registry"), default="results")
+    p.add_argument("--task", help="任务（task-package）")
+    p.add_argument("--stream", choices=("public", "classified"), default="public")
+    p.add_argument("--to", dest="recipient", help="接收方（已信任密钥的名称、指纹或安装编号）")
+    p.add_argument("-o", "--output", required=True, help="输出文件或文件夹")
+    add_db_argument(p)
+    p.set_defaults(func=run_export)
+
+    p = sub.add_parser("import", help="导入批次文件并生成回执")
+    p.add_argument("file")
+    p.add_argument("--dry-run", action="store_true", help="只检查，不写入")
+    p.add_argument("--receipt", help="回执输出路径（默认写在批次文件旁）")
+    add_db_argument(p)
+    p.set_defaults(func=run_import)
+
+    p = sub.add_parser("receipt", help="登记对方的回执")
+    p.add_argument("file")
+    add_db_argument(p)
+    p.set_defaults(func=run_receipt)
+
+    p = sub.add_parser("status", help="同步状态")
+    add_db_argument(p)
+    p.set_defaults(func=run_status)
+
+    p = sub.add_parser("keys", help="本机同步密钥与受信任密钥")
+    p.add_argument("action", choices=("show", "export", "trust"))
+    p.add_argument("card", nargs="?", help="trust：对方的密钥卡文件")
+    p.add_argument("-o", "--output", help="export：密钥卡输出文件")
+    p.add_argument("--fingerprint", help="trust：电话或纸面核对过的指纹")
+    add_db_argument(p)
+    p.set_defaults(func=run_keys)
+
+
+def _rejected(exc: BatchRejected) -> CliError:
+    return CliError(str(exc.message), EXIT_REJECTED)
+
+
+def run_export(args: argparse.Namespace) -> int:
+    if args.kind != "results":
+        raise CliError(
+            f"尚不支持导出“{args.kind}”批次：目前只能导出结果批次（--kind results）。", EXIT_CANNOT_RUN
+        )
+    ctx = open_context(args)
+    with service_errors(ctx):
+        done = export_results_batch(ctx, Path(args.output), stream=args.stream, recipient=args.recipient)
+    print(
+        f"已导出：{done.path}（第{done.batch_seq}号批次，{done.count}条，序号 {done.seq_first}–{done.seq_last}）"
+    )
+    return EXIT_OK
+
+
+def run_import(args: argparse.Namespace) -> int:
+    ctx = open_context(args)
+    try:
+        with service_errors(ctx):
+            result = import_batch(ctx, Path(args.file), receipt_path=args.receipt, dry_run=args.dry_run)
+    except BatchRejected as exc:
+        raise _rejected(exc) from exc
+    print(
+        f"{'检查' if result.dry_run else '导入'}完成：接收 {result.count('accepted')}，重复 {result.count('duplicate')}，"
+        f"暂缓 {result.count('held')}，拒收 {result.count('rejected')}"
+        + ("（此批次已导入过，回执与上次相同）" if result.already_imported else "")
+    )
+    if result.batch_seq_gap:
+        print(
+            f"注意：对方批次编号不连续（应为第{result.batch_seq_gap[0]}号，收到第{result.batch_seq_gap[1]}号）"
+        )
+    for item in result.items:
+        if item.status in ("held", "rejected"):
+            print(f"  序号 {item.seq}：{item.item_id}：{item.reason}")
+    if result.receipt_path:
+        print(f"回执：{result.receipt_path}（请交回发送方）")
+    return EXIT_REJECTED if result.count("rejected") else EXIT_OK
+
+
+def run_receipt(args: argparse.Namespace) -> int:
+    ctx = open_context(args)
+    try:
+        with service_errors(ctx):
+            done = apply_receipt(ctx, Path(args.file))
+    except BatchRejected as exc:
+        raise _rejected(exc) from exc
+    print(f"回执已登记：确认至第{done.acknowledged_through}号，新确认 {done.newly_acknowledged} 条")
+    for item in done.rejected:
+        print(f"  被拒收：序号 {item.seq}：{item.item_id}：{item.reason}")
+    return EXIT_REJECTED if done.rejected else EXIT_OK
+
+
+def run_status(args: argparse.Namespace) -> int:
+    ctx = open_context(args)
+    with service_errors(ctx):
+        status = sync_status(ctx)
+    print(f"安装编号：{status.installation_id}")
+    for stream, count in status.pending.items():
+        print(
+            f"{stream}：待确认 {count}，被拒收 {status.rejected[stream]}，已确认至第{status.acknowledged_through[stream]}号"
+        )
+    print(f"暂缓条目：{status.held}；待人工处理的冲突：{len(status.conflicts)}")
+    for b in status.batches[:20]:
+        print(f"  {b.direction}\t{b.kind}\t第{b.batch_seq}号\t{b.stream or ''}\t{b.state}\t{b.file_name}")
+    return EXIT_OK
+
+
+def run_keys(args: argparse.Namespace) -> int:
+    ctx = open_context(args)
+    with service_errors(ctx):
+        if args.action == "trust":
+            if not args.card or not args.fingerprint:
+                raise CliError(
+                    "信任密钥需要密钥卡文件和核对过的指纹：keys trust CARD --fingerprint FP", EXIT_CANNOT_RUN
+                )
+            row = trust_key_card(
+                ctx, Path(args.card).read_text(encoding="utf-8"), fingerprint=args.fingerprint
+            )
+            print(f"已信任：{row.name}（{row.office}）指纹 {format_fingerprint(row.fingerprint)}")
+            return EXIT_OK
+        info = my_key_card(ctx)
+        if args.action == "export":
+            if not args.output:
+                raise CliError("请用 -o 指定密钥卡输出文件。", EXIT_CANNOT_RUN)
+            Path(args.output).write_text(info.card_json, encoding="utf-8")
+            print(f"密钥卡已写入：{args.output}")
+        print(f"本机安装编号：{info.installation_id}（{info.office}）")
+        print(f"指纹（请电话核对）：{format_fingerprint(info.fingerprint)}")
+        for key in trusted_keys(ctx):
+            print(f"  受信任：{key.name}（{key.office}）{format_fingerprint(key.fingerprint)}")
+    return EXIT_OK

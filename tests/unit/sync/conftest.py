@@ -1,0 +1,66 @@
+"""Two installations (office and laptop) holding copies of the same drawn county, trusting each other."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from app.db import backup_sqlite, open_database
+from app.services.context import ServiceContext
+from app.services.settings import set_setting
+from app.services.sync import my_key_card, trust_key_card
+from tests.unit.results.conftest import drawn_template  # noqa: F401 - session fixture
+from tests.unit.results.helpers import Drawn
+
+
+@dataclass
+class Pair:
+    office: ServiceContext
+    laptop: ServiceContext
+    drawn: Drawn
+    office_path: Path
+    laptop_path: Path
+    folder: Path
+    template: Path
+
+
+def make_installation(source: Path, target: Path, *, office: str) -> ServiceContext:
+    backup_sqlite(source, target)
+    ctx = ServiceContext(db=open_database(str(target)), operator="同步员")
+    with ctx.write() as session:
+        set_setting(session, "installation.id", str(uuid.uuid4()))
+        set_setting(session, "sync.office", office)
+    return ctx
+
+
+def trust_each_other(a: ServiceContext, b: ServiceContext) -> None:
+    card_a = my_key_card(a)
+    card_b = my_key_card(b)
+    trust_key_card(a, card_b.card_json, fingerprint=card_b.fingerprint)
+    trust_key_card(b, card_a.card_json, fingerprint=card_a.fingerprint)
+
+
+@pytest.fixture
+def pair(
+    drawn_template: tuple[Path, Drawn],  # noqa: F811
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[Pair]:
+    monkeypatch.setenv("LIANCHA_DATA_DIR", str(tmp_path / "data"))
+    source, drawn = drawn_template
+    office = make_installation(source, tmp_path / "office.sqlite3", office="341122")
+    laptop = make_installation(source, tmp_path / "laptop.sqlite3", office="341122-lt1")
+    trust_each_other(office, laptop)
+    folder = tmp_path / "stick"
+    folder.mkdir()
+    try:
+        yield Pair(
+            office, laptop, drawn, tmp_path / "office.sqlite3", tmp_path / "laptop.sqlite3", folder, source
+        )
+    finally:
+        office.db.dispose()
+        laptop.db.dispose()
