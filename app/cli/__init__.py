@@ -28,6 +28,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "app.cli.results",
     "app.cli.disclose",
     "app.cli.followup",
+    "app.cli.batch",
     "app.cli.deadline",
     "app.cli.holidays",
     "app.cli.audit",
