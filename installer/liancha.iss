@@ -10,6 +10,7 @@
 #endif
 #define AppName "联查 LianCha"
 #define AppExe "liancha.exe"
+#define GuiExe "liancha-gui.exe"
 
 [Setup]
 AppId={{6F1C2D4B-8A53-4C1E-9E1A-3B7D5C2A9F10}
@@ -27,7 +28,7 @@ ArchitecturesAllowed=x64compatible
 ArchitecturesInstallIn64BitMode=x64compatible
 PrivilegesRequired=admin
 UninstallDisplayName={#AppName}
-UninstallDisplayIcon={app}\{#AppExe}
+UninstallDisplayIcon={app}\{#GuiExe}
 ; Installing over an older version replaces the program files only.
 CloseApplications=yes
 
@@ -52,12 +53,12 @@ Source: "..\dist\liancha\*"; DestDir: "{app}"; Flags: ignoreversion recursesubdi
 Type: filesandordirs; Name: "{app}\_internal"
 
 [Icons]
-Name: "{group}\联查"; Filename: "{app}\{#AppExe}"; Parameters: "gui"; WorkingDir: "{app}"
+Name: "{group}\联查"; Filename: "{app}\{#GuiExe}"; WorkingDir: "{app}"
 Name: "{group}\卸载联查"; Filename: "{uninstallexe}"
-Name: "{autodesktop}\联查"; Filename: "{app}\{#AppExe}"; Parameters: "gui"; WorkingDir: "{app}"; Tasks: desktopicon
+Name: "{autodesktop}\联查"; Filename: "{app}\{#GuiExe}"; WorkingDir: "{app}"; Tasks: desktopicon
 
 [Run]
-Filename: "{app}\{#AppExe}"; Parameters: "gui"; Description: "{cm:RunNow}"; Flags: nowait postinstall skipifsilent runhidden
+Filename: "{app}\{#GuiExe}"; Description: "{cm:RunNow}"; Flags: nowait postinstall skipifsilent
 
 [Code]
 function DataDir(): String;

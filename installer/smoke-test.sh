@@ -3,7 +3,7 @@
 # against a temporary data folder and exits non-zero with a message on the first failure.
 # Usage: installer/smoke-test.sh BUNDLE_DIR      (BUNDLE_DIR holds liancha or liancha.exe)
 set -uo pipefail
-BUNDLE="${1:?usage: smoke-test.sh BUNDLE_DIR}"
+BUNDLE="$(cd "${1:?usage: smoke-test.sh BUNDLE_DIR}" && pwd)"
 BIN="$BUNDLE/liancha"
 [ -x "$BIN" ] || BIN="$BUNDLE/liancha.exe"
 [ -x "$BIN" ] || { echo "SMOKE FAIL: no liancha executable in $BUNDLE" >&2; exit 2; }
