@@ -1,4 +1,4 @@
-; Inno Setup 6 script for LianCha (联查). Compile after installer\build-windows.ps1 has
+﻿; Inno Setup 6 script for LianCha (联查). Compile after installer\build-windows.ps1 has
 ; produced dist\liancha\ :  ISCC.exe /DAppVersion=0.1.0 installer\liancha.iss
 ; Output: dist\liancha-setup-<version>.exe
 ; The program goes to Program Files; the data (database, attachments, backups) stays in the
