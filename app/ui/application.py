@@ -16,7 +16,7 @@ import sys
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QObject, QTranslator, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QObject, QTimer, QTranslator, Signal, Slot
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -35,6 +35,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 LANGUAGE_ENV_VAR = "LIANCHA_LANG"
+# For smoke tests of the built bundle only: quit the event loop after this many milliseconds.
+QUIT_AFTER_ENV_VAR = "LIANCHA_QUIT_AFTER_MS"
 SOURCE_LANGUAGE = "zh_CN"  # the interface strings in the code are Simplified Chinese
 DEMO_MODULE = "app.services.demo"
 DEMO_TARGETS = 20_000
@@ -277,6 +279,10 @@ def run(*, db: str | None = None, operator: str | None = None) -> int:
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv)
     window, startup = launch(app, db=db, operator=operator)
+    quit_after = os.environ.get(QUIT_AFTER_ENV_VAR, "").strip()
+    if quit_after.isdigit():
+        # Test hook for installer/smoke-test.sh: prove the built GUI starts, then leave.
+        QTimer.singleShot(int(quit_after), app.quit)
     code = app.exec()
     window.runner.shutdown()
     startup.close()

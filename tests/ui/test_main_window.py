@@ -104,3 +104,12 @@ def test_about_shows_the_version(qtbot: QtBot, ui: UiContext) -> None:
     qtbot.waitUntil(box.isVisible)
     assert __version__ in box.text() and ui.services.db.display_name() in box.text()
     box.close()
+
+
+def test_about_shows_the_build_date_or_development_version(qtbot: QtBot, ui: UiContext) -> None:
+    window = _window(qtbot, ui)
+    box = window.show_about()
+    qtbot.waitUntil(box.isVisible)
+    # A checkout has no generated app/_build_info.py; a bundle shows its build date instead.
+    assert "构建日期：开发版本" in box.text()
+    box.close()
