@@ -9,7 +9,7 @@ from decimal import Decimal
 from app.models.enums import ItemImportance, RiskClass, TargetStatus, TaskMode
 from app.services.context import ServiceContext
 from app.services.departments import create_department
-from app.services.identifiers import uscc_check_char
+from app.services.identifiers import org_code_check_char, uscc_check_char
 from app.services.inspectors import CertificateData, InspectorData, create_inspector
 from app.services.items import CheckpointData, ItemData, create_item
 from app.services.targets import TargetData, create_target
@@ -19,6 +19,20 @@ from app.services.tasks import TaskData
 def make_uscc(n: int) -> str:
     body = f"91331122MA{n:07d}"
     return body + uscc_check_char(body)
+
+
+_ORG_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+
+
+def valid_uscc(n: int) -> str:
+    """A USCC whose embedded organisation code also checks out (no warning on import)."""
+    body = "MA"
+    value = n
+    for _ in range(6):
+        value, digit = divmod(value, 31)
+        body += _ORG_ALPHABET[digit]
+    first17 = "91330106" + body + org_code_check_char(body)
+    return first17 + uscc_check_char(first17)
 
 
 @dataclass

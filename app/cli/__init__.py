@@ -21,6 +21,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "app.cli.info",
     "app.cli.demo",
     "app.cli.gui",
+    "app.cli.import_",
+    "app.cli.export",
     "app.cli.plan",
     "app.cli.task",
     "app.cli.draw",

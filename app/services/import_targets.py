@@ -1,0 +1,514 @@
+"""Target registry import: tens of thousands of rows, compared and written in bulk.
+
+A county registry holds 20,000–80,000 targets and a city's up to 500,000, so this
+importer does not go through the ORM: it fetches the natural keys and the managed
+columns of every target in one query, compares in Python, and writes with
+SQLAlchemy Core ``insert``/``update``/``delete`` over chunks of rows (executemany).
+
+Which columns an import manages: only those the file maps. A file listing names
+and codes does not reset the risk class or the tags the office set by hand; a
+mapped column with a blank cell does clear the text (the file is the source of
+truth for the columns it has). A code is never removed by a blank cell, and the
+enumerations (risk class, status, entity kind) keep their value when the cell is
+blank.
+
+Matching (the natural key): the 统一社会信用代码/注册号; a row with a code not yet
+known also matches the one target of the same name that has no code yet (a code
+being filled in). A row without a code matches by name: the single same-named
+target without a code, else the single same-named target; several candidates
+reject the row.
+
+Tags: the 标签 column manages the target's tags of every kind except the special
+ones the 专项库 templates carry in their own columns (专项库, 专业资质资格, 配备专家,
+检查机关, 专业监管), which are stored as tags of those kinds. Licences: when any
+licence column is mapped, a target's licences become exactly the file's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy.orm import Session
+
+from app.io import ColumnMapping, TargetRow
+from app.models import Tag, Target, TargetLicence
+from app.models.base import new_uid, utcnow
+from app.models.enums import CodeKind, RiskClass, TagScope, TargetKind, TargetStatus
+from app.models.registry import target_tags
+from app.services.import_common import (
+    GENERAL_TAG_KIND,
+    SPECIAL_TARGET_TAG_KINDS,
+    TARGET_TAG_FIELDS,
+    Lengths,
+    Outcome,
+    RowIssues,
+    Stage,
+    chunks,
+    table_of,
+)
+from app.services.pinyin import initials
+from app.services.progress import Progress
+
+logger = logging.getLogger(__name__)
+
+TEXT_FIELDS = ("legal_rep", "phone", "address", "reg_authority", "jurisdiction", "region", "industry")
+"""Fields whose io name is also the column name."""
+LICENCE_FIELDS = frozenset(
+    {"licence_name", "licence_no", "licence_issued_on", "licence_valid_until", "licence_authority"}
+)
+TAG_FIELDS = frozenset({"tags", *TARGET_TAG_FIELDS})
+
+ENTITY_KINDS: dict[str, TargetKind] = {
+    "企业": TargetKind.ENTERPRISE,
+    "个体工商户": TargetKind.INDIVIDUAL,
+    "农民专业合作社": TargetKind.COOPERATIVE,
+    "其他": TargetKind.OTHER,
+}
+STATUSES: dict[str, TargetStatus] = {
+    "存续": TargetStatus.ACTIVE,
+    "注销": TargetStatus.DEREGISTERED,
+    "吊销": TargetStatus.REVOKED,
+    "撤销": TargetStatus.CANCELLED,
+    "迁出": TargetStatus.MOVED_OUT,
+}
+UNNAMED_LICENCE = "许可证"
+
+_DEFAULTS: dict[str, Any] = {
+    "code": None,
+    "code_kind": CodeKind.NONE,
+    "kind": TargetKind.ENTERPRISE,
+    "risk_class": RiskClass.B,
+    "status": TargetStatus.ACTIVE,
+    **{name: "" for name in TEXT_FIELDS},
+}
+
+LicenceKey = tuple[str, str, dt.date | None, dt.date | None]
+
+
+class TargetImporter:
+    """Compares target records with the registry and (unless a dry run) writes the difference."""
+
+    def __init__(
+        self,
+        session: Session,
+        mapping: ColumnMapping,
+        *,
+        write: bool,
+        outcome: Outcome,
+        progress: Progress | None,
+    ) -> None:
+        self.session = session
+        self.mapped = mapping.mapped_fields
+        self.write = write
+        self.outcome = outcome
+        self.issues = RowIssues(mapping, outcome)
+        self.progress = progress
+        self.table = table_of(Target)
+        self.lengths = Lengths(
+            session,
+            self.table,
+            self.issues,
+            {c: c for c in (*TEXT_FIELDS, "name", "code")} | {"name_initials": "name"},
+        )
+        # Managed columns, in a fixed order: rows are compared as tuples.
+        columns = ["name", "name_initials"]
+        if "code" in self.mapped:
+            columns += ["code", "code_kind"]
+        if "entity_kind" in self.mapped:
+            columns.append("kind")
+        columns += [name for name in TEXT_FIELDS if name in self.mapped]
+        if "risk_class" in self.mapped:
+            columns.append("risk_class")
+        if "status" in self.mapped:
+            columns.append("status")
+        self.columns = tuple(columns)
+        self.tag_fields = self.mapped & TAG_FIELDS
+        self.licences_managed = bool(self.mapped & LICENCE_FIELDS)
+        self._initials: dict[str, str] = {}
+
+    # ------------------------------------------------------------ desired values
+
+    def _initials_of(self, name: str) -> str:
+        cached = self._initials.get(name)
+        if cached is None:
+            cached = self._initials[name] = initials(name)
+        return cached
+
+    def _desired(self, record: TargetRow) -> list[Any]:
+        """Managed column values of a record; None means "keep what is there" (or the default)."""
+        values: list[Any] = []
+        for column in self.columns:
+            if column == "name":
+                values.append(record.name)
+            elif column == "name_initials":
+                values.append(self._initials_of(record.name))
+            elif column == "code":
+                values.append(record.code or None)
+            elif column == "code_kind":
+                values.append(CodeKind(record.code_kind) if record.code and record.code_kind else None)
+            elif column == "kind":
+                values.append(ENTITY_KINDS.get(record.entity_kind or ""))
+            elif column == "risk_class":
+                values.append(RiskClass(record.risk_class) if record.risk_class else None)
+            elif column == "status":
+                values.append(STATUSES.get(record.status or ""))
+            else:
+                values.append(getattr(record, column))
+        return values
+
+    def _new_row(self, record: TargetRow, values: list[Any], now: dt.datetime) -> dict[str, Any]:
+        row = dict(_DEFAULTS)
+        row["kind"] = ENTITY_KINDS.get(record.entity_kind or "", TargetKind.ENTERPRISE)
+        for column, value in zip(self.columns, values, strict=True):
+            if value is not None:
+                row[column] = value
+        row.update(
+            uid=new_uid(),
+            active=True,
+            note="",
+            version=1,
+            created_at=now,
+            updated_at=now,
+        )
+        return row
+
+    # ------------------------------------------------------------ run
+
+    def run(self, records: Sequence[TargetRow]) -> None:
+        """Compare every record with the registry; write the differences when not a dry run."""
+        table = self.table
+        others = [c for c in self.columns if c not in ("code", "name")]
+        query = select(table.c.id, table.c.code, table.c.name, *[table.c[c] for c in others])
+        position = {"code": 1, "name": 2} | {c: 3 + i for i, c in enumerate(others)}
+        order = [position[c] for c in self.columns]
+        existing: dict[int, tuple[Any, ...]] = {}
+        code_of: dict[int, str | None] = {}
+        by_code: dict[str, int] = {}
+        by_name: dict[str, list[int]] = {}
+        for row in self.session.execute(query):
+            target_id, code, name = row[0], row[1], row[2]
+            existing[target_id] = tuple(row[i] for i in order)
+            code_of[target_id] = code
+            if code:
+                by_code[code] = target_id
+            by_name.setdefault(name, []).append(target_id)
+
+        now = utcnow()
+        matched: dict[int, int] = {}  # target id → source row that matched it
+        inserts: list[tuple[TargetRow, dict[str, Any]]] = []
+        updates: dict[int, dict[str, Any]] = {}
+        kept: list[tuple[TargetRow, int]] = []  # matched records whose columns did not change
+        for record in records:
+            values = self._desired(record)
+            if not self.lengths.ok(
+                record.source_rows or (record.row,), dict(zip(self.columns, values, strict=True))
+            ):
+                continue
+            target_id = self._match(record, by_code, by_name, code_of)
+            if target_id == -1:
+                continue
+            if target_id is None:
+                inserts.append((record, self._new_row(record, values, now)))
+                continue
+            previous = matched.get(target_id)
+            if previous is not None:
+                self._reject(record, "name", f"与第{previous}行对应数据库中的同一个检查对象，请核对后合并")
+                continue
+            matched[target_id] = record.row
+            old = existing[target_id]
+            final = tuple(old[i] if value is None else value for i, value in enumerate(values))
+            if final != old:
+                updates[target_id] = {f"b_{c}": v for c, v in zip(self.columns, final, strict=True)}
+            kept.append((record, target_id))
+
+        if "licence_authority" in self.mapped and any(
+            licence.authority for record in records for licence in record.licences
+        ):
+            self.issues.warn(
+                None,
+                "licence_authority",
+                "",
+                "“许可发证机关”列没有保存（检查对象的许可证只记名称、编号和有效期），导出时该列为空",
+            )
+        tag_changes = self._tag_changes(kept, inserts) if self.tag_fields else None
+        licence_changes = self._licence_changes(kept, inserts) if self.licences_managed else None
+        changed_ids = set(updates)
+        if tag_changes is not None:
+            changed_ids |= tag_changes.changed_targets
+        if licence_changes is not None:
+            changed_ids |= licence_changes.changed_targets
+        self.outcome.added += len(inserts)
+        self.outcome.updated += len(changed_ids)
+        self.outcome.unchanged += len(kept) - len(changed_ids)
+        if not self.write:
+            return
+
+        for target_id in changed_ids - set(updates):
+            updates[target_id] = {f"b_{c}": v for c, v in zip(self.columns, existing[target_id], strict=True)}
+        total = len(inserts) + len(updates)
+        stage = Stage(self.progress, total, "正在写入检查对象…")
+        new_ids = self._insert(
+            inserts, stage, need_ids=tag_changes is not None or licence_changes is not None
+        )
+        self._update(updates, now, stage)
+        if tag_changes is not None:
+            tag_changes.apply(self.session, new_ids)
+        if licence_changes is not None:
+            licence_changes.apply(self.session, new_ids)
+
+    def _reject(self, record: TargetRow, field_name: str, reason: str) -> None:
+        value = getattr(record, field_name, "")
+        for row in record.source_rows or (record.row,):
+            self.issues.reject(row, field_name, value, reason)
+
+    def _match(
+        self,
+        record: TargetRow,
+        by_code: dict[str, int],
+        by_name: dict[str, list[int]],
+        code_of: dict[int, str | None],
+    ) -> int | None:
+        """The matching target's id, None for a new one, -1 when the row was rejected."""
+        if record.code:
+            found = by_code.get(record.code)
+            if found is not None:
+                return found
+            codeless = [i for i in by_name.get(record.name, ()) if not code_of[i]]
+            return codeless[0] if len(codeless) == 1 else None
+        candidates = by_name.get(record.name, [])
+        codeless = [i for i in candidates if not code_of[i]]
+        if len(codeless) == 1:
+            return codeless[0]
+        if not codeless and len(candidates) == 1:
+            return candidates[0]
+        if candidates:
+            self._reject(
+                record,
+                "name",
+                f"没有代码，而数据库中有{len(candidates)}个名为“{record.name}”的检查对象，"
+                "无法确定是哪一个；请填写统一社会信用代码后重新导入",
+            )
+            return -1
+        return None
+
+    def _insert(
+        self, inserts: list[tuple[TargetRow, dict[str, Any]]], stage: Stage, *, need_ids: bool
+    ) -> dict[int, int]:
+        """Insert new targets; return source row → new id when tags or licences need them."""
+        new_ids: dict[int, int] = {}
+        if not inserts:
+            return new_ids
+        statement = insert(self.table)
+        for chunk in chunks(inserts):
+            rows = [row for _, row in chunk]
+            if need_ids:
+                result = self.session.execute(
+                    statement.returning(self.table.c.id, sort_by_parameter_order=True), rows
+                )
+                for (record, _), target_id in zip(chunk, result.scalars(), strict=True):
+                    new_ids[record.row] = target_id
+            else:
+                self.session.execute(statement, rows)
+            stage.advance(len(chunk))
+        return new_ids
+
+    def _update(self, updates: dict[int, dict[str, Any]], now: dt.datetime, stage: Stage) -> None:
+        if not updates:
+            return
+        table = self.table
+        statement = (
+            update(table)
+            .where(table.c.id == bindparam("b_id"))
+            .values(
+                {c: bindparam(f"b_{c}") for c in self.columns}
+                | {"version": table.c.version + 1, "updated_at": bindparam("b_updated_at")}
+            )
+        )
+        params = [values | {"b_id": target_id, "b_updated_at": now} for target_id, values in updates.items()]
+        for chunk in chunks(params):
+            self.session.execute(statement, list(chunk))
+            stage.advance(len(chunk))
+
+    # ------------------------------------------------------------ tags and licences
+
+    def _tag_changes(
+        self, kept: list[tuple[TargetRow, int]], inserts: list[tuple[TargetRow, dict[str, Any]]]
+    ) -> _TagChanges:
+        tags = {
+            tag_id: (kind, name)
+            for tag_id, kind, name in self.session.execute(
+                select(Tag.id, Tag.kind, Tag.name).where(Tag.scope == TagScope.TARGET)
+            )
+        }
+        links: dict[int, set[int]] = {}
+        for target_id, tag_id in self.session.execute(select(target_tags.c.target_id, target_tags.c.tag_id)):
+            links.setdefault(target_id, set()).add(tag_id)
+        managed_kinds = {TARGET_TAG_FIELDS[f] for f in self.tag_fields if f in TARGET_TAG_FIELDS}
+        general = "tags" in self.tag_fields
+        changes = _TagChanges(tags, write=self.write)
+
+        def is_managed(tag_id: int) -> bool:
+            kind = changes.kind_of(tag_id)
+            return kind in managed_kinds or (general and kind not in SPECIAL_TARGET_TAG_KINDS)
+
+        for record, target_id in [(r, i) for r, i in kept] + [(r, 0) for r, _ in inserts]:
+            current = links.get(target_id, set()) if target_id else set()
+            current_managed = {t for t in current if is_managed(t)}
+            wanted: set[int] = set()
+            if general:
+                own_by_name = {
+                    changes.name_of(t): t
+                    for t in current_managed
+                    if changes.kind_of(t) not in SPECIAL_TARGET_TAG_KINDS
+                }
+                for name in record.tags:
+                    wanted.add(own_by_name.get(name) or changes.tag_id(GENERAL_TAG_KIND, name))
+            for field_name in self.tag_fields - {"tags"}:
+                kind = TARGET_TAG_FIELDS[field_name]
+                for name in _tag_values(record, field_name):
+                    wanted.add(changes.tag_id(kind, name))
+            if wanted != current_managed:
+                changes.replace(target_id, record.row, current_managed, wanted)
+        return changes
+
+    def _licence_changes(
+        self, kept: list[tuple[TargetRow, int]], inserts: list[tuple[TargetRow, dict[str, Any]]]
+    ) -> _LicenceChanges:
+        ids = {target_id for _, target_id in kept}
+        current: dict[int, list[LicenceKey]] = {}
+        lic = table_of(TargetLicence)
+        for target_id, name, number, valid_from, valid_to in self.session.execute(
+            select(lic.c.target_id, lic.c.name, lic.c.number, lic.c.valid_from, lic.c.valid_to).order_by(
+                lic.c.id
+            )
+        ):
+            if target_id in ids:
+                current.setdefault(target_id, []).append((name, number, valid_from, valid_to))
+        changes = _LicenceChanges()
+        for record, target_id in [(r, i) for r, i in kept] + [(r, 0) for r, _ in inserts]:
+            wanted = self._licences(record)
+            if wanted != current.get(target_id, []):
+                changes.replace(target_id, record.row, wanted)
+        return changes
+
+    def _licences(self, record: TargetRow) -> list[LicenceKey]:
+        result: list[LicenceKey] = []
+        for licence in record.licences:
+            name = licence.name
+            if not name:
+                name = UNNAMED_LICENCE
+                self.issues.warn(
+                    record.row, "licence_name", "", f"未填写许可证名称，记为“{UNNAMED_LICENCE}”，请补充"
+                )
+            result.append(
+                (
+                    name[:100],
+                    licence.number[:100],
+                    licence.issued_on,
+                    None if licence.no_expiry else licence.valid_until,
+                )
+            )
+        return result
+
+
+def _tag_values(record: TargetRow, field_name: str) -> tuple[str, ...]:
+    value = getattr(record, field_name)
+    if field_name == "professional_supervision":
+        return () if value is None else ("是" if value else "否",)
+    if isinstance(value, str):
+        return (value,) if value else ()
+    return tuple(value)
+
+
+class _TagChanges:
+    """Tag links to replace, and tags to create first."""
+
+    def __init__(self, tags: dict[int, tuple[str, str]], *, write: bool) -> None:
+        self.tags = tags
+        self.by_key = {key: tag_id for tag_id, key in tags.items()}
+        self.write = write
+        self.new_tags: dict[tuple[str, str], int] = {}  # placeholder ids are negative
+        self.replacements: list[tuple[int, int, set[int], set[int]]] = []
+        self.changed_targets: set[int] = set()
+
+    def kind_of(self, tag_id: int) -> str:
+        return self.tags[tag_id][0]
+
+    def name_of(self, tag_id: int) -> str:
+        return self.tags[tag_id][1]
+
+    def tag_id(self, kind: str, name: str) -> int:
+        key = (kind[:30], name[:100])
+        found = self.by_key.get(key)
+        if found is None:
+            found = -(len(self.new_tags) + 1)
+            self.new_tags[key] = found
+            self.by_key[key] = found
+            self.tags[found] = key
+        return found
+
+    def replace(self, target_id: int, source_row: int, old: set[int], new: set[int]) -> None:
+        self.replacements.append((target_id, source_row, old, new))
+        if target_id:
+            self.changed_targets.add(target_id)
+
+    def apply(self, session: Session, new_ids: dict[int, int]) -> None:
+        real: dict[int, int] = {}
+        if self.new_tags:
+            tag_table = table_of(Tag)
+            rows = [{"scope": TagScope.TARGET, "kind": k, "name": n} for k, n in self.new_tags]
+            result = session.execute(
+                insert(tag_table).returning(tag_table.c.id, sort_by_parameter_order=True), rows
+            )
+            for placeholder, tag_id in zip(self.new_tags.values(), result.scalars(), strict=True):
+                real[placeholder] = tag_id
+        removals: list[dict[str, int]] = []
+        additions: list[dict[str, int]] = []
+        for target_id, source_row, old, new in self.replacements:
+            owner = target_id or new_ids[source_row]
+            removals += [{"t": owner, "g": tag_id} for tag_id in old - new]
+            additions += [{"target_id": owner, "tag_id": real.get(t, t)} for t in new - old]
+        if removals:
+            statement = delete(target_tags).where(
+                target_tags.c.target_id == bindparam("t"), target_tags.c.tag_id == bindparam("g")
+            )
+            for chunk in chunks(removals):
+                session.execute(statement, list(chunk))
+        for chunk in chunks(additions):
+            session.execute(insert(target_tags), list(chunk))
+
+
+class _LicenceChanges:
+    """Targets whose licences are replaced by the file's."""
+
+    def __init__(self) -> None:
+        self.replacements: list[tuple[int, int, list[LicenceKey]]] = []
+        self.changed_targets: set[int] = set()
+
+    def replace(self, target_id: int, source_row: int, licences: list[LicenceKey]) -> None:
+        self.replacements.append((target_id, source_row, licences))
+        if target_id:
+            self.changed_targets.add(target_id)
+
+    def apply(self, session: Session, new_ids: dict[int, int]) -> None:
+        table = table_of(TargetLicence)
+        old_owners = [target_id for target_id, _, _ in self.replacements if target_id]
+        for chunk in chunks(old_owners, 500):
+            session.execute(delete(table).where(table.c.target_id.in_(list(chunk))))
+        rows = [
+            {
+                "target_id": target_id or new_ids[source_row],
+                "name": name,
+                "number": number,
+                "valid_from": valid_from,
+                "valid_to": valid_to,
+            }
+            for target_id, source_row, licences in self.replacements
+            for name, number, valid_from, valid_to in licences
+        ]
+        for chunk in chunks(rows):
+            session.execute(insert(table), list(chunk))
