@@ -17,6 +17,7 @@ from app.db import open_database
 from app.models.enums import RiskClass, TaskMode
 from app.services.context import ServiceContext
 from app.services.operations import tracked_operation
+from app.services.pinyin import initials
 from app.services.targets import TargetData, create_target
 from app.services.tasks import TaskData, create_task
 
@@ -27,6 +28,9 @@ def main(argv: list[str]) -> int:
     db_path, department_id, item_id, round_no = argv[0], int(argv[1]), int(argv[2]), argv[3]
     db = open_database(db_path)
     ctx = ServiceContext(db=db, operator="故障测试")
+    # pypinyin loads its dictionary on first use (~0.3 s); load it before "ready" so the random
+    # kills land during writes, not during that import.
+    initials("预热")
     with tracked_operation(ctx, "故障测试写入"):
         print("ready", flush=True)
         for n in range(1, SAFETY_LIMIT + 1):
