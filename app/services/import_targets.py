@@ -28,10 +28,11 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from operator import attrgetter
 from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from app.io import ColumnMapping, TargetRow
@@ -75,6 +76,8 @@ STATUSES: dict[str, TargetStatus] = {
     "撤销": TargetStatus.CANCELLED,
     "迁出": TargetStatus.MOVED_OUT,
 }
+CODE_KINDS: dict[str, CodeKind] = {kind.value: kind for kind in CodeKind}
+RISK_CLASSES: dict[str, RiskClass] = {risk.value: risk for risk in RiskClass}
 UNNAMED_LICENCE = "许可证"
 
 _DEFAULTS: dict[str, Any] = {
@@ -129,6 +132,13 @@ class TargetImporter:
         self.tag_fields = self.mapped & TAG_FIELDS
         self.licences_managed = bool(self.mapped & LICENCE_FIELDS)
         self._initials: dict[str, str] = {}
+        self._getters = [self._getter(column) for column in self.columns]
+        # Columns with a length limit, by position in ``self.columns``: checked on every row.
+        self._limited = [
+            (index, limit)
+            for index, column in enumerate(self.columns)
+            if (limit := self.lengths.limits.get(column))
+        ]
 
     # ------------------------------------------------------------ desired values
 
@@ -138,27 +148,25 @@ class TargetImporter:
             cached = self._initials[name] = initials(name)
         return cached
 
+    def _getter(self, column: str) -> Callable[[TargetRow], Any]:
+        """How to read one managed column's value from a record (None: keep / default)."""
+        if column == "name_initials":
+            return lambda record: self._initials_of(record.name)
+        if column == "code":
+            return lambda record: record.code or None
+        if column == "code_kind":
+            return lambda record: CODE_KINDS.get(record.code_kind or "") if record.code else None
+        if column == "kind":
+            return lambda record: ENTITY_KINDS.get(record.entity_kind or "")
+        if column == "risk_class":
+            return lambda record: RISK_CLASSES.get(record.risk_class or "")
+        if column == "status":
+            return lambda record: STATUSES.get(record.status or "")
+        return attrgetter(column)
+
     def _desired(self, record: TargetRow) -> list[Any]:
         """Managed column values of a record; None means "keep what is there" (or the default)."""
-        values: list[Any] = []
-        for column in self.columns:
-            if column == "name":
-                values.append(record.name)
-            elif column == "name_initials":
-                values.append(self._initials_of(record.name))
-            elif column == "code":
-                values.append(record.code or None)
-            elif column == "code_kind":
-                values.append(CodeKind(record.code_kind) if record.code and record.code_kind else None)
-            elif column == "kind":
-                values.append(ENTITY_KINDS.get(record.entity_kind or ""))
-            elif column == "risk_class":
-                values.append(RiskClass(record.risk_class) if record.risk_class else None)
-            elif column == "status":
-                values.append(STATUSES.get(record.status or ""))
-            else:
-                values.append(getattr(record, column))
-        return values
+        return [getter(record) for getter in self._getters]
 
     def _new_row(self, record: TargetRow, values: list[Any], now: dt.datetime) -> dict[str, Any]:
         row = dict(_DEFAULTS)
@@ -204,8 +212,10 @@ class TargetImporter:
         kept: list[tuple[TargetRow, int]] = []  # matched records whose columns did not change
         for record in records:
             values = self._desired(record)
-            if not self.lengths.ok(
-                record.source_rows or (record.row,), dict(zip(self.columns, values, strict=True))
+            if any(values[i] is not None and len(values[i]) > limit for i, limit in self._limited) and not (
+                self.lengths.ok(
+                    record.source_rows or (record.row,), dict(zip(self.columns, values, strict=True))
+                )
             ):
                 continue
             target_id = self._match(record, by_code, by_name, code_of)
@@ -302,18 +312,22 @@ class TargetImporter:
         new_ids: dict[int, int] = {}
         if not inserts:
             return new_ids
-        statement = insert(self.table)
+        table = self.table
+        # Plain executemany: RETURNING with ordered parameters makes SQLAlchemy insert row by
+        # row on SQLite. The new ids are then read back by the uids generated here.
+        floor = self.session.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()
+        statement = insert(table)
         for chunk in chunks(inserts):
-            rows = [row for _, row in chunk]
-            if need_ids:
-                result = self.session.execute(
-                    statement.returning(self.table.c.id, sort_by_parameter_order=True), rows
-                )
-                for (record, _), target_id in zip(chunk, result.scalars(), strict=True):
-                    new_ids[record.row] = target_id
-            else:
-                self.session.execute(statement, rows)
+            self.session.execute(statement, [row for _, row in chunk])
             stage.advance(len(chunk))
+        if need_ids:
+            row_of_uid = {row["uid"]: record.row for record, row in inserts}
+            for target_id, uid in self.session.execute(
+                select(table.c.id, table.c.uid).where(table.c.id > floor)
+            ):
+                source_row = row_of_uid.get(uid)
+                if source_row is not None:
+                    new_ids[source_row] = target_id
         return new_ids
 
     def _update(self, updates: dict[int, dict[str, Any]], now: dt.datetime, stage: Stage) -> None:

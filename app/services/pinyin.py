@@ -41,7 +41,10 @@ def _runs() -> re.Pattern[str]:
 
 
 def _keep(text: str) -> str:
-    return "".join(ch for ch in text.lower() if ch.isascii() and ch.isalnum())
+    lowered = text.lower()
+    if lowered.isascii() and lowered.isalnum():
+        return lowered
+    return "".join(ch for ch in lowered if ch.isascii() and ch.isalnum())
 
 
 def initials_reference(text: str) -> str:

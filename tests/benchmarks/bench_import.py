@@ -1,0 +1,150 @@
+"""Benchmark: import a 100,000 × 15 target registry into the database, against a raw baseline.
+
+Run either way::
+
+    python -m tests.benchmarks.bench_import [--rows N] [--file PATH]
+    python -m pytest tests/benchmarks/bench_import.py -s
+
+The workbook is the one ``bench_read`` generates (openpyxl write-only; ``--file``
+reuses one, since generating 100,000 rows takes half a minute). Measured in the
+same run:
+
+* **baseline**: python-calamine's raw read of the sheet plus ``sqlite3``
+  ``executemany`` of the same rows into a similar table (15 text columns, a unique
+  code) in one transaction, with LianCha's pragmas (WAL, synchronous=FULL);
+* **import**: ``import_registry`` into a fresh LianCha database — read, map,
+  validate, compare with the registry, pinyin initials, bulk insert, tags and
+  licences, one audit entry — with its phases timed through the progress object;
+* **re-import** of the same file (every row unchanged, nothing written).
+
+It prints the times and the ratio import/baseline (the goal is ≤ 1.5). No timing
+is asserted: the numbers are for people.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sqlite3
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+from python_calamine import CalamineWorkbook
+
+from app.db import open_database
+from app.services.context import ServiceContext
+from app.services.imports import import_registry
+from app.services.progress import Progress
+from tests.benchmarks.bench_read import HEADER, generate, timed
+
+TODAY = dt.date(2025, 1, 1)
+
+
+def baseline(path: Path, db_file: Path) -> int:
+    """calamine raw read + sqlite3 executemany of the same rows, in one transaction."""
+    workbook = CalamineWorkbook.from_path(str(path))
+    rows = workbook.get_sheet_by_name(workbook.sheet_names[0]).to_python()[1:]
+    connection = sqlite3.connect(str(db_file), isolation_level=None)
+    try:
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute("PRAGMA synchronous=FULL")
+        columns = ", ".join(f"c{i} TEXT" for i in range(len(HEADER)))
+        connection.execute(f"CREATE TABLE targets (id INTEGER PRIMARY KEY, {columns})")
+        connection.execute("CREATE UNIQUE INDEX ux_targets_code ON targets (c0)")
+        marks = ", ".join("?" for _ in HEADER)
+        names = ", ".join(f"c{i}" for i in range(len(HEADER)))
+        connection.execute("BEGIN IMMEDIATE")
+        connection.executemany(
+            f"INSERT INTO targets ({names}) VALUES ({marks})",
+            ([str(cell) for cell in row] for row in rows),
+        )
+        connection.execute("COMMIT")
+        return int(connection.execute("SELECT count(*) FROM targets").fetchone()[0])
+    finally:
+        connection.close()
+
+
+class PhaseClock(Progress):
+    """Records when each phase (the progress message) started."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.started: dict[str, float] = {}
+
+    def update(self, done: int | None = None, total: int | None = None, message: str | None = None) -> None:
+        if message is not None and message not in self.started:
+            self.started[message] = time.perf_counter()
+        super().update(done, total, message)
+
+
+def run(rows: int, file: Path | None = None) -> dict[str, float]:
+    """Generate (or reuse), measure and print; return the timings (seconds) and the ratio."""
+    with tempfile.TemporaryDirectory() as folder:
+        work = Path(folder)
+        os.environ["LIANCHA_DATA_DIR"] = str(work / "data")
+        path = file or work / "targets.xlsx"
+        print(f"bench_import: {rows:,} rows × {len(HEADER)} columns", flush=True)
+        if file is None:
+            timed("generate with openpyxl write_only", lambda: generate(path, rows))
+        print(f"  file size {path.stat().st_size / 1e6:.1f} MB")
+        baseline_s, inserted = timed(
+            "baseline: calamine read + sqlite3 executemany", lambda: baseline(path, work / "raw.sqlite3")
+        )
+        db = open_database(str(work / "liancha.sqlite3"))
+        try:
+            ctx = ServiceContext(db=db, operator="bench")
+            clock = PhaseClock()
+            began = time.perf_counter()
+            import_s, report = timed(
+                "import_registry (read … commit)",
+                lambda: import_registry(ctx, "targets", path, progress=clock, presets=(), today=TODAY),
+            )
+            ended = began + import_s
+            marks = sorted(clock.started.items(), key=lambda item: item[1])
+            points = [began, *[t for _, t in marks], ended]
+            labels = ["load_table + mapping", *[m for m, _ in marks]]
+            for label, start, end in zip(labels, points, points[1:], strict=False):
+                print(f"    {label:<40} {end - start:7.2f} s")
+            print(f"  {report.summary()}")
+            reimport_s, again = timed(
+                "re-import (all unchanged)",
+                lambda: import_registry(ctx, "targets", path, presets=(), today=TODAY),
+            )
+            assert again.unchanged == report.added and not again.changed
+        finally:
+            db.dispose()
+    assert report.added == inserted == rows, (report.added, inserted, rows)
+    print(f"  ratio import/baseline     {import_s / baseline_s:6.2f}   (goal ≤ 1.5)")
+    print(f"  ratio re-import/baseline  {reimport_s / baseline_s:6.2f}")
+    print(f"  import rate               {rows / import_s:,.0f} rows/s")
+    return {
+        "baseline": baseline_s,
+        "import": import_s,
+        "reimport": reimport_s,
+        "ratio": import_s / baseline_s,
+    }
+
+
+@pytest.mark.benchmark
+def test_bench_import() -> None:
+    rows = int(os.environ.get("BENCH_ROWS", "100000"))
+    file = os.environ.get("BENCH_FILE")
+    timings = run(rows, Path(file) if file else None)
+    assert timings["baseline"] > 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--file", type=Path, help="an xlsx generated earlier by bench_read.generate")
+    args = parser.parse_args(argv)
+    run(args.rows, args.file)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
