@@ -9,14 +9,12 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 
-_FORMULA_START = ("=", "+", "-", "@")
+from app.io.text import guard_formula
 
 
 def safe_cell_value(value: object) -> object:
-    """Text that Excel would run as a formula (=, +, -, @) is written with a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
+    """Text that Excel would run as a formula gets the same apostrophe guard the registry exports use."""
+    return guard_formula(value) if isinstance(value, str) else value
 
 
 def write_table(path: Path, *, title: str, headers: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
