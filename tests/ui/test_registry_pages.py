@@ -247,3 +247,28 @@ def test_departments_add_and_rename(
     assert "已存在" in duplicate.errors.message_for("部门名称")
     duplicate.reject()
     assert len(list_departments(ctx, include_inactive=True)) == len(sample.departments) + 1
+
+
+def test_scheme_withdrawal_needs_a_reason_and_can_be_undone(
+    qtbot: QtBot, ui: UiContext, ctx: ServiceContext, sample: SampleCounty
+) -> None:
+    panel = SchemesPanel(ui)
+    _show(qtbot, panel)
+    panel.view.selectRow(0)
+    row = panel.selected()
+    assert row is not None and row.active
+    dialog = panel.toggle_active()
+    assert isinstance(dialog, ReasonDialog) and not dialog.ok_button.isEnabled()
+    type_text(dialog.text, "行业方案合并")
+    with qtbot.waitSignal(panel.loaded, timeout=10_000):
+        dialog.accept()
+    assert get_scheme(ctx, row.id).data.active is False
+    assert panel.selected() is not None and panel.selected().id == row.id  # type: ignore[union-attr]
+    assert panel.active_button.text() == "恢复"
+
+    again = panel.toggle_active()
+    assert isinstance(again, ReasonDialog)
+    type_text(again.text, "合并撤回")
+    with qtbot.waitSignal(panel.loaded, timeout=10_000):
+        again.accept()
+    assert get_scheme(ctx, row.id).data.active is True

@@ -49,11 +49,7 @@ class DepartmentsPanel(ListPanel[DepartmentRow]):
         self.edit_button.setEnabled(self.selected() is not None)
 
     def _open(self, row: DepartmentRow | None) -> DepartmentDialog:
-        dialog = DepartmentDialog(self.ui, row, self)
-        dialog.saved.connect(lambda new_id: self.select_after_reload(int(new_id)))
-        dialog.finished.connect(dialog.deleteLater)
-        dialog.open()
-        return dialog
+        return self.show_editor(DepartmentDialog(self.ui, row, self))
 
     def add(self) -> DepartmentDialog:
         """Open the editor for a new department."""

@@ -13,10 +13,8 @@ from app.services.departments import list_departments
 from app.services.inspectors import InspectorFilter, InspectorRow, list_inspectors, set_inspector_active
 from app.services.progress import Progress
 from app.ui.context import UiContext
-from app.ui.dialogs.base import ask_reason
 from app.ui.dialogs.inspector import InspectorDialog
 from app.ui.models import Column
-from app.ui.operations import CollectionOp
 from app.ui.pages.panel import ListPanel
 from app.ui.widgets import ChoiceCombo, DebouncedLineEdit
 
@@ -101,11 +99,7 @@ class InspectorsPanel(ListPanel[InspectorRow]):
         )
 
     def _open(self, inspector_id: int | None) -> InspectorDialog:
-        dialog = InspectorDialog(self.ui, inspector_id, self)
-        dialog.saved.connect(lambda new_id: self.select_after_reload(int(new_id)))
-        dialog.finished.connect(dialog.deleteLater)
-        dialog.open()
-        return dialog
+        return self.show_editor(InspectorDialog(self.ui, inspector_id, self))
 
     def add(self) -> InspectorDialog:
         """Open the editor for a new inspector."""
@@ -122,16 +116,6 @@ class InspectorsPanel(ListPanel[InspectorRow]):
         if row is None:
             return None
         services, activate = self.ui.services, not row.active
-
-        def apply(reason: str) -> None:
-            self.select_after_reload(row.id)
-            CollectionOp(
-                parent=self,
-                runner=self.ui.runner,
-                op=lambda _p: set_inspector_active(services, row.id, activate, reason=reason),
-                changes=("inspectors",),
-            ).run_in_background()
-
         prompt = (
             self.tr("恢复「{name}」为有效人员。请写明原因：")
             if activate
@@ -139,9 +123,10 @@ class InspectorsPanel(ListPanel[InspectorRow]):
                 "设为失效后，「{name}」不再被抽取派出（记录保留）。请写明原因（如调离、退休、证件注销）："
             )
         )
-        return ask_reason(
-            self,
+        return self.change_active(
+            row.id,
             title=self.tr("恢复有效") if activate else self.tr("设为失效"),
             prompt=prompt.format(name=row.name),
-            on_reason=apply,
+            change=lambda reason: set_inspector_active(services, row.id, activate, reason=reason),
+            changes=("inspectors",),
         )

@@ -14,10 +14,8 @@ from app.services.departments import list_departments
 from app.services.items import ItemFilter, ItemRow, get_item, list_items, set_item_active
 from app.services.progress import Progress
 from app.ui.context import UiContext
-from app.ui.dialogs.base import ask_reason
 from app.ui.dialogs.item import ItemDialog
 from app.ui.models import Column
-from app.ui.operations import CollectionOp
 from app.ui.pages.panel import ListPanel
 from app.ui.widgets import ChoiceCombo, DebouncedLineEdit, char_width
 
@@ -127,11 +125,7 @@ class ItemsPanel(ListPanel[ItemRow]):
 
     def _open(self, item_id: int | None) -> ItemDialog:
         department = self.department_filter.value()
-        dialog = ItemDialog(self.ui, item_id, department_id=department, parent=self)
-        dialog.saved.connect(lambda new_id: self.select_after_reload(int(new_id)))
-        dialog.finished.connect(dialog.deleteLater)
-        dialog.open()
-        return dialog
+        return self.show_editor(ItemDialog(self.ui, item_id, department_id=department, parent=self))
 
     def add(self) -> ItemDialog:
         """Open the editor for a new item (in the filtered department, if any)."""
@@ -148,23 +142,14 @@ class ItemsPanel(ListPanel[ItemRow]):
         if row is None:
             return None
         services, activate = self.ui.services, not row.active
-
-        def apply(reason: str) -> None:
-            self.select_after_reload(row.id)
-            CollectionOp(
-                parent=self,
-                runner=self.ui.runner,
-                op=lambda _p: set_item_active(services, row.id, activate, reason=reason),
-                changes=("check_items",),
-            ).run_in_background()
-
-        return ask_reason(
-            self,
+        return self.change_active(
+            row.id,
             title=self.tr("恢复事项") if activate else self.tr("停用事项"),
             prompt=(
                 self.tr("恢复「{name}」。请写明原因：")
                 if activate
                 else self.tr("停用后「{name}」不能再用于新的抽查任务（已有记录不变）。请写明原因：")
             ).format(name=row.name),
-            on_reason=apply,
+            change=lambda reason: set_item_active(services, row.id, activate, reason=reason),
+            changes=("check_items",),
         )

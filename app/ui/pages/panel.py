@@ -21,11 +21,13 @@ from PySide6.QtWidgets import (
 from app.io import RegistryKind
 from app.services.progress import Progress
 from app.ui.context import UiContext
+from app.ui.dialogs.base import ReasonDialog, RecordDialog, ask_reason
 from app.ui.models import Column, RowTableModel
-from app.ui.operations import QueryOp, affects
+from app.ui.operations import CollectionOp, QueryOp, affects
 from app.ui.widgets import configure_table
 
 R = TypeVar("R")
+D = TypeVar("D", bound=RecordDialog)
 
 
 class RegistryPanel(QWidget):
@@ -179,6 +181,37 @@ class ListPanel(RegistryPanel, Generic[R]):
     def select_after_reload(self, record_id: int) -> None:
         """Select this record when the next reload arrives (e.g. one just added)."""
         self._select_after = record_id
+
+    # --- editing ----------------------------------------------------------------------------
+    def show_editor(self, dialog: D) -> D:
+        """Open a record editor without blocking; the record it saves is selected after reload."""
+        dialog.saved.connect(lambda new_id: self.select_after_reload(int(new_id)))
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+        return dialog
+
+    def change_active(
+        self,
+        record_id: int,
+        *,
+        title: str,
+        prompt: str,
+        change: Callable[[str], object],
+        changes: tuple[str, ...],
+    ) -> ReasonDialog:
+        """Ask why a record is withdrawn or restored, then run ``change(reason)`` in the background.
+
+        Registries never delete: withdrawing keeps the record and the reason goes to the audit
+        trail, so every page asks the same way.
+        """
+
+        def apply(reason: str) -> None:
+            self.select_after_reload(record_id)
+            CollectionOp(
+                parent=self, runner=self.ui.runner, op=lambda _p: change(reason), changes=changes
+            ).run_in_background()
+
+        return ask_reason(self, title=title, prompt=prompt, on_reason=apply)
 
     @Slot(QModelIndex)
     def _on_double_click(self, _index: QModelIndex | QPersistentModelIndex) -> None:

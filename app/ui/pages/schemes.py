@@ -12,10 +12,8 @@ from app.io import RegistryKind
 from app.services.progress import Progress
 from app.services.schemes import SchemeRow, get_scheme, list_schemes, set_scheme_active
 from app.ui.context import UiContext
-from app.ui.dialogs.base import ask_reason
 from app.ui.dialogs.scheme import SchemeDialog
 from app.ui.models import Column
-from app.ui.operations import CollectionOp
 from app.ui.pages.panel import ListPanel
 from app.ui.widgets import DebouncedLineEdit, char_width
 
@@ -93,11 +91,7 @@ class SchemesPanel(ListPanel[SchemeRow]):
                 self.checklist.setItem(n, column, QTableWidgetItem(text))
 
     def _open(self, scheme_id: int | None) -> SchemeDialog:
-        dialog = SchemeDialog(self.ui, scheme_id, self)
-        dialog.saved.connect(lambda new_id: self.select_after_reload(int(new_id)))
-        dialog.finished.connect(dialog.deleteLater)
-        dialog.open()
-        return dialog
+        return self.show_editor(SchemeDialog(self.ui, scheme_id, self))
 
     def add(self) -> SchemeDialog:
         """Open the editor for a new scheme."""
@@ -114,21 +108,12 @@ class SchemesPanel(ListPanel[SchemeRow]):
         if row is None:
             return None
         services, activate = self.ui.services, not row.active
-
-        def apply(reason: str) -> None:
-            self.select_after_reload(row.id)
-            CollectionOp(
-                parent=self,
-                runner=self.ui.runner,
-                op=lambda _p: set_scheme_active(services, row.id, activate, reason=reason),
-                changes=("industry_schemes",),
-            ).run_in_background()
-
-        return ask_reason(
-            self,
+        return self.change_active(
+            row.id,
             title=self.tr("恢复方案") if activate else self.tr("停用方案"),
             prompt=self.tr("请写明{what}「{name}」的原因：").format(
                 what=self.tr("恢复") if activate else self.tr("停用"), name=row.name
             ),
-            on_reason=apply,
+            change=lambda reason: set_scheme_active(services, row.id, activate, reason=reason),
+            changes=("industry_schemes",),
         )
