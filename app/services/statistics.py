@@ -64,6 +64,7 @@ RESULT_CATEGORIES = "result_categories"
 DEPARTMENT_WORKLOAD = "department_workload"
 VISITS_SAVED = "visits_saved"
 PUBLICATION_TIME = "publication_time"
+PROBLEMS_HANDLED = "problems_handled"
 
 DASHBOARD_KEYS = (PLAN_PROGRESS, TARGETS_FUNNEL, OVERDUE_RESULTS, OPEN_FOLLOW_UPS, SYNC_BACKLOG, VISITS_SAVED)
 ANALYSIS_KEYS = (
@@ -145,6 +146,7 @@ class _Task:
     lead: str
     end_date: date
     classified: bool
+    in_plan: bool
 
 
 @dataclass(frozen=True)
@@ -167,6 +169,7 @@ class _Follow:
     description: str
     deadline: date | None  # 复查日期, else 整改期限
     inspection_id: int
+    outcome: str
 
 
 def _local_day(moment: datetime | None) -> date | None:
@@ -215,7 +218,15 @@ def compute_statistics(
             query = query.where((Task.lead_department_id == flt.department_id) | Task.id.in_(joint))
         tasks = {
             t.id: _Task(
-                t.id, t.number, t.name, t.mode, t.status, t.lead_department.name, t.end_date, t.is_classified
+                t.id,
+                t.number,
+                t.name,
+                t.mode,
+                t.status,
+                t.lead_department.name,
+                t.end_date,
+                t.is_classified,
+                t.plan_id is not None,
             )
             for t in session.execute(query.order_by(Task.year, Task.sequence, Task.id)).scalars()
         }
@@ -277,7 +288,15 @@ def compute_statistics(
             ).all()
         )
         follow_ups = [
-            _Follow(f.state, f.kind.label, f.department_id, f.description, f.recheck_on or f.due_date, i_id)
+            _Follow(
+                f.state,
+                f.kind.label,
+                f.department_id,
+                f.description,
+                f.recheck_on or f.due_date,
+                i_id,
+                f.outcome,
+            )
             for f, i_id in session.execute(
                 select(FollowUp, Inspection.id)
                 .join(Inspection, FollowUp.inspection_id == Inspection.id)
@@ -307,6 +326,7 @@ def compute_statistics(
     figures[DEPARTMENT_WORKLOAD] = _workload(inspections)
     figures[VISITS_SAVED] = _visits_saved(tasks, inspections, item_departments)
     figures[PUBLICATION_TIME] = _publication_time(tasks, inspections, calendar, day)
+    figures[PROBLEMS_HANDLED] = _problems_handled(tasks, inspections, follow_ups, codes.problem_codes)
     return stats
 
 
@@ -331,9 +351,17 @@ def _plan_progress(tasks: dict[int, _Task]) -> Figure:
         PIE,
         series,
         "任务数",
-        ("任务编号", "任务名称", "抽查类型", "牵头部门", "状态", "结束日期"),
+        ("任务编号", "任务名称", "抽查类型", "牵头部门", "状态", "结束日期", "来源"),
         tuple(
-            (t.number, t.name, t.mode.label, t.lead, t.status.label, t.end_date.isoformat())
+            (
+                t.number,
+                t.name,
+                t.mode.label,
+                t.lead,
+                t.status.label,
+                t.end_date.isoformat(),
+                "年度计划" if t.in_plan else "计划外",
+            )
             for t in tasks.values()
         ),
         "按任务状态统计所选任务（已取消的任务单列，不计入进度分母）。",
@@ -734,4 +762,53 @@ def _publication_time(
         tuple(rows),
         f"公示完成日期为任务最后一条结果通过公示审批之日；期限为结束日期后 {RESULTS_DUE_DAYS} 个工作日。"
         "未完成的任务按至今的工作日计。",
+    )
+
+
+def _problems_handled(
+    tasks: dict[int, _Task],
+    inspections: list[_Inspection],
+    follow_ups: list[_Follow],
+    problem_codes: Iterable[str],
+) -> Figure:
+    problem_set = set(problem_codes)
+    by_inspection: dict[int, list[_Follow]] = defaultdict(list)
+    for f in follow_ups:
+        by_inspection[f.inspection_id].append(f)
+    rows = []
+    closed_all = 0
+    for i in inspections:
+        if i.result is None:
+            continue
+        categories = i.result.get("categories", [])
+        if not ({c["code"] for c in categories} & problem_set or _checked_items(i.result)[1]):
+            continue
+        mine = by_inspection.get(i.id, [])
+        handled = bool(mine) and all(f.state == FollowUpState.CLOSED for f in mine)
+        closed_all += handled
+        follow_text = "；".join(
+            f"{f.kind_label}（{f.state.label}{'：' + f.outcome if f.outcome else ''}）" for f in mine
+        )
+        rows.append(
+            (
+                tasks[i.task_id].number,
+                i.target_name,
+                "、".join(c["label"] for c in categories),
+                i.result.get("problems", ""),
+                "、".join(m["label"] for m in i.result.get("measures", [])),
+                follow_text or "未登记后续处置",
+                "已办结" if handled else "办理中",
+            )
+        )
+    return Figure(
+        PROBLEMS_HANDLED,
+        "发现的问题及处置情况",
+        float(len(rows)),
+        f"发现问题 {len(rows)} 户，处置已办结 {closed_all} 户",
+        NONE,
+        (("已办结", float(closed_all)), ("办理中", float(len(rows) - closed_all))),
+        "户数",
+        ("任务编号", "检查对象", "检查结果", "发现问题情况", "处置措施", "后续处置", "办理情况"),
+        tuple(rows),
+        "检查结果为发现问题（或检查要点记录了问题）的检查记录；其后续处置全部办结的计为已办结。",
     )

@@ -14,9 +14,12 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import update
 
+from app.cli import main
 from app.db import backup_sqlite, open_database
+from app.io.year_report import write_year_report_xlsx
 from app.models import ResultVersion, Target
 from app.models.enums import FollowUpKind, TaskMode, TaskStatus, TeamRole
 from app.services.context import ServiceContext
@@ -35,6 +38,7 @@ from app.services.statistics import (
     PLAN_PROGRESS,
     PROBLEMS_BY_DEPARTMENT,
     PROBLEMS_BY_ITEM,
+    PROBLEMS_HANDLED,
     PUBLICATION_TIME,
     RESULT_CATEGORIES,
     SYNC_BACKLOG,
@@ -44,6 +48,7 @@ from app.services.statistics import (
     compute_statistics,
 )
 from app.services.tasks import cancel_task, create_task
+from app.services.year_report import build_year_report
 from tests.factories import MiniCounty, build_mini_county, joint_task_data
 from tests.security import fast_hasher, make_accounts  # noqa: F401 - fast_hasher is a fixture
 from tests.unit.results.helpers import TODAY, draw_both, good_payload, problem_payload
@@ -263,6 +268,11 @@ def test_every_figure_on_the_public_work(env: tuple[ServiceContext, County]) -> 
     assert joint_row[4] == "" and joint_row[6] == "未完成（已逾期）"
     assert publication.headline == "按期公示 1/1 个任务" and publication.value == 100.0
 
+    handled = stats[PROBLEMS_HANDLED]
+    assert handled.value == 1 and handled.headline == "发现问题 1 户，处置已办结 0 户"
+    assert handled.rows[0][3] == "食品经营许可证已过期，责令十五日内改正"
+    assert handled.rows[0][5] == "责令改正（办理中）" and handled.rows[0][6] == "办理中"
+
 
 def test_classified_counted_on_screen_for_cleared_and_in_marked_reports(
     env: tuple[ServiceContext, County],
@@ -316,3 +326,62 @@ def test_filters(env: tuple[ServiceContext, County]) -> None:
     other_year = compute_statistics(ctx, StatsFilter(year=2025), today=TODAY)
     assert other_year[PLAN_PROGRESS].rows == () and other_year[TARGETS_FUNNEL].value == 0
     assert other_year[PUBLICATION_TIME].headline == "按期公示 0/0 个任务"
+
+
+def test_year_report_pdf_and_xlsx_through_the_cli(env: tuple[ServiceContext, County], tmp_path: Path) -> None:
+    ctx, _ = env
+    db = str(ctx.db.engine.url.database)
+    pdf, xlsx = tmp_path / "总结.pdf", tmp_path / "总结.xlsx"
+    assert (
+        main(["--db", db, "report", "year", "--year", "2026", "-o", str(pdf), "--today", "2026-11-23"]) == 0
+    )
+    assert pdf.read_bytes().startswith(b"%PDF") and not (tmp_path / "总结.pdf.partial").exists()
+    assert (
+        main(["--db", db, "report", "year", "--year", "2026", "-o", str(xlsx), "--today", "2026-11-23"]) == 0
+    )
+    book = load_workbook(xlsx)
+    cells = [str(c) for ws in book.worksheets for row in ws.iter_rows(values_only=True) for c in row if c]
+    assert "抽取 6 / 已检查 5 / 已公示 4" in cells and "减少 2 次入户" in cells
+    assert not any("涉密单位" in c for c in cells)  # not marked classified: the classified task is left out
+    assert "食品经营许可证已过期，责令十五日内改正" in cells
+    assert "取消的任务" in cells and "已取消" in cells and "年度计划" in cells  # plan vs done
+    marked = tmp_path / "涉密.xlsx"
+    assert main(["--db", db, "report", "year", "--year", "2026", "-o", str(marked), "--classified"]) == 0
+    cells = [
+        str(c)
+        for ws in load_workbook(marked).worksheets
+        for row in ws.iter_rows(values_only=True)
+        for c in row
+        if c
+    ]
+    assert any("涉密单位" in c for c in cells) and "减少 3 次入户" in cells
+    assert "计划外" in cells  # the classified task is not in the plan
+
+
+def test_year_report_refuses_bad_output(
+    env: tuple[ServiceContext, County], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ctx, _ = env
+    db = str(ctx.db.engine.url.database)
+    assert main(["--db", db, "report", "year", "--year", "2026", "-o", str(tmp_path / "x.docx")]) == 2
+    assert ".pdf 或 .xlsx" in capsys.readouterr().err
+    assert (
+        main(["--db", db, "report", "year", "--year", "2026", "-o", str(tmp_path / "无此目录" / "x.pdf")])
+        == 2
+    )
+    assert "不存在" in capsys.readouterr().err
+    assert list(tmp_path.glob("*.pdf")) == []
+
+
+def test_formula_text_is_guarded_in_xlsx(env: tuple[ServiceContext, County], tmp_path: Path) -> None:
+    ctx, built = env
+    with ctx.write() as session:
+        session.execute(
+            update(Target).where(Target.id.in_(list(built.drawn_targets))).values(industry="=HYPERLINK(1)")
+        )
+    out = tmp_path / "y.xlsx"
+    write_year_report_xlsx(build_year_report(ctx, 2026, today=TODAY), out)
+    values = [
+        c for ws in load_workbook(out).worksheets for row in ws.iter_rows(values_only=True) for c in row
+    ]
+    assert "'=HYPERLINK(1)" in values and "=HYPERLINK(1)" not in values
