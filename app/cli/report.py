@@ -11,8 +11,6 @@ from app.cli.common import EXIT_CANNOT_RUN, EXIT_OK, CliError, add_db_argument, 
 from app.printing.errors import PrintingError
 from app.services.errors import ServiceError
 
-FORMATS = (".pdf", ".xlsx")
-
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
@@ -36,13 +34,11 @@ def register(subparsers: Any) -> None:
 
 
 def run_year(args: argparse.Namespace) -> int:
-    from app.io.year_report import write_year_report_xlsx
-    from app.printing.year_report import write_year_report_pdf
-    from app.services.year_report import build_year_report
+    from app.services.year_report import REPORT_SUFFIXES, export_year_report
 
     output: Path = args.output
     suffix = output.suffix.lower()
-    if suffix not in FORMATS:
+    if suffix not in REPORT_SUFFIXES:
         raise CliError(f"输出文件 {output} 的扩展名须为 .pdf 或 .xlsx", EXIT_CANNOT_RUN)
     if not 2000 <= args.year <= 2100:
         raise CliError(f"年度 {args.year} 不对，请填写四位年份，如 2026", EXIT_CANNOT_RUN)
@@ -51,14 +47,9 @@ def run_year(args: argparse.Namespace) -> int:
     ctx = open_context(args)
     try:
         try:
-            report = build_year_report(ctx, args.year, classified=args.classified, today=args.today)
+            report = export_year_report(ctx, args.year, output, classified=args.classified, today=args.today)
         except ServiceError as exc:
             raise CliError(str(exc), EXIT_CANNOT_RUN) from exc
-        try:
-            if suffix == ".pdf":
-                write_year_report_pdf(report, output)
-            else:
-                write_year_report_xlsx(report, output)
         except (OSError, PrintingError) as exc:
             raise CliError(f"无法写出 {output}：{exc}", EXIT_CANNOT_RUN) from exc
     finally:

@@ -7,10 +7,13 @@ an exported report: classified tasks are in it only when it is marked classified
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 from app.services.context import ServiceContext
+from app.services.errors import FieldError, ValidationError
 from app.services.plans import list_adjustments, plan_for_year
 from app.services.statistics import (
     PLAN_PROGRESS,
@@ -106,3 +109,44 @@ def build_year_report(
         plan_rows=plan_rows,
         adjustments=adjustments,
     )
+
+
+REPORT_SUFFIXES = (".pdf", ".xlsx")
+
+
+def export_year_report(
+    ctx: ServiceContext, year: int, path: Path, *, classified: bool = False, today: date | None = None
+) -> YearReport:
+    """Write the summary to ``path`` (.pdf or .xlsx, atomically) and record the export in the audit trail."""
+    from app.io.year_report import write_year_report_xlsx
+    from app.printing.year_report import write_year_report_pdf
+
+    suffix = path.suffix.lower()
+    if suffix not in REPORT_SUFFIXES:
+        raise ValidationError([FieldError("输出文件", f"{path.name} 的扩展名须为 .pdf 或 .xlsx")])
+    report = build_year_report(ctx, year, classified=classified, today=today)
+    if suffix == ".pdf":
+        write_year_report_pdf(report, path)
+    else:
+        write_year_report_xlsx(report, path)
+    with ctx.write() as session:
+        ctx.audit(
+            session,
+            action="export",
+            entity="year_report",
+            entity_id=year,
+            summary=f"导出{report.title}：{path.name}",
+            classified=classified,
+        )
+    return report
+
+
+def year_report_pdf_bytes(ctx: ServiceContext, year: int, *, classified: bool = False) -> bytes:
+    """The summary's PDF in memory, for the print preview (built through a temporary file)."""
+    from app.printing.year_report import write_year_report_pdf
+
+    report = build_year_report(ctx, year, classified=classified)
+    with tempfile.TemporaryDirectory(prefix="liancha-report-") as folder:
+        path = Path(folder) / "year.pdf"
+        write_year_report_pdf(report, path)
+        return path.read_bytes()
