@@ -132,6 +132,7 @@ class StatisticsPage(QWidget):
         self.status.setWordWrap(True)
         self.figure_list = QListWidget()
         self.figure_list.setObjectName("figureList")
+        self.figure_list.setSpacing(3)
         self.figure_list.currentRowChanged.connect(self._show_current)
         self.panel = FigurePanel()
         splitter = QSplitter(Qt.Orientation.Horizontal)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 
 from PySide6.QtCore import QCoreApplication, Qt, Slot
@@ -16,6 +17,8 @@ from app.ui.models import Column, RowTableModel
 from app.ui.navigation import PAGES
 from app.ui.operations import QueryOp
 from app.ui.widgets import configure_table
+
+logger = logging.getLogger(__name__)
 
 
 def _tr(text: str) -> str:
@@ -164,7 +167,13 @@ class WorkbenchPage(QWidget):
             runner=self.ui.runner,
             op=lambda _p: compute_statistics(services, StatsFilter(year=today.year), today=today),
             key="workbench.figures",
-        ).success(self._show_figures).run_in_background()
+        ).success(self._show_figures).failure(self._figures_failed).run_in_background()
+
+    def _figures_failed(self, error: BaseException) -> None:
+        logger.warning("workbench figures failed: %r", error)
+        for tile in self.tiles.values():
+            tile.setText(self.tr("无法统计：{error}").format(error=error))
+            tile.setEnabled(False)
 
     def _show_figures(self, stats: Statistics) -> None:
         self.stats = stats
