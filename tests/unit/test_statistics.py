@@ -15,17 +15,17 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from app.cli import main
 from app.db import backup_sqlite, open_database
 from app.io.year_report import write_year_report_xlsx
-from app.models import ResultVersion, Target
+from app.models import AuditEntry, ResultVersion, Target
 from app.models.enums import FollowUpKind, TaskMode, TaskStatus, TeamRole
 from app.services.context import ServiceContext
 from app.services.draws import drawn_targets
-from app.services.errors import PermissionDenied
-from app.services.followups import FollowUpData, create_follow_up
+from app.services.errors import PermissionDenied, ValidationError
+from app.services.followups import FollowUpData, close_follow_up, create_follow_up, list_follow_ups
 from app.services.plans import create_plan
 from app.services.results import CheckpointFinding, approve_result, entry_form, publish_results, submit_result
 from app.services.statistics import (
@@ -48,7 +48,7 @@ from app.services.statistics import (
     compute_statistics,
 )
 from app.services.tasks import cancel_task, create_task
-from app.services.year_report import build_year_report
+from app.services.year_report import build_year_report, export_year_report
 from tests.factories import MiniCounty, build_mini_county, joint_task_data
 from tests.security import fast_hasher, make_accounts  # noqa: F401 - fast_hasher is a fixture
 from tests.unit.results.helpers import TODAY, draw_both, good_payload, problem_payload
@@ -385,3 +385,28 @@ def test_formula_text_is_guarded_in_xlsx(env: tuple[ServiceContext, County], tmp
         c for ws in load_workbook(out).worksheets for row in ws.iter_rows(values_only=True) for c in row
     ]
     assert "'=HYPERLINK(1)" in values and "=HYPERLINK(1)" not in values
+
+
+def test_closing_the_follow_up_counts_the_problem_as_handled(env: tuple[ServiceContext, County]) -> None:
+    ctx, built = env
+    follow_up = list_follow_ups(ctx, inspection_id=built.joint_inspections[1])[0]
+    close_follow_up(ctx, follow_up.id, outcome="已整改到位", closed_on=date(2026, 6, 1))
+    stats = compute_statistics(ctx, StatsFilter(year=2026), today=TODAY)
+    assert stats[OPEN_FOLLOW_UPS].value == 0 and stats[OPEN_FOLLOW_UPS].rows == ()
+    handled = stats[PROBLEMS_HANDLED]
+    assert handled.headline == "发现问题 1 户，处置已办结 1 户"
+    assert handled.rows[0][5] == "责令改正（已办结：已整改到位）" and handled.rows[0][6] == "已办结"
+
+
+def test_exports_are_recorded_in_the_audit_trail(env: tuple[ServiceContext, County], tmp_path: Path) -> None:
+    ctx, _ = env
+    export_year_report(ctx, 2026, tmp_path / "a.pdf", today=TODAY)
+    export_year_report(ctx, 2026, tmp_path / "b.xlsx", classified=True, today=TODAY)
+    with ctx.read() as session:
+        entries = session.execute(
+            select(AuditEntry.summary, AuditEntry.classified).where(AuditEntry.entity == "year_report")
+        ).all()
+    assert [(s.endswith("a.pdf"), c) for s, c in entries] == [(True, False), (False, True)]
+    with pytest.raises(ValidationError, match=r"\.pdf 或 \.xlsx"):
+        export_year_report(ctx, 2026, tmp_path / "c.docx")
+    assert not (tmp_path / "c.docx").exists()

@@ -23,6 +23,7 @@ from app.models.enums import TaskMode
 from app.services.departments import list_departments
 from app.services.permissions import can_see_classified
 from app.services.printing import PrintKind
+from app.services.progress import Progress
 from app.services.statistics import (
     ANALYSIS_KEYS,
     PROBLEMS_HANDLED,
@@ -35,7 +36,7 @@ from app.ui.context import UiContext
 from app.ui.dialogs.figure import FigurePanel
 from app.ui.dialogs.print_preview import PrintPreviewDialog
 from app.ui.errors import show_error
-from app.ui.operations import CollectionOp, Progress, QueryOp
+from app.ui.operations import CollectionOp, QueryOp
 from app.ui.widgets import ChoiceCombo
 
 PAGE_KEYS = (*ANALYSIS_KEYS, PROBLEMS_HANDLED)
