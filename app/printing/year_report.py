@@ -118,7 +118,7 @@ def chart_drawing(figure: Figure) -> Drawing | None:
 
 def _bars(points: list[tuple[str, float]], value_label: str) -> Drawing:
     height = 30 + 18 * len(points)
-    drawing = Drawing(WIDTH, height)
+    drawing = Drawing(WIDTH, height + 12)
     chart = HorizontalBarChart()
     chart.x, chart.y = 150, 20
     chart.width, chart.height = WIDTH - 200, height - 30
@@ -139,7 +139,7 @@ def _bars(points: list[tuple[str, float]], value_label: str) -> Drawing:
     chart.barLabels.boxAnchor = "w"
     chart.barLabels.dx = 3
     drawing.add(chart)
-    drawing.add(String(WIDTH - 40, 4, value_label, fontName=CJK_FONT, fontSize=7, textAnchor="end"))
+    drawing.add(String(WIDTH - 50, height + 2, value_label, fontName=CJK_FONT, fontSize=7, textAnchor="end"))
     return drawing
 
 

@@ -334,6 +334,17 @@ def compute_statistics(
 # The figures
 
 
+def short_numbers(numbers: list[str]) -> list[str]:
+    """Chart labels for task numbers: without the issuing body (「青山市监抽查〔2026〕3号」 → 「〔2026〕3号」)
+    unless two of them would then read the same (tasks of two departments)."""
+    short = [n.rpartition("抽查")[2] or n for n in numbers]
+    return short if len(set(short)) == len(set(numbers)) else numbers
+
+
+def _task_series(numbers: list[str], values: list[float]) -> tuple[tuple[str, float], ...]:
+    return tuple(zip(short_numbers(numbers), values, strict=True))
+
+
 def _pct(part: float, whole: float) -> float:
     return round(100.0 * part / whole, 1) if whole else 0.0
 
@@ -422,7 +433,7 @@ def _overdue(ctx: ServiceContext, tasks: dict[int, _Task], day: date) -> Figure:
         float(len(rows)),
         f"{len(rows)} 条",
         BAR,
-        tuple((str(k), float(v)) for k, v in by_task.items()),
+        _task_series([str(k) for k in by_task], [float(v) for v in by_task.values()]),
         "条数",
         ("任务编号", "检查对象", "统一社会信用代码", "状态", "公示期限", "逾期工作日"),
         rows,
@@ -708,7 +719,7 @@ def _visits_saved(
         float(total),
         f"减少 {total} 次入户",
         BAR,
-        tuple((str(r[0]), float(r[5])) for r in rows),
+        _task_series([str(r[0]) for r in rows], [float(r[5]) for r in rows]),
         "减少入户次数",
         ("任务编号", "任务名称", "抽查类型", "联合检查户数", "各部门分别检查需入户次数", "减少入户次数"),
         tuple(rows),
@@ -756,7 +767,7 @@ def _publication_time(
         _pct(on_time, finished),
         f"按期公示 {on_time}/{finished} 个任务",
         LINE,
-        tuple((str(r[0]), float(r[5] or 0)) for r in rows),
+        _task_series([str(r[0]) for r in rows], [float(r[5] or 0) for r in rows]),
         f"工作日（期限 {RESULTS_DUE_DAYS}）",
         ("任务编号", "任务名称", "结束日期", "公示期限", "公示完成日期", "用时（工作日）", "情况"),
         tuple(rows),

@@ -46,6 +46,7 @@ from app.services.statistics import (
     VISITS_SAVED,
     StatsFilter,
     compute_statistics,
+    short_numbers,
 )
 from app.services.tasks import cancel_task, create_task
 from app.services.year_report import build_year_report, export_year_report
@@ -259,6 +260,7 @@ def test_every_figure_on_the_public_work(env: tuple[ServiceContext, County]) -> 
     # Visits saved: J1 and J2 checked two departments' items (1 each), J3 one (0); S is not joint.
     visits = stats[VISITS_SAVED]
     assert visits.value == 2 and len(visits.rows) == 1 and visits.rows[0][3:] == (3, 5, 2)
+    assert visits.series == ((str(visits.rows[0][0]).rpartition("抽查")[2], 2.0),)
 
     # Publication: S done on 2026-07-10, 8 working days after its end (06-30), due 07-28; J still open.
     publication = stats[PUBLICATION_TIME]
@@ -410,3 +412,13 @@ def test_exports_are_recorded_in_the_audit_trail(env: tuple[ServiceContext, Coun
     with pytest.raises(ValidationError, match=r"\.pdf 或 \.xlsx"):
         export_year_report(ctx, 2026, tmp_path / "c.docx")
     assert not (tmp_path / "c.docx").exists()
+
+
+def test_chart_labels_drop_the_issuing_body_unless_ambiguous() -> None:
+    assert short_numbers(["青山市监抽查〔2026〕1号", "青山市监抽查〔2026〕2号"]) == [
+        "〔2026〕1号",
+        "〔2026〕2号",
+    ]
+    both = ["青山市监抽查〔2026〕1号", "青山消防抽查〔2026〕1号"]
+    assert short_numbers(both) == both
+    assert short_numbers(["自编号7"]) == ["自编号7"]
