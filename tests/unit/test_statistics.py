@@ -47,6 +47,7 @@ from app.services.statistics import (
     StatsFilter,
     compute_statistics,
     short_numbers,
+    visible_deadlines,
 )
 from app.services.tasks import cancel_task, create_task
 from app.services.year_report import build_year_report, export_year_report
@@ -297,6 +298,7 @@ def test_classified_counted_on_screen_for_cleared_and_in_marked_reports(
 @pytest.mark.usefixtures("fast_hasher")
 def test_uncleared_user_never_sees_classified(env: tuple[ServiceContext, County]) -> None:
     ctx, built = env
+    shown = visible_deadlines(ctx, TODAY)  # single-user mode: the operator is cleared
     contexts = make_accounts(
         ctx.db,
         department_id=built.county.departments["青山市监"],
@@ -309,6 +311,11 @@ def test_uncleared_user_never_sees_classified(env: tuple[ServiceContext, County]
     assert all("涉密" not in str(cell) for f in stats.figures.values() for row in f.rows for cell in row)
     with pytest.raises(PermissionDenied, match="涉密"):
         compute_statistics(office, StatsFilter(year=2026), today=TODAY, for_export=True, classified=True)
+    # The 工作台's deadline list hides the classified task's overdue results too.
+    hidden = visible_deadlines(office, TODAY)
+    assert {o.inspection_id for o in hidden.overdue} == set(built.joint_inspections[2:])
+    assert built.secret not in {t.task_id for t in hidden.tasks}
+    assert set(built.secret_inspections) <= {o.inspection_id for o in shown.overdue}
 
 
 def test_filters(env: tuple[ServiceContext, County]) -> None:

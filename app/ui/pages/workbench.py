@@ -9,8 +9,14 @@ from PySide6.QtCore import QCoreApplication, Qt, Slot
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QPushButton, QTableView, QVBoxLayout, QWidget
 
 from app.services.info import COUNTED, DatabaseInfo, database_info
-from app.services.result_deadlines import DeadlineBoard, OpenInspection, result_deadlines
-from app.services.statistics import DASHBOARD_KEYS, Statistics, StatsFilter, compute_statistics
+from app.services.result_deadlines import DeadlineBoard, OpenInspection
+from app.services.statistics import (
+    DASHBOARD_KEYS,
+    Statistics,
+    StatsFilter,
+    compute_statistics,
+    visible_deadlines,
+)
 from app.ui.context import UiContext
 from app.ui.dialogs.figure import FigureDialog
 from app.ui.models import Column, RowTableModel
@@ -159,7 +165,7 @@ class WorkbenchPage(QWidget):
         QueryOp(
             parent=self,
             runner=self.ui.runner,
-            op=lambda _p: result_deadlines(services, today),
+            op=lambda _p: visible_deadlines(services, today),
             key="workbench.deadlines",
         ).success(self._show_deadlines).run_in_background()
         QueryOp(
