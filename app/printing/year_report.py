@@ -14,7 +14,7 @@ from typing import Any
 from reportlab.graphics.charts.barcharts import HorizontalBarChart
 from reportlab.graphics.charts.linecharts import HorizontalLineChart
 from reportlab.graphics.charts.piecharts import Pie
-from reportlab.graphics.shapes import Drawing, Rect, String
+from reportlab.graphics.shapes import Drawing, Line, Rect, String
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
@@ -110,7 +110,7 @@ def chart_drawing(figure: Figure) -> Drawing | None:
     if figure.chart == PIE:
         return _pie(points)
     if figure.chart == LINE:
-        return _line(points, figure.value_label)
+        return _line(points, figure.value_label, figure.reference, figure.reference_label)
     if figure.chart == BAR:
         return _bars(points, figure.value_label)
     return None
@@ -169,7 +169,12 @@ def _pie(points: list[tuple[str, float]]) -> Drawing:
     return drawing
 
 
-def _line(points: list[tuple[str, float]], value_label: str) -> Drawing:
+def _line(
+    points: list[tuple[str, float]],
+    value_label: str,
+    reference: float | None = None,
+    reference_label: str = "",
+) -> Drawing:
     drawing = Drawing(WIDTH, 170)
     chart = HorizontalLineChart()
     chart.x, chart.y = 40, 40
@@ -181,6 +186,8 @@ def _line(points: list[tuple[str, float]], value_label: str) -> Drawing:
     chart.categoryAxis.labels.angle = 20
     chart.categoryAxis.labels.boxAnchor = "ne"
     chart.valueAxis.valueMin = 0
+    top = max([v for _, v in points] + ([reference] if reference is not None else []))
+    chart.valueAxis.valueMax = top * 1.15 or 1
     chart.valueAxis.labels.fontName = CJK_FONT
     chart.valueAxis.labels.fontSize = 7
     chart.lines[0].strokeColor = PALETTE[0]
@@ -189,6 +196,22 @@ def _line(points: list[tuple[str, float]], value_label: str) -> Drawing:
     chart.lineLabels.fontName = CJK_FONT
     chart.lineLabels.fontSize = 7
     drawing.add(chart)
+    if reference is not None:
+        y = chart.y + chart.height * reference / chart.valueAxis.valueMax
+        drawing.add(
+            Line(chart.x, y, chart.x + chart.width, y, strokeColor=PALETTE[3], strokeDashArray=[4, 3])
+        )
+        drawing.add(
+            String(
+                chart.x + chart.width,
+                y + 3,
+                reference_label,
+                fontName=CJK_FONT,
+                fontSize=7,
+                fillColor=PALETTE[3],
+                textAnchor="end",
+            )
+        )
     drawing.add(String(40, 158, value_label, fontName=CJK_FONT, fontSize=7))
     return drawing
 

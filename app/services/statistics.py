@@ -108,6 +108,8 @@ class Figure:
     headers: tuple[str, ...]
     rows: tuple[tuple[Cell, ...], ...]
     note: str = ""  # the definition, one sentence (shown under the chart and in the report)
+    reference: float | None = None  # a limit drawn across the chart (e.g. the 20-working-day deadline)
+    reference_label: str = ""
 
     def column(self, header: str) -> list[Cell]:
         index = self.headers.index(header)
@@ -778,6 +780,8 @@ def _publication_time(
         tuple(rows),
         f"公示完成日期为任务最后一条结果通过公示审批之日；期限为结束日期后 {RESULTS_DUE_DAYS} 个工作日。"
         "未完成的任务按至今的工作日计。",
+        reference=float(RESULTS_DUE_DAYS),
+        reference_label=f"期限 {RESULTS_DUE_DAYS} 个工作日",
     )
 
 

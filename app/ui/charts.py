@@ -44,18 +44,32 @@ class ChartWidget(QWidget):
         self.kind = BAR
         self.series: tuple[tuple[str, float], ...] = ()
         self.value_label = ""
+        self.reference: float | None = None
+        self.reference_label = ""
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.setMinimumHeight(140)
 
-    def set_chart(self, kind: str, series: Sequence[tuple[str, float]], value_label: str = "") -> None:
+    def set_chart(
+        self,
+        kind: str,
+        series: Sequence[tuple[str, float]],
+        value_label: str = "",
+        reference: float | None = None,
+        reference_label: str = "",
+    ) -> None:
+        """Show a chart; ``reference`` draws a dashed limit across a line chart (e.g. a deadline)."""
         self.kind = kind
+        self.reference = reference
+        self.reference_label = reference_label
         self.series = tuple(series)[:MAX_POINTS]
         self.value_label = value_label
         self.updateGeometry()
         self.update()
 
     def show_figure(self, figure: Figure) -> None:
-        self.set_chart(figure.chart, figure.series, figure.value_label)
+        self.set_chart(
+            figure.chart, figure.series, figure.value_label, figure.reference, figure.reference_label
+        )
 
     def sizeHint(self) -> QSize:
         line = QFontMetrics(self.font()).height()
@@ -147,7 +161,10 @@ class ChartWidget(QWidget):
         metrics = QFontMetrics(painter.font())
         line = metrics.height()
         plot = area.adjusted(10, line + 4, -10, -(line + 6))
-        top = max(v for _, v in self.series) or 1.0
+        top = (
+            max([v for _, v in self.series] + ([self.reference] if self.reference is not None else [])) or 1.0
+        )
+        top *= 1.1
         painter.setPen(QPen(QColor("#999999"), 1))
         painter.drawLine(plot.bottomLeft(), plot.bottomRight())
         count = len(self.series)
@@ -156,6 +173,15 @@ class ChartWidget(QWidget):
             QPointF(plot.left() + step * (n + 0.5), plot.bottom() - plot.height() * value / top)
             for n, (_, value) in enumerate(self.series)
         ]
+        if self.reference is not None:
+            y = plot.bottom() - plot.height() * self.reference / top
+            painter.setPen(QPen(QColor(PALETTE[3]), 1, Qt.PenStyle.DashLine))
+            painter.drawLine(QPointF(plot.left(), y), QPointF(plot.right(), y))
+            painter.drawText(
+                QRectF(plot.left(), y - line - 2, plot.width(), line),
+                Qt.AlignmentFlag.AlignRight,
+                self.reference_label,
+            )
         painter.setPen(QPen(QColor(PALETTE[0]), 2))
         for a, b in itertools.pairwise(points):
             painter.drawLine(a, b)

@@ -79,6 +79,8 @@ def test_chart_widget_draws_every_kind(qtbot: QtBot) -> None:
     for kind in (BAR, PIE, LINE):
         chart.set_chart(kind, [("餐饮", 3.0), ("药品零售", 1.0), ("加油站", 2.0)], "户数")
         assert "#2f6db5" in _painted_colours(chart), kind  # the first series colour is painted
+    chart.set_chart(LINE, [("〔2026〕1号", 8.0), ("〔2026〕2号", 25.0)], "工作日", 20.0, "期限 20 个工作日")
+    assert "#c0392b" in _painted_colours(chart)  # the dashed deadline line
     chart.set_chart(PIE, [("未发现问题", 4.0), ("发现问题", 1.0)])
     colours = _painted_colours(chart)
     assert {"#2f6db5", "#e07b39"} <= colours  # one colour per slice
