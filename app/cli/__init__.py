@@ -32,6 +32,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "app.cli.followup",
     "app.cli.batch",
     "app.cli.deadline",
+    "app.cli.report",
     "app.cli.holidays",
     "app.cli.audit",
     "app.cli.backup",

@@ -81,9 +81,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec(
         "statistics",
         str(QT_TRANSLATE_NOOP("Navigation", "统计分析")),
-        pending=str(
-            QT_TRANSLATE_NOOP("Navigation", "抽查覆盖率、问题发现率、联合检查减少的入户次数、年度总结")
-        ),
+        "app.ui.pages.statistics:StatisticsPage",
     ),
     PageSpec(
         "admin",

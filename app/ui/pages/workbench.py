@@ -2,18 +2,29 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 
 from PySide6.QtCore import QCoreApplication, Qt, Slot
-from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QPushButton, QTableView, QVBoxLayout, QWidget
 
 from app.services.info import COUNTED, DatabaseInfo, database_info
-from app.services.result_deadlines import DeadlineBoard, OpenInspection, result_deadlines
+from app.services.result_deadlines import DeadlineBoard, OpenInspection
+from app.services.statistics import (
+    DASHBOARD_KEYS,
+    Statistics,
+    StatsFilter,
+    compute_statistics,
+    visible_deadlines,
+)
 from app.ui.context import UiContext
+from app.ui.dialogs.figure import FigureDialog
 from app.ui.models import Column, RowTableModel
 from app.ui.navigation import PAGES
 from app.ui.operations import QueryOp
 from app.ui.widgets import configure_table
+
+logger = logging.getLogger(__name__)
 
 
 def _tr(text: str) -> str:
@@ -77,6 +88,23 @@ class WorkbenchPage(QWidget):
             self.count_labels[label] = value
         grid.setHorizontalSpacing(24)
 
+        # 本年度工作概况: one tile per figure; a click opens the list behind it.
+        tiles_box = QFrame()
+        tiles_box.setObjectName("figureTiles")
+        tiles = QGridLayout(tiles_box)
+        tiles.setContentsMargins(0, 0, 0, 0)
+        self.tiles: dict[str, QPushButton] = {}
+        for n, key in enumerate(DASHBOARD_KEYS):
+            tile = QPushButton("…")
+            tile.setObjectName(f"tile_{key}")
+            tile.setMinimumHeight(64)
+            tile.setEnabled(False)
+            tile.setStyleSheet("QPushButton { text-align: left; padding: 8px 12px; }")
+            tile.clicked.connect(lambda _checked=False, k=key: self.open_figure(k))
+            tiles.addWidget(tile, n // 3, n % 3)
+            self.tiles[key] = tile
+        self.stats: Statistics | None = None
+
         ready = [p.display_title() for p in PAGES if p.factory is not None and p.key != "workbench"]
         pending = [p.display_title() for p in PAGES if p.factory is None]
         steps = self.tr("本版本可以使用：{ready}。").format(ready="、".join(ready))
@@ -89,7 +117,14 @@ class WorkbenchPage(QWidget):
         layout.setContentsMargins(32, 28, 32, 28)
         layout.addWidget(heading)
         layout.addWidget(self.where)
-        layout.addSpacing(16)
+        layout.addSpacing(12)
+        overview = QLabel(self.tr("本年度工作概况（点击查看明细）"))
+        overview_font = overview.font()
+        overview_font.setBold(True)
+        overview.setFont(overview_font)
+        layout.addWidget(overview)
+        layout.addWidget(tiles_box)
+        layout.addSpacing(12)
         layout.addWidget(box)
         layout.addSpacing(16)
         layout.addWidget(self.steps)
@@ -130,9 +165,38 @@ class WorkbenchPage(QWidget):
         QueryOp(
             parent=self,
             runner=self.ui.runner,
-            op=lambda _p: result_deadlines(services, today),
+            op=lambda _p: visible_deadlines(services, today),
             key="workbench.deadlines",
         ).success(self._show_deadlines).run_in_background()
+        QueryOp(
+            parent=self,
+            runner=self.ui.runner,
+            op=lambda _p: compute_statistics(services, StatsFilter(year=today.year), today=today),
+            key="workbench.figures",
+        ).success(self._show_figures).failure(self._figures_failed).run_in_background()
+
+    def _figures_failed(self, error: BaseException) -> None:
+        logger.warning("workbench figures failed: %r", error)
+        for tile in self.tiles.values():
+            tile.setText(self.tr("无法统计：{error}").format(error=error))
+            tile.setEnabled(False)
+
+    def _show_figures(self, stats: Statistics) -> None:
+        self.stats = stats
+        for key, tile in self.tiles.items():
+            figure = stats[key]
+            tile.setText(f"{figure.title}\n{figure.headline}")
+            tile.setToolTip(figure.note)
+            tile.setEnabled(True)
+
+    def open_figure(self, key: str) -> FigureDialog | None:
+        """Show the list behind a tile (non-modal, so the 工作台 stays usable)."""
+        if self.stats is None:
+            return None
+        dialog = FigureDialog(self.stats[key], self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
 
     def _show_deadlines(self, board: DeadlineBoard) -> None:
         self.deadlines = board
