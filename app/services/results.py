@@ -869,9 +869,9 @@ def _draft_on_site(data: Mapping[str, Any]) -> list[OnSiteInspector]:
         if not isinstance(entry, Mapping):
             continue
         try:
-            iid, sub = int(entry.get("inspector_id")), entry.get("substitute_for")
+            iid, sub = int(entry["inspector_id"]), entry.get("substitute_for")
             people.append(OnSiteInspector(iid, None if sub in (None, "") else int(sub)))
-        except (TypeError, ValueError):
+        except (KeyError, TypeError, ValueError):
             continue
     return people
 
