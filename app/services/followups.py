@@ -20,7 +20,7 @@ from app.models import Department, FollowUp, Inspection, ResultVersion, Target, 
 from app.models.enums import FollowUpKind, FollowUpState, InspectionState
 from app.services.context import ServiceContext
 from app.services.errors import FieldError, RuleViolation, ValidationError
-from app.services.permissions import Permission
+from app.services.permissions import Permission, visible_task_condition
 from app.services.records import check_version, require, snapshot
 from app.services.results import require_on_inspection, require_some
 
@@ -268,6 +268,7 @@ def list_follow_ups(
             .join(Task, Inspection.task_id == Task.id)
             .join(Target, Inspection.target_id == Target.id)
             .outerjoin(Department, FollowUp.department_id == Department.id)
+            .where(visible_task_condition(ctx))
             .order_by(FollowUp.id)
         )
         if task_id is not None:
