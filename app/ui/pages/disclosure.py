@@ -98,8 +98,8 @@ def _days_left(n: int) -> str:
 
 def task_columns() -> list[Column[DisclosureTaskRow]]:
     return [
-        Column(_tr("任务编号"), lambda r: r.task_number, 10),
-        Column(_tr("任务名称"), lambda r: r.task_name, 18),
+        Column(_tr("任务编号"), lambda r: r.task_number, 14),
+        Column(_tr("任务名称"), lambda r: r.task_name, 22),
         Column(_tr("检查结束"), lambda r: r.end_date, 6),
         Column(_tr("应公示日期"), lambda r: r.due_date, 6),
         Column(
@@ -129,9 +129,9 @@ def due_columns() -> list[Column[OpenInspection]]:
             _tr("期限"), lambda r: _days_left(r.working_days_left), 8, sort_key=lambda r: r.working_days_left
         ),
         Column(_tr("应公示日期"), lambda r: r.due_date, 6),
-        Column(_tr("任务编号"), lambda r: r.task_number, 10),
-        Column(_tr("检查对象"), lambda r: r.target_name, 16),
-        Column(_tr("结果状态"), lambda r: r.state_label, 6),
+        Column(_tr("检查对象"), lambda r: r.target_name, 14),
+        Column(_tr("结果状态"), lambda r: r.state_label, 5),
+        Column(_tr("任务编号"), lambda r: r.task_number, 14),
     ]
 
 
@@ -354,11 +354,11 @@ class DisclosurePage(QWidget):
         publish_tab = QWidget()
         publish_layout = QVBoxLayout(publish_tab)
         publish_layout.addWidget(QLabel(self.tr("可公示的抽查任务（涉密、不公开和已取消的任务不在此列）")))
-        publish_layout.addWidget(self.task_view, 2)
+        publish_layout.addWidget(self.task_view, 1)
         publish_layout.addWidget(self.calendar_warning)
         publish_layout.addLayout(files)
         publish_layout.addWidget(self.status)
-        publish_layout.addWidget(lower, 3)
+        publish_layout.addWidget(lower, 2)
 
         # -- 后续处置与信用 ------------------------------------------------------------------
         self.open_only = QCheckBox(self.tr("只看未办结"))
