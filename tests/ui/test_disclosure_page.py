@@ -196,3 +196,19 @@ def test_refused_follow_up_shows_the_reason(qtbot: QtBot, page: DisclosurePage, 
     page.create_follow_up(county.problem, FollowUpData(FollowUpKind.RECTIFY, description="未写期限"))
     qtbot.waitUntil(lambda: "整改期限" in page.credit_status.text(), timeout=10_000)
     assert "责令改正须写明整改期限" in page.last_error
+
+
+def test_buttons_follow_the_users_permissions(qtbot: QtBot, ui: UiContext, county: County) -> None:
+    from app.models.users import Role
+    from app.services.permissions import Actor
+
+    viewer = Actor(user_id=7, username="v", display_name="只读员", roles=frozenset({Role.READONLY}))
+    readonly_ui = UiContext(
+        services=ServiceContext(db=ui.services.db, operator="只读员", user=viewer), runner=ui.runner
+    )
+    widget = DisclosurePage(readonly_ui, today=TODAY)
+    qtbot.addWidget(widget)
+    qtbot.waitUntil(lambda: widget.loaded, timeout=10_000)
+    assert widget.preview_button.isEnabled()  # reading is open to everyone
+    assert not widget.publish_all_button.isEnabled() and not widget.xlsx_button.isEnabled()
+    assert not widget.new_follow_button.isEnabled() and not widget.confirm_button.isEnabled()

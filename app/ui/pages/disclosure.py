@@ -68,6 +68,7 @@ from app.services.followups import (
     suggest_follow_ups,
     update_follow_up,
 )
+from app.services.permissions import Permission
 from app.services.progress import Progress
 from app.services.result_deadlines import OpenInspection
 from app.services.results import PublishOutcome, ResultRow, list_results, publish_results
@@ -439,9 +440,33 @@ class DisclosurePage(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs)
 
+        self._enable_by_permission()
         ui.runner.changed.connect(self._on_changed)
         self.loaded = False
         self.reload()
+
+    def _enable_by_permission(self) -> None:
+        """Grey out what the user may not do (the services refuse it anyway, with the reason)."""
+        actor = self.ui.services.actor()
+        publish = actor.may(Permission.PUBLISH)
+        for button in (
+            self.xlsx_button,
+            self.pdf_button,
+            self.publish_selected_button,
+            self.publish_all_button,
+        ):
+            button.setEnabled(publish)
+        enter = actor.may(Permission.ENTER_RESULTS)
+        for button in (self.new_follow_button, self.reschedule_button, self.close_follow_button):
+            button.setEnabled(enter)
+        review = actor.may(Permission.REVIEW_RESULTS)
+        for button in (
+            self.confirm_button,
+            self.reject_button,
+            self.punish_button,
+            self.remove_punish_button,
+        ):
+            button.setEnabled(review)
 
     def today(self) -> date:
         return self.fixed_today or date.today()
