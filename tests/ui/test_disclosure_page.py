@@ -212,3 +212,28 @@ def test_buttons_follow_the_users_permissions(qtbot: QtBot, ui: UiContext, count
     assert widget.preview_button.isEnabled()  # reading is open to everyone
     assert not widget.publish_all_button.isEnabled() and not widget.xlsx_button.isEnabled()
     assert not widget.new_follow_button.isEnabled() and not widget.confirm_button.isEnabled()
+
+
+def test_follow_up_dialog_starts_from_the_results_measures(
+    qtbot: QtBot, page: DisclosurePage, county: County, ctx: ServiceContext
+) -> None:
+    from app.services.departments import list_departments
+    from app.services.followups import suggest_follow_ups
+    from app.ui.pages.disclosure import FollowUpDialog
+
+    results = [r for r in list_results(ctx, county.public_task) if r.inspection_id in county.public[1:3]]
+    dialog = FollowUpDialog(
+        page,
+        results=results,
+        departments=list_departments(ctx),
+        suggest=lambda iid: suggest_follow_ups(ctx, iid),
+    )
+    qtbot.addWidget(dialog)
+    dialog.result_box.setCurrentIndex(dialog.result_box.findData(county.problem))
+    data = dialog.data()
+    assert dialog.inspection_id() == county.problem
+    assert data.kind == FollowUpKind.RECTIFY and data.due_date is not None and data.recheck_on is not None
+    assert "食品经营许可证已过期" in data.description
+    dialog.department_box.setCurrentIndex(1)
+    dialog.kind_box.setCurrentIndex(dialog.kind_box.findData(FollowUpKind.COPY))
+    assert dialog.data().department_id == list_departments(ctx)[0].id
