@@ -36,6 +36,7 @@ from app.models.base import utcnow
 from app.services.context import ServiceContext
 from app.services.errors import FieldError, NotFoundError, RuleViolation, ValidationError
 from app.services.permissions import Permission
+from app.services.results import require_on_inspection, require_some
 
 logger = logging.getLogger(__name__)
 
@@ -192,7 +193,7 @@ def add_attachment(
     Returns the attachment; put its ``sha256`` in ``ResultPayload.attachments`` to freeze it into
     the result.
     """
-    ctx.require(Permission.ENTER_RESULTS)
+    require_some(ctx, Permission.ENTER_RESULTS)
     if isinstance(source, bytes):
         data, original = source, name or "附件"
     else:
@@ -216,6 +217,7 @@ def add_attachment(
         inspection = session.get(Inspection, inspection_id)
         if inspection is None:
             raise NotFoundError(f"检查记录（编号 {inspection_id}）不存在")
+        require_on_inspection(ctx, session, inspection, Permission.ENTER_RESULTS)
         task: Task = inspection.task
         att = session.execute(select(Attachment).where(Attachment.sha256 == sha)).scalar_one_or_none()
         encrypt = task.is_classified or (att is not None and att.encrypted)
@@ -322,8 +324,12 @@ def detach_attachment(ctx: ServiceContext, inspection_id: int, sha256: str) -> N
 
     The stored file stays (other records may share it); once a version names it, it stays attached.
     """
-    ctx.require(Permission.ENTER_RESULTS)
+    require_some(ctx, Permission.ENTER_RESULTS)
     with ctx.write() as session:
+        inspection = session.get(Inspection, inspection_id)
+        if inspection is None:
+            raise NotFoundError(f"检查记录（编号 {inspection_id}）不存在")
+        require_on_inspection(ctx, session, inspection, Permission.ENTER_RESULTS)
         att = session.execute(select(Attachment).where(Attachment.sha256 == sha256)).scalar_one_or_none()
         link = (
             session.execute(

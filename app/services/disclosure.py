@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
+import tempfile
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -29,7 +30,8 @@ from app.models.enums import InspectionState, ResultVersionKind, TaskStatus
 from app.services.context import ServiceContext
 from app.services.errors import FieldError, NotFoundError, RuleViolation, ValidationError
 from app.services.permissions import Permission
-from app.services.results import STREAM_PUBLIC
+from app.services.result_deadlines import OpenInspection, result_deadlines
+from app.services.results import STREAM_PUBLIC, CorrectionState, ResultRow, list_results
 from app.services.tasks import TaskScope, resolve_items, task_data
 
 logger = logging.getLogger(__name__)
@@ -282,3 +284,116 @@ def export_disclosure(ctx: ServiceContext, kind: str, task_id: int, path: Path) 
             summary=f"生成公示文件：{table.title}（{len(table.rows)} 行）→ {path.name}",
         )
     return table
+
+
+# ---------------------------------------------------------------------------------------------
+# The 结果公示 page: which tasks can be disclosed, what awaits 公示审批, what is due
+
+
+@dataclass(frozen=True)
+class DisclosureTaskRow:
+    """A task that may be disclosed, with where its publication stands."""
+
+    task_id: int
+    task_number: str
+    task_name: str
+    end_date: date
+    due_date: date
+    covered: bool  # the holiday tables covered every day of the count
+    warning: str
+    working_days_left: int
+    status_label: str  # 已逾期 / 即将到期 / 未到期 / 已完成
+    total: int  # inspections drawn
+    published: int  # through 公示审批
+    awaiting: int  # 已审核, waiting for 公示审批 (withheld ones not counted: they are never disclosed)
+
+
+def _disclosable_task_ids(session: Session) -> set[int]:
+    return set(
+        session.execute(
+            select(Task.id).where(
+                Task.is_public.is_(True), Task.is_classified.is_(False), Task.status != TaskStatus.CANCELLED
+            )
+        ).scalars()
+    )
+
+
+def _withheld_current(session: Session, inspection_ids: list[int]) -> set[int]:
+    return set(
+        session.execute(
+            select(ResultVersion.inspection_id).where(
+                ResultVersion.inspection_id.in_(inspection_ids),
+                ResultVersion.is_current.is_(True),
+                ResultVersion.withheld.is_(True),
+            )
+        ).scalars()
+    )
+
+
+def awaiting_publication(ctx: ServiceContext, task_id: int) -> list[ResultRow]:
+    """Results of a disclosable task that passed 组长审核 and wait for 公示审批 (withheld left out).
+
+    Raises ``RuleViolation`` for a classified or non-public task: their results are approved not
+    to be disclosed on the 检查实施 page, never here.
+    """
+    with ctx.read() as session:
+        _disclosable_task(session, task_id)
+    return [
+        r
+        for r in list_results(ctx, task_id)
+        if not r.withheld
+        and (
+            r.state == InspectionState.APPROVED
+            or (r.state == InspectionState.PUBLISHED and r.correction_state == CorrectionState.APPROVED)
+        )
+    ]
+
+
+def disclosure_overview(ctx: ServiceContext, today: date) -> list[DisclosureTaskRow]:
+    """Every task that may be disclosed and has drawn inspections, by due date."""
+    board = result_deadlines(ctx, today)
+    with ctx.read() as session:
+        allowed = _disclosable_task_ids(session)
+    rows: list[DisclosureTaskRow] = []
+    for t in board.tasks:
+        if t.task_id not in allowed:
+            continue
+        rows.append(
+            DisclosureTaskRow(
+                task_id=t.task_id,
+                task_number=t.task_number,
+                task_name=t.task_name,
+                end_date=t.end_date,
+                due_date=t.due_date,
+                covered=t.covered,
+                warning=t.warning,
+                working_days_left=t.working_days_left,
+                status_label=t.status_label,
+                total=t.total,
+                published=t.published,
+                awaiting=len(awaiting_publication(ctx, t.task_id)),
+            )
+        )
+    return sorted(rows, key=lambda r: (r.due_date, r.task_number))
+
+
+def publication_due(ctx: ServiceContext, today: date) -> list[OpenInspection]:
+    """Results of disclosable tasks not yet through 公示审批 whose deadline is past or near.
+
+    Withheld results are left out: they are approved not to be disclosed, and naming them on a
+    disclosure screen would defeat the point.
+    """
+    board = result_deadlines(ctx, today)
+    pending = [*board.overdue, *board.due_soon]
+    with ctx.read() as session:
+        allowed = _disclosable_task_ids(session)
+        hidden = _withheld_current(session, [o.inspection_id for o in pending])
+    return [o for o in pending if o.task_id in allowed and o.inspection_id not in hidden]
+
+
+def disclosure_pdf(table: DisclosureTable, *, issued_on: date | None = None) -> bytes:
+    """The table as PDF bytes (for the preview; saving goes through ``export_disclosure``)."""
+    with tempfile.TemporaryDirectory(prefix="liancha-disclosure-") as folder:
+        path = Path(folder) / "preview.pdf"
+        write_disclosure(table, path, issued_on=issued_on)
+        return path.read_bytes()

@@ -20,8 +20,9 @@ from app.models import Department, FollowUp, Inspection, ResultVersion, Target, 
 from app.models.enums import FollowUpKind, FollowUpState, InspectionState
 from app.services.context import ServiceContext
 from app.services.errors import FieldError, RuleViolation, ValidationError
-from app.services.permissions import Permission
+from app.services.permissions import Permission, visible_task_condition
 from app.services.records import check_version, require, snapshot
+from app.services.results import require_on_inspection, require_some
 
 logger = logging.getLogger(__name__)
 
@@ -135,9 +136,10 @@ def suggest_follow_ups(ctx: ServiceContext, inspection_id: int) -> list[FollowUp
 
 def create_follow_up(ctx: ServiceContext, inspection_id: int, data: FollowUpData) -> int:
     """Start a follow-up from an inspection's submitted result."""
-    ctx.require(Permission.ENTER_RESULTS)
+    require_some(ctx, Permission.ENTER_RESULTS)
     with ctx.write() as session:
         inspection: Inspection = require(session, Inspection, inspection_id, "检查记录")
+        require_on_inspection(ctx, session, inspection, Permission.ENTER_RESULTS)
         if inspection.state == InspectionState.NOT_ENTERED:
             raise RuleViolation(f"「{inspection.target.name}」尚未录入检查结果，不能登记后续处置")
         _validate(session, data, _inspection_date(_current_result(session, inspection_id)))
@@ -168,9 +170,15 @@ def update_follow_up(
     ctx: ServiceContext, follow_up_id: int, data: FollowUpData, *, expected_version: int | None = None
 ) -> None:
     """Change an open follow-up (e.g. extend the deadline); the change is audited."""
-    ctx.require(Permission.ENTER_RESULTS)
+    require_some(ctx, Permission.ENTER_RESULTS)
     with ctx.write() as session:
         row: FollowUp = require(session, FollowUp, follow_up_id, "后续处置")
+        require_on_inspection(
+            ctx,
+            session,
+            require(session, Inspection, row.inspection_id, "检查记录"),
+            Permission.ENTER_RESULTS,
+        )
         check_version(row, expected_version, "该后续处置")
         if row.state == FollowUpState.CLOSED:
             raise RuleViolation("该后续处置已办结，不能再修改。如事项重新发生，请另行登记。")
@@ -199,11 +207,17 @@ def close_follow_up(
     expected_version: int | None = None,
 ) -> None:
     """办结: record the outcome, the date and who closed it."""
-    ctx.require(Permission.ENTER_RESULTS)
+    require_some(ctx, Permission.ENTER_RESULTS)
     if not outcome.strip():
         raise ValidationError([FieldError("办理结果", "办结时请写明办理结果（如：已整改到位，复查合格）")])
     with ctx.write() as session:
         row: FollowUp = require(session, FollowUp, follow_up_id, "后续处置")
+        require_on_inspection(
+            ctx,
+            session,
+            require(session, Inspection, row.inspection_id, "检查记录"),
+            Permission.ENTER_RESULTS,
+        )
         check_version(row, expected_version, "该后续处置")
         if row.state == FollowUpState.CLOSED:
             raise RuleViolation(f"该后续处置已于 {row.closed_on} 由 {row.closed_by} 办结")
@@ -254,6 +268,7 @@ def list_follow_ups(
             .join(Task, Inspection.task_id == Task.id)
             .join(Target, Inspection.target_id == Target.id)
             .outerjoin(Department, FollowUp.department_id == Department.id)
+            .where(visible_task_condition(ctx))
             .order_by(FollowUp.id)
         )
         if task_id is not None:

@@ -65,7 +65,7 @@ from app.services.result_codes import (
     result_codes,
     split_values,
 )
-from app.services.results import OnSiteInspector, ResultPayload, already_stored, store_result
+from app.services.results import OnSiteInspector, ResultPayload, already_stored, require_some, store_result
 
 logger = logging.getLogger(__name__)
 
@@ -427,7 +427,7 @@ def import_results(
     Raises:
         ImportFileError: the file cannot be read as a results sheet (nothing imported).
     """
-    ctx.require(Permission.ENTER_RESULTS)
+    require_some(ctx, Permission.ENTER_RESULTS)
     header, raw_rows = _read_sheet(path)
     missing = [
         c

@@ -63,9 +63,16 @@ from app.models.base import new_uid, utcnow
 from app.models.enums import InspectionState, ResultVersionKind, SyncState, TaskStatus, TeamRole
 from app.services.audit import canonical_json
 from app.services.context import ServiceContext
-from app.services.errors import ConflictError, FieldError, NotFoundError, RuleViolation, ValidationError
+from app.services.errors import (
+    ConflictError,
+    FieldError,
+    NotFoundError,
+    PermissionDenied,
+    RuleViolation,
+    ValidationError,
+)
 from app.services.installation import installation_id
-from app.services.permissions import Permission, can_see_classified
+from app.services.permissions import Permission, Scope, can_see_classified
 from app.services.result_codes import (
     MEASURE_NONE,
     MEASURE_OTHER,
@@ -458,6 +465,56 @@ def _require_inspection(
     return inspection
 
 
+def require_some(ctx: ServiceContext, permission: Permission) -> None:
+    """Refuse at once a user who holds ``permission`` in no scope at all.
+
+    The record-level check (``require_on_inspection``) follows once the record is loaded: a
+    department operator or an inspector holds the permission only for some records.
+    """
+    if not ctx.actor().may(permission):
+        ctx.require(permission)
+
+
+def require_on_inspection(
+    ctx: ServiceContext,
+    session: Session,
+    inspection: Inspection,
+    permission: Permission,
+    *,
+    on_site: Iterable[OnSiteInspector] | None = None,
+) -> None:
+    """谁检查、谁录入: may the actor do ``permission`` to this inspection?
+
+    The office (scope all) may; a department operator for tasks his departments lead or join; a
+    检查员 for inspections of a team he belongs to, or — the recorded substitution — when the
+    result names him on site in place of an absent member (the payload check then requires the
+    replaced member and the reason, so the substitution is frozen into the version). Without
+    ``on_site`` the people of the saved draft count (adding a photo before submitting).
+    """
+    if on_site is None:
+        draft = session.get(ResultDraft, inspection.id)
+        on_site = _draft_on_site(json.loads(draft.payload_json)) if draft is not None else []
+    actor = ctx.actor()
+    task: Task = inspection.task
+    members = [m.inspector_id for m in _team_members(session, inspection)]
+    substitutes = [p.inspector_id for p in on_site if p.substitute_for is not None]
+    departments = [task.lead_department_id, *(d.id for d in task.joint_departments)]
+    if any(
+        actor.allows(permission, department_id=d, team_member_ids=[*members, *substitutes])
+        for d in departments
+    ):
+        return
+    if Scope.OWN_TEAMS in actor.scopes(permission) and Scope.OWN_DEPARTMENTS not in actor.scopes(permission):
+        team = session.get(Team, inspection.team_id) if inspection.team_id is not None else None
+        which = f"第 {team.number} 组" if team is not None else "尚未选派的检查组"
+        raise PermissionDenied(
+            f"按「谁检查、谁录入」，您只能{permission.label}中本人所在检查组的记录；「{inspection.target.name}」"
+            f"由{which}检查，您不在该组。如您是临时替换组员到场检查的，请在到场人员中登记替换"
+            "（选择被替换的组员并写明原因）后再提交。"
+        )
+    ctx.require(permission, department_id=task.lead_department_id, team_member_ids=members)
+
+
 def _check_usable(inspection: Inspection, task: Task) -> None:
     if inspection.voided:
         raise RuleViolation(
@@ -804,6 +861,21 @@ def validate_result(
 # Drafts
 
 
+def _draft_on_site(data: Mapping[str, Any]) -> list[OnSiteInspector]:
+    """The substitutes a (possibly half-filled) draft names, for the 谁检查谁录入 check."""
+    people: list[OnSiteInspector] = []
+    raw = data.get("inspectors")
+    for entry in raw if isinstance(raw, list) else []:
+        if not isinstance(entry, Mapping):
+            continue
+        try:
+            iid, sub = int(entry["inspector_id"]), entry.get("substitute_for")
+            people.append(OnSiteInspector(iid, None if sub in (None, "") else int(sub)))
+        except (KeyError, TypeError, ValueError):
+            continue
+    return people
+
+
 def save_draft(
     ctx: ServiceContext, inspection_id: int, payload: Mapping[str, Any] | ResultPayload
 ) -> datetime:
@@ -813,7 +885,7 @@ def save_draft(
     the form saves field by field and a power cut must lose at most the field being typed. Drafts
     are not part of the audit trail; the submitted version is.
     """
-    ctx.require(Permission.ENTER_RESULTS)
+    require_some(ctx, Permission.ENTER_RESULTS)
     data = payload.to_dict() if isinstance(payload, ResultPayload) else dict(payload)
     try:
         text = json.dumps(data, ensure_ascii=False, sort_keys=True)
@@ -822,6 +894,9 @@ def save_draft(
     now = utcnow()
     with ctx.write() as session:
         inspection = _require_inspection(session, inspection_id, ctx)
+        require_on_inspection(
+            ctx, session, inspection, Permission.ENTER_RESULTS, on_site=_draft_on_site(data)
+        )
         if _entry_mode(inspection) == "readonly":
             raise RuleViolation(
                 f"「{inspection.target.name}」的结果{_status_label(inspection, None)}，不能修改。"
@@ -852,11 +927,18 @@ def load_draft(ctx: ServiceContext, inspection_id: int) -> DraftRow | None:
 
 def discard_draft(ctx: ServiceContext, inspection_id: int) -> bool:
     """Throw the draft away (the user chose 放弃修改); True if there was one."""
-    ctx.require(Permission.ENTER_RESULTS)
+    require_some(ctx, Permission.ENTER_RESULTS)
     with ctx.write() as session:
         draft = session.get(ResultDraft, inspection_id)
         if draft is None:
             return False
+        require_on_inspection(
+            ctx,
+            session,
+            _require_inspection(session, inspection_id, ctx),
+            Permission.ENTER_RESULTS,
+            on_site=_draft_on_site(json.loads(draft.payload_json)),
+        )
         session.delete(draft)
         return True
 
@@ -1051,6 +1133,7 @@ def store_result(
 ) -> ResultVersion:
     """Validate and freeze one result in the caller's transaction (shared by entry, correction and import)."""
     task: Task = inspection.task
+    require_on_inspection(ctx, session, inspection, Permission.ENTER_RESULTS, on_site=payload.inspectors)
     _check_usable(inspection, task)
     before = _state_text(inspection)
     mode = _entry_mode(inspection)
@@ -1130,7 +1213,7 @@ def submit_result(
         ValidationError: fields are invalid (nothing saved; the draft stays).
         RuleViolation: the state does not allow an entry (e.g. already submitted or published).
     """
-    ctx.require(Permission.ENTER_RESULTS)
+    require_some(ctx, Permission.ENTER_RESULTS)
     parsed = _as_payload(payload)
     with ctx.write() as session:
         inspection = _lock_inspection(session, inspection_id, ctx)
@@ -1159,7 +1242,7 @@ def correct_result(
     """Record a correction of a published result: a new version (kind correction) that goes through
     组长审核 and 公示审批 again while the inspection stays 已公示 with the earlier version public.
     """
-    ctx.require(Permission.ENTER_RESULTS)
+    require_some(ctx, Permission.ENTER_RESULTS)
     parsed = _as_payload(payload)
     with ctx.write() as session:
         inspection = _lock_inspection(session, inspection_id, ctx)
@@ -1188,11 +1271,12 @@ def approve_result(
     A result with problems also gets a proposal to raise the target's risk class
     (``app.services.credit``), for a person to confirm or reject.
     """
-    ctx.require(Permission.REVIEW_RESULTS)
+    require_some(ctx, Permission.REVIEW_RESULTS)
     from app.services.credit import propose_from_result
 
     with ctx.write() as session:
         inspection = _lock_inspection(session, inspection_id, ctx)
+        require_on_inspection(ctx, session, inspection, Permission.REVIEW_RESULTS)
         _check_version(inspection, expected_version)
         _check_usable(inspection, inspection.task)
         before = _state_text(inspection)
@@ -1238,11 +1322,12 @@ def return_result(
 
     For a correction of a published result the correction is returned; the inspection stays 已公示.
     """
-    ctx.require(Permission.REVIEW_RESULTS)
+    require_some(ctx, Permission.REVIEW_RESULTS)
     if not comment.strip():
         raise ValidationError([FieldError("退回意见", "退回时请写明退回意见，录入人将据此修改")])
     with ctx.write() as session:
         inspection = _lock_inspection(session, inspection_id, ctx)
+        require_on_inspection(ctx, session, inspection, Permission.REVIEW_RESULTS)
         _check_version(inspection, expected_version)
         _check_usable(inspection, inspection.task)
         before = _state_text(inspection)

@@ -71,7 +71,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec(
         "disclosure",
         str(QT_TRANSLATE_NOOP("Navigation", "结果公示")),
-        pending=str(QT_TRANSLATE_NOOP("Navigation", "抽查任务公告、抽查名单和抽查结果公告，公示期限提醒")),
+        "app.ui.pages.disclosure:DisclosurePage",
     ),
     PageSpec(
         "sync",

@@ -8,20 +8,24 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QTreeWidget
 from pytestqt.qtbot import QtBot
+from sqlalchemy import select
 
+from app.models import Inspector
 from app.models.enums import InspectionState
+from app.models.users import Role
 from app.printing.data import DocKind
 from app.printing.qr import make_payload
 from app.services.attachments import list_attachments
 from app.services.context import ServiceContext
 from app.services.draws import SeedEntry, draw_task_inspectors, draw_task_targets
+from app.services.permissions import Actor
 from app.services.printing import PrintKind
 from app.services.result_codes import MEASURE_NONE, NO_PROBLEM
-from app.services.results import list_results, load_draft
+from app.services.results import entry_form, list_results, load_draft
 from app.services.tasks import create_task
 from app.ui.context import UiContext
 from app.ui.pages.inspection import PRINT_CHOICES, InspectionPage
-from app.ui.pages.result_entry import CODE_ROLE
+from app.ui.pages.result_entry import CODE_ROLE, ResultEntryWidget
 from tests.factories import build_mini_county, joint_task_data
 
 SEED = SeedEntry("12345678901234567890")
@@ -257,3 +261,31 @@ def test_return_then_publish_from_the_results_list(
     states = {r.inspection_id: r.state for r in list_results(ctx, drawn_task)}
     assert states[rows[0].inspection_id] == InspectionState.RETURNED
     assert states[rows[1].inspection_id] == InspectionState.PUBLISHED
+
+
+def test_inspector_of_another_team_cannot_save_a_draft(
+    qtbot: QtBot, ui: UiContext, ctx: ServiceContext, drawn_task: int
+) -> None:
+
+    first = list_results(ctx, drawn_task)[0]
+    team = {m.inspector_id for m in entry_form(ctx, first.inspection_id).team}
+    with ctx.db.read() as session:
+        outsider = next(i for i in session.execute(select(Inspector.id)).scalars() if i not in team)
+    actor = Actor(
+        user_id=5,
+        username="insp",
+        display_name="检查员",
+        roles=frozenset({Role.INSPECTOR}),
+        inspector_id=outsider,
+    )
+    inspector_ui = UiContext(
+        services=ServiceContext(db=ctx.db, operator="检查员", user=actor), runner=ui.runner
+    )
+    entry = ResultEntryWidget(inspector_ui)
+    qtbot.addWidget(entry)
+    entry.open_inspection(first.inspection_id)
+    qtbot.waitUntil(lambda: entry.form is not None, timeout=10_000)
+    entry.save_now()
+    qtbot.waitUntil(lambda: "谁检查、谁录入" in entry.status.text(), timeout=10_000)
+    assert "草稿未能保存" in entry.status.text()
+    assert load_draft(ctx, first.inspection_id) is None

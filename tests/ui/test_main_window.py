@@ -49,12 +49,12 @@ def test_navigation_lists_the_flow(qtbot: QtBot, ui: UiContext) -> None:
 
 def test_pages_not_built_say_so(qtbot: QtBot, ui: UiContext) -> None:
     window = _window(qtbot, ui)
-    window.navigation.setCurrentRow(5)
+    window.navigation.setCurrentRow(6)
     page = window.stack.currentWidget()
     assert isinstance(page, PlaceholderPage)
-    assert page.message.text().startswith("本页面尚在建设中：结果公示将在后续版本提供。")
-    assert window.current_page_key() == "disclosure"
-    assert page_spec("disclosure").factory is None
+    assert page.message.text().startswith("本页面尚在建设中：数据同步将在后续版本提供。")
+    assert window.current_page_key() == "sync"
+    assert page_spec("sync").factory is None
 
 
 def test_registry_opens_from_navigation(qtbot: QtBot, ui: UiContext, sample: SampleCounty) -> None:

@@ -11,6 +11,7 @@ from app.cli import main
 from app.services.context import ServiceContext
 from app.services.errors import ValidationError
 from app.services.workdays import (
+    RESULTS_DUE_DAYS,
     WorkCalendar,
     add_working_days,
     office_calendar,
@@ -96,3 +97,15 @@ def test_cli_deadline_and_holidays(db_path: Path, tmp_path: Path, capsys: pytest
     capsys.readouterr()
     assert main(["--db", str(db_path), "deadline", "--from", "2026-12-15", "--days", "20"]) == 0
     assert capsys.readouterr().out.startswith("2027-01-13")
+
+
+def test_crossing_2025_into_2026_over_new_year_and_tiaoxiu() -> None:
+    # 元旦 2026: Jan 1–3 off; Sunday Jan 4 is an adjusted workday (调休).
+    cal = WorkCalendar()
+    deadline = add_working_days(date(2025, 12, 30), 2, cal)
+    assert deadline.due == date(2026, 1, 4) and deadline.covered and not deadline.warning
+    assert add_working_days(date(2025, 12, 30), 3, cal).due == date(2026, 1, 5)
+    assert working_days_between(date(2025, 12, 26), date(2026, 1, 5), cal) == 5  # 29, 30, 31, 4, 5
+    # 20 working days from 2025-12-15: every day known, so no warning.
+    full = add_working_days(date(2025, 12, 15), RESULTS_DUE_DAYS, cal)
+    assert full.covered and full.due == date(2026, 1, 13)

@@ -6,6 +6,7 @@ import io
 import logging
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPointF, QSize, Slot
@@ -24,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.services.errors import ServiceError
 from app.services.printing import PrintKind, print_task
 from app.services.progress import Progress
 from app.ui.context import UiContext
@@ -69,18 +71,30 @@ class PrintPreviewDialog(QDialog):
         parent: QWidget | None = None,
         *,
         task_id: int,
-        kind: PrintKind,
+        kind: PrintKind | None = None,
         team: int | None = None,
         title: str = "",
+        builder: Callable[[Progress], bytes] | None = None,
+        saver: Callable[[Path], None] | None = None,
+        file_name: str = "",
     ) -> None:
+        """Preview a print job (``kind``), or any PDF that ``builder`` makes (e.g. a disclosure table).
+
+        ``saver`` replaces the plain write of 另存为 PDF when saving must do more (the disclosure
+        export records the publication in the audit trail).
+        """
         super().__init__(parent)
         self.setObjectName("printPreviewDialog")
         self.ui = ui
         self.task_id = task_id
         self.kind = kind
         self.team = team
+        self.builder = builder
+        self.saver = saver
+        self.file_name = file_name or (f"{kind.label}.pdf" if kind is not None else "文件.pdf")
         self.pdf_bytes: bytes | None = None
-        self.setWindowTitle(self.tr("打印预览 — {what}").format(what=title or kind.label))
+        what = title or (kind.label if kind is not None else "")
+        self.setWindowTitle(self.tr("打印预览 — {what}").format(what=what))
         self.resize(900, 1000)
 
         self.document = QPdfDocument(self)
@@ -137,8 +151,13 @@ class PrintPreviewDialog(QDialog):
         """Start building the PDF in the background (progress dialog with 取消)."""
         services = self.ui.services
         task_id, kind, team = self.task_id, self.kind, self.team
+        label = kind.label if kind is not None else self.windowTitle()
+        builder = self.builder
 
         def make(progress: Progress) -> bytes:
+            if builder is not None:
+                return builder(progress)
+            assert kind is not None
             out = io.BytesIO()
             print_task(
                 services,
@@ -154,7 +173,7 @@ class PrintPreviewDialog(QDialog):
         # CollectionOp: the build is long and must not be superseded by a newer query.
         self.progress = (
             CollectionOp(parent=self, runner=self.ui.runner, op=make, changes=())
-            .with_progress(self.tr("正在生成{what}…").format(what=kind.label))
+            .with_progress(self.tr("正在生成{what}…").format(what=label))
             .success(self._loaded)
             .cancelled(self._cancelled)
             .failure(self._failed)
@@ -198,8 +217,9 @@ class PrintPreviewDialog(QDialog):
     @Slot()
     def ask_save(self) -> None:
         """Ask where to save the PDF, then save it."""
-        name = f"{self.kind.label}.pdf"
-        path, _ = QFileDialog.getSaveFileName(self, self.tr("另存为 PDF"), name, self.tr("PDF 文件 (*.pdf)"))
+        path, _ = QFileDialog.getSaveFileName(
+            self, self.tr("另存为 PDF"), self.file_name, self.tr("PDF 文件 (*.pdf)")
+        )
         if path:
             self.save_to(Path(path))
 
@@ -209,7 +229,15 @@ class PrintPreviewDialog(QDialog):
             return
         if path.suffix.lower() != ".pdf":
             path = path.with_suffix(".pdf")
-        write_atomically(path, self.pdf_bytes)
+        if self.saver is not None:
+            try:
+                self.saver(path)
+            except (ServiceError, OSError) as exc:  # shown: the preview stays open to try again
+                logger.info("saving %s failed: %s", path, exc)
+                self.status.setText(self.tr("无法保存：{error}").format(error=exc))
+                return
+        else:
+            write_atomically(path, self.pdf_bytes)
         self.status.setText(self.tr("已保存到 {path}").format(path=path))
 
     @Slot()

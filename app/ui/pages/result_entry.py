@@ -537,12 +537,16 @@ class ResultEntryWidget(QWidget):
             self.status.setText(self.tr("草稿已自动保存。"))
             self.draft_saved.emit(inspection_id)
 
+        def not_saved(error: BaseException) -> None:
+            # Shown in the status line, not as a dialog: autosave runs after every pause in typing.
+            self.status.setText(self.tr("草稿未能保存：{error}").format(error=error))
+
         CollectionOp(
             parent=self,
             runner=self.ui.runner,
             op=lambda _p: save_draft(services, inspection_id, data),
             changes=(),
-        ).success(saved).run_in_background()
+        ).success(saved).failure(not_saved).run_in_background()
 
     @Slot()
     def submit(self) -> None:

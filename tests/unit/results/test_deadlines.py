@@ -9,7 +9,13 @@ from app.services.draws import SeedEntry, draw_task_targets, drawn_targets
 from app.services.result_deadlines import DONE, DUE_SOON, OPEN, OVERDUE, result_deadlines
 from app.services.results import approve_result, publish_results, submit_result
 from app.services.tasks import create_task
-from app.services.workdays import RESULTS_DUE_DAYS, add_working_days, office_calendar
+from app.services.workdays import (
+    RESULTS_DUE_DAYS,
+    add_working_days,
+    office_calendar,
+    parse_holiday_file,
+    save_holiday_table,
+)
 from tests.factories import joint_task_data
 from tests.unit.results.helpers import TODAY, ResultsEnv, good_payload
 
@@ -64,3 +70,31 @@ def test_deadline_across_new_year_warns_about_missing_holidays(env: ResultsEnv) 
     assert inspections <= {i.inspection_id for i in soon.due_soon}
     late = result_deadlines(ctx, date(2027, 3, 1))
     assert next(t for t in late.tasks if t.task_id == december).status == OVERDUE
+
+
+def test_entering_the_2027_holiday_table_recomputes_the_board(env: ResultsEnv) -> None:
+    ctx = env.ctx
+    december = create_task(
+        ctx,
+        joint_task_data(
+            env.drawn.county,
+            name="2026年岁末专项检查",
+            start_date=date(2026, 12, 1),
+            end_date=date(2026, 12, 15),
+            fixed_count=2,
+            ratios={},
+        ),
+    )
+    draw_task_targets(ctx, december, seed=SeedEntry("27182818284590452353", SeedMethod.DICE))
+    before = next(t for t in result_deadlines(ctx, date(2026, 12, 16)).tasks if t.task_id == december)
+    # Without a 2027 table: weekends only, so Friday 2027-01-01 counts as a working day.
+    assert not before.covered and before.due_date == date(2027, 1, 12)
+    holidays, workdays = parse_holiday_file("2027-01-01 休\n2027-02-06~2027-02-12 休\n2027-02-14 班\n")
+    save_holiday_table(
+        ctx, year=2027, holidays=holidays, workdays=workdays, source="国务院办公厅通知（测试）"
+    )
+    after = next(t for t in result_deadlines(ctx, date(2026, 12, 16)).tasks if t.task_id == december)
+    assert after.covered and not after.warning
+    assert after.due_date == date(2027, 1, 13)  # 元旦 2027 no longer counted
+    # Still the same number of working days to go; only the calendar date moved.
+    assert after.working_days_left == before.working_days_left

@@ -12,8 +12,12 @@ from app.services.disclosure import (
     LIST_HEADERS,
     RESULT_HEADERS,
     TASK_HEADERS,
+    awaiting_publication,
     build_disclosure,
+    disclosure_overview,
+    disclosure_pdf,
     export_disclosure,
+    publication_due,
     result_announcement,
     target_list,
     task_announcement,
@@ -154,3 +158,34 @@ def test_pdf_repeats_header_on_many_pages(env: ResultsEnv, tmp_path: Path) -> No
     assert all("市场主体名称" in (p.extract_text() or "") for p in pages)
     with pytest.raises(ValidationError, match=r"请用 \.xlsx 或 \.pdf"):
         write_disclosure(many, tmp_path / "many.docx")
+
+
+def test_page_services_leave_out_classified_private_and_withheld(env: ResultsEnv, tmp_path: Path) -> None:
+    ctx, d = env.ctx, env.drawn
+    withheld, shown = d.public_inspections[0], d.public_inspections[1]
+    for iid, changes in ((withheld, {"withheld": True, "withheld_reason": "涉及个人隐私"}), (shown, {})):
+        submit_result(ctx, iid, good_payload(ctx, iid, **changes), today=TODAY)
+        approve_result(ctx, iid)
+    for iid in (d.classified_inspections[0], d.private_inspections[0]):
+        submit_result(ctx, iid, good_payload(ctx, iid), today=TODAY)
+        approve_result(ctx, iid)
+
+    overview = disclosure_overview(ctx, TODAY)
+    assert [r.task_id for r in overview] == [d.public_task]
+    assert overview[0].awaiting == 1 and overview[0].total == len(d.public_inspections)
+    assert [r.inspection_id for r in awaiting_publication(ctx, d.public_task)] == [shown]
+    for task in (d.classified_task, d.private_task):
+        with pytest.raises(RuleViolation, match="不能生成公示文件"):
+            awaiting_publication(ctx, task)
+    due = {o.inspection_id for o in publication_due(ctx, TODAY)}
+    assert shown in due and withheld not in due
+    assert not due & {*d.classified_inspections, *d.private_inspections}
+
+    publish_results(ctx, inspection_ids=[withheld, shown])  # 已公示 / 已审批（不公示）
+    withheld_name = next(t.name for t in drawn_targets(ctx, d.public_task) if t.inspection_id == withheld)
+    for kind in ("list", "results"):
+        pdf = tmp_path / f"{kind}.pdf"
+        pdf.write_bytes(disclosure_pdf(build_disclosure(ctx, kind, d.public_task)))
+        assert withheld_name not in pdf_text(pdf)
+    shown_name = next(t.name for t in drawn_targets(ctx, d.public_task) if t.inspection_id == shown)
+    assert shown_name in pdf_text(tmp_path / "results.pdf")

@@ -148,6 +148,16 @@ def _correction_pending(env: ResultsEnv, iid: int) -> None:
     correct_result(env.ctx, iid, good_payload(env.ctx, iid, remarks="更正"), "更正")
 
 
+def _correction_approved(env: ResultsEnv, iid: int) -> None:
+    _correction_pending(env, iid)
+    approve_result(env.ctx, iid)
+
+
+def _correction_returned(env: ResultsEnv, iid: int) -> None:
+    _correction_pending(env, iid)
+    return_result(env.ctx, iid, comment="更正退回")
+
+
 def _nothing(env: ResultsEnv, iid: int) -> None:
     return None
 
@@ -199,6 +209,13 @@ def _correct(env: ResultsEnv, iid: int) -> None:
         (_correction_pending, _correct, "不能提交更正"),
         (_correction_pending, _publish, "只有已审核的结果"),
         (_correction_pending, _submit, "公示后只能提交更正"),
+        (_correction_approved, _approve, "没有待审核的内容"),
+        (_correction_approved, _correct, "不能提交更正"),
+        (_correction_approved, _submit, "公示后只能提交更正"),
+        (_correction_returned, _approve, "没有待审核的内容"),
+        (_correction_returned, _return, "不能退回"),
+        (_correction_returned, _publish, "只有已审核的结果"),
+        (_correction_returned, _submit, "公示后只能提交更正"),
     ],
 )
 def test_forbidden_transitions(env: ResultsEnv, setup: Setup, action: Setup, message: str) -> None:

@@ -1,0 +1,850 @@
+"""结果公示: the three disclosure tables of a task, 公示审批, publication deadlines; follow-up and credit.
+
+Only tasks that may be disclosed are listed here (public, not classified, not cancelled), and
+results marked 依法不予公开 never show: the services decide it (``app.services.disclosure``) and
+the page only shows what they return. The approval *not* to disclose a classified, non-public or
+withheld result is given on the 检查实施 page, where those results are visible to whoever may see them.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, QDate, Slot
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.models.enums import FollowUpKind, InspectionState
+from app.services.credit import (
+    JointPunishmentRow,
+    RiskProposalRow,
+    add_joint_punishment,
+    confirm_risk_proposal,
+    list_joint_punishments,
+    list_risk_proposals,
+    reject_risk_proposal,
+    remove_joint_punishment,
+)
+from app.services.departments import DepartmentRow, list_departments
+from app.services.disclosure import (
+    DisclosureTable,
+    DisclosureTaskRow,
+    awaiting_publication,
+    build_disclosure,
+    disclosure_overview,
+    disclosure_pdf,
+    export_disclosure,
+    publication_due,
+)
+from app.services.followups import (
+    FollowUpData,
+    FollowUpRow,
+    close_follow_up,
+    create_follow_up,
+    list_follow_ups,
+    suggest_follow_ups,
+    update_follow_up,
+)
+from app.services.permissions import Permission
+from app.services.progress import Progress
+from app.services.result_deadlines import OpenInspection
+from app.services.results import PublishOutcome, ResultRow, list_results, publish_results
+from app.services.tasks import TaskRow, list_tasks
+from app.ui.context import UiContext
+from app.ui.dialogs.print_preview import PrintPreviewDialog
+from app.ui.models import Column, RowTableModel
+from app.ui.operations import CollectionOp, QueryOp, affects
+from app.ui.widgets import configure_table
+
+logger = logging.getLogger(__name__)
+
+# (kind for the service, label) in the order they are published.
+DISCLOSURE_KINDS: tuple[tuple[str, str], ...] = (
+    ("task", "抽查任务公告"),
+    ("list", "抽查名单"),
+    ("results", "抽查结果公告"),
+)
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("DisclosurePage", text)
+
+
+def _days_left(n: int) -> str:
+    return _tr("逾期 {n} 个工作日").format(n=-n) if n < 0 else _tr("还剩 {n} 个工作日").format(n=n)
+
+
+def task_columns() -> list[Column[DisclosureTaskRow]]:
+    return [
+        Column(_tr("任务编号"), lambda r: r.task_number, 14),
+        Column(_tr("任务名称"), lambda r: r.task_name, 22),
+        Column(_tr("检查结束"), lambda r: r.end_date, 6),
+        Column(_tr("应公示日期"), lambda r: r.due_date, 6),
+        Column(
+            _tr("期限"), lambda r: _days_left(r.working_days_left), 8, sort_key=lambda r: r.working_days_left
+        ),
+        Column(_tr("公示状态"), lambda r: r.status_label, 5),
+        Column(_tr("抽取"), lambda r: r.total, 3, align_right=True),
+        Column(_tr("已公示"), lambda r: r.published, 3, align_right=True),
+        Column(_tr("待公示审批"), lambda r: r.awaiting, 5, align_right=True),
+    ]
+
+
+def awaiting_columns() -> list[Column[ResultRow]]:
+    return [
+        Column(_tr("组"), lambda r: r.team_number, 3, sort_key=lambda r: r.team_number or 0),
+        Column(_tr("检查对象"), lambda r: r.target_name, 16),
+        Column(_tr("统一社会信用代码"), lambda r: r.target_code, 12),
+        Column(_tr("检查日期"), lambda r: r.inspection_date, 6, sort_key=lambda r: r.inspection_date or ""),
+        Column(_tr("检查结果"), lambda r: r.result_text, 16),
+        Column(_tr("状态"), lambda r: r.status_label, 8),
+    ]
+
+
+def due_columns() -> list[Column[OpenInspection]]:
+    return [
+        Column(
+            _tr("期限"), lambda r: _days_left(r.working_days_left), 8, sort_key=lambda r: r.working_days_left
+        ),
+        Column(_tr("应公示日期"), lambda r: r.due_date, 6),
+        Column(_tr("检查对象"), lambda r: r.target_name, 14),
+        Column(_tr("结果状态"), lambda r: r.state_label, 5),
+        Column(_tr("任务编号"), lambda r: r.task_number, 14),
+    ]
+
+
+def follow_up_columns() -> list[Column[FollowUpRow]]:
+    return [
+        Column(_tr("处置"), lambda r: r.kind_label, 6),
+        Column(_tr("状态"), lambda r: _tr("已逾期") if r.overdue else r.state_label, 4),
+        Column(_tr("检查对象"), lambda r: r.target_name, 14),
+        Column(_tr("任务编号"), lambda r: r.task_number, 9),
+        Column(_tr("接收部门"), lambda r: r.department, 9),
+        Column(_tr("情况"), lambda r: r.description, 14),
+        Column(_tr("整改期限"), lambda r: r.due_date, 6, sort_key=lambda r: r.due_date or date.max),
+        Column(_tr("复查日期"), lambda r: r.recheck_on, 6, sort_key=lambda r: r.recheck_on or date.max),
+        Column(_tr("登记"), lambda r: f"{r.created_by} {r.created_at.astimezone():%Y-%m-%d}", 10),
+        Column(
+            _tr("办结"),
+            lambda r: f"{r.closed_by} {r.closed_on}：{r.outcome}" if r.closed_on else "",
+            14,
+        ),
+    ]
+
+
+def proposal_columns() -> list[Column[RiskProposalRow]]:
+    return [
+        Column(_tr("检查对象"), lambda r: r.target_name, 14),
+        Column(_tr("统一社会信用代码"), lambda r: r.target_code, 11),
+        Column(_tr("建议"), lambda r: f"{r.from_class.value} → {r.to_class.value}", 5),
+        Column(_tr("现风险等级"), lambda r: r.current_class.value, 4),
+        Column(_tr("理由"), lambda r: r.reason, 18),
+        Column(_tr("提出"), lambda r: f"{r.proposed_by} {r.proposed_at.astimezone():%Y-%m-%d}", 10),
+    ]
+
+
+def punishment_columns() -> list[Column[JointPunishmentRow]]:
+    return [
+        Column(_tr("检查对象"), lambda r: r.target_name, 14),
+        Column(_tr("统一社会信用代码"), lambda r: r.target_code, 11),
+        Column(_tr("列入理由"), lambda r: r.reason, 18),
+        Column(_tr("列入"), lambda r: f"{r.added_by} {r.added_on}", 10),
+        Column(
+            _tr("移出"),
+            lambda r: f"{r.removed_by} {r.removed_on}：{r.removal_reason}" if r.removed_on else "",
+            12,
+        ),
+    ]
+
+
+def _table(model: RowTableModel[Any], name: str) -> QTableView:
+    view = QTableView()
+    view.setObjectName(name)
+    view.setModel(model)
+    configure_table(view, [c.width_chars for c in model.columns])
+    return view
+
+
+def _selected(view: QTableView, model: RowTableModel[Any]) -> Any:
+    rows = view.selectionModel().selectedRows()
+    return model.row_at(rows[0].row()) if rows else None
+
+
+class FollowUpDialog(QDialog):
+    """登记 a follow-up of a submitted result: which inspection, what measure, deadlines."""
+
+    def __init__(
+        self,
+        parent: QWidget | None,
+        *,
+        results: list[ResultRow],
+        departments: list[DepartmentRow],
+        suggest: Callable[[int], list[FollowUpData]],
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("followUpDialog")
+        self.setWindowTitle(self.tr("登记后续处置"))
+        self.suggest = suggest
+        self.result_box = QComboBox()
+        self.result_box.setObjectName("followUpInspection")
+        for r in results:
+            self.result_box.addItem(f"{r.target_name}（{r.result_text or r.status_label}）", r.inspection_id)
+        self.kind_box = QComboBox()
+        self.kind_box.setObjectName("followUpKind")
+        for kind in FollowUpKind:
+            self.kind_box.addItem(kind.label, kind)
+        self.department_box = QComboBox()
+        self.department_box.setObjectName("followUpDepartment")
+        self.department_box.addItem(self.tr("（不涉及）"), None)
+        for d in departments:
+            self.department_box.addItem(d.name, d.id)
+        self.description = QLineEdit()
+        self.description.setObjectName("followUpDescription")
+        self.due_check = QCheckBox(self.tr("整改期限"))
+        self.due = QDateEdit(QDate.currentDate().addDays(15))
+        self.recheck_check = QCheckBox(self.tr("复查日期"))
+        self.recheck = QDateEdit(QDate.currentDate().addDays(20))
+        for edit in (self.due, self.recheck):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("yyyy-MM-dd")
+        form = QFormLayout()
+        form.addRow(self.tr("检查记录"), self.result_box)
+        form.addRow(self.tr("处置措施"), self.kind_box)
+        form.addRow(self.tr("接收部门"), self.department_box)
+        form.addRow(self.tr("情况说明"), self.description)
+        form.addRow(self.due_check, self.due)
+        form.addRow(self.recheck_check, self.recheck)
+        self.error = QLabel()
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet("color: #b00020")
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+        self.result_box.currentIndexChanged.connect(lambda _i: self._prefill())
+        self._prefill()
+
+    def _prefill(self) -> None:
+        """Start from what the result's 后续处置措施 call for (责令改正 → a deadline)."""
+        iid = self.result_box.currentData()
+        if not isinstance(iid, int):
+            return
+        suggestions = self.suggest(iid)
+        if suggestions:
+            first = suggestions[0]
+            self.kind_box.setCurrentIndex(self.kind_box.findData(first.kind))
+            self.description.setText(first.description)
+            rectify = first.kind == FollowUpKind.RECTIFY
+            self.due_check.setChecked(rectify)
+            self.recheck_check.setChecked(rectify)
+
+    def inspection_id(self) -> int | None:
+        iid = self.result_box.currentData()
+        return iid if isinstance(iid, int) else None
+
+    def data(self) -> FollowUpData:
+        department = self.department_box.currentData()
+        return FollowUpData(
+            kind=FollowUpKind(self.kind_box.currentData()),
+            description=self.description.text(),
+            department_id=department if isinstance(department, int) else None,
+            due_date=self.due.date().toPython() if self.due_check.isChecked() else None,  # type: ignore[arg-type]
+            recheck_on=self.recheck.date().toPython() if self.recheck_check.isChecked() else None,  # type: ignore[arg-type]
+        )
+
+
+class DisclosurePage(QWidget):
+    """结果公示: 公示文件 and 公示审批 per task; 后续处置 and 信用 (风险等级, 联合惩戒)."""
+
+    def __init__(self, ui: UiContext, parent: QWidget | None = None, *, today: date | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("disclosurePage")
+        self.ui = ui
+        self.fixed_today = today  # tests and screenshots pin the day; otherwise the real date
+        self.last_error = ""
+
+        # -- 公示 ----------------------------------------------------------------------------
+        self.task_model: RowTableModel[DisclosureTaskRow] = RowTableModel(task_columns(), parent=self)
+        self.task_view = _table(self.task_model, "disclosureTasks")
+        self.task_view.selectionModel().selectionChanged.connect(lambda *_: self.reload_awaiting())
+        self.calendar_warning = QLabel()
+        self.calendar_warning.setObjectName("calendarWarning")
+        self.calendar_warning.setWordWrap(True)
+        self.calendar_warning.setStyleSheet("color: #8a5a00")
+        self.calendar_warning.hide()
+
+        files = QHBoxLayout()
+        files.addWidget(QLabel(self.tr("公示文件")))
+        self.kind_box = QComboBox()
+        self.kind_box.setObjectName("disclosureKind")
+        for kind, label in DISCLOSURE_KINDS:
+            self.kind_box.addItem(_tr(label), kind)
+        self.preview_button = QPushButton(self.tr("预览…"))
+        self.preview_button.setObjectName("previewDisclosure")
+        self.xlsx_button = QPushButton(self.tr("保存为 Excel…"))
+        self.xlsx_button.setObjectName("saveXlsx")
+        self.pdf_button = QPushButton(self.tr("保存为 PDF…"))
+        self.pdf_button.setObjectName("savePdf")
+        self.preview_button.clicked.connect(self.open_preview)
+        self.xlsx_button.clicked.connect(lambda: self.ask_save(".xlsx"))
+        self.pdf_button.clicked.connect(lambda: self.ask_save(".pdf"))
+        for w in (self.kind_box, self.preview_button, self.xlsx_button, self.pdf_button):
+            files.addWidget(w)
+        files.addStretch(1)
+
+        self.awaiting_model: RowTableModel[ResultRow] = RowTableModel(awaiting_columns(), parent=self)
+        self.awaiting_view = _table(self.awaiting_model, "awaitingView")
+        self.awaiting_view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.publish_selected_button = QPushButton(self.tr("公示审批（所选）"))
+        self.publish_selected_button.setObjectName("publishSelected")
+        self.publish_all_button = QPushButton(self.tr("公示审批（本任务全部待审批）"))
+        self.publish_all_button.setObjectName("publishAll")
+        self.publish_selected_button.clicked.connect(lambda: self.approve_publication(selected_only=True))
+        self.publish_all_button.clicked.connect(lambda: self.approve_publication(selected_only=False))
+        approve_bar = QHBoxLayout()
+        approve_bar.addWidget(self.publish_selected_button)
+        approve_bar.addWidget(self.publish_all_button)
+        approve_bar.addStretch(1)
+        approve_box = QGroupBox(self.tr("公示审批：已通过组长审核、等待公示的结果"))
+        approve_layout = QVBoxLayout(approve_box)
+        approve_layout.addLayout(approve_bar)
+        approve_layout.addWidget(self.awaiting_view, 1)
+
+        self.due_model: RowTableModel[OpenInspection] = RowTableModel(due_columns(), parent=self)
+        self.due_view = _table(self.due_model, "dueView")
+        due_box = QGroupBox(self.tr("公示期限：已逾期和即将到期的结果"))
+        due_layout = QVBoxLayout(due_box)
+        due_layout.addWidget(self.due_view)
+
+        self.status = QLabel()
+        self.status.setObjectName("disclosureStatus")
+        self.status.setWordWrap(True)
+
+        lower = QSplitter()
+        lower.addWidget(approve_box)
+        lower.addWidget(due_box)
+        lower.setSizes([600, 400])
+        publish_tab = QWidget()
+        publish_layout = QVBoxLayout(publish_tab)
+        publish_layout.addWidget(QLabel(self.tr("可公示的抽查任务（涉密、不公开和已取消的任务不在此列）")))
+        publish_layout.addWidget(self.task_view, 1)
+        publish_layout.addWidget(self.calendar_warning)
+        publish_layout.addLayout(files)
+        publish_layout.addWidget(self.status)
+        publish_layout.addWidget(lower, 2)
+
+        # -- 后续处置与信用 ------------------------------------------------------------------
+        self.open_only = QCheckBox(self.tr("只看未办结"))
+        self.open_only.setChecked(True)
+        self.open_only.toggled.connect(lambda _c: self.reload_followups())
+        self.follow_model: RowTableModel[FollowUpRow] = RowTableModel(follow_up_columns(), parent=self)
+        self.follow_view = _table(self.follow_model, "followUpView")
+        self.new_follow_button = QPushButton(self.tr("登记后续处置…"))
+        self.new_follow_button.setObjectName("newFollowUp")
+        self.reschedule_button = QPushButton(self.tr("改期（复查日期）…"))
+        self.close_follow_button = QPushButton(self.tr("复查/办结…"))
+        self.close_follow_button.setObjectName("closeFollowUp")
+        self.punish_button = QPushButton(self.tr("列入联合惩戒…"))
+        self.new_follow_button.clicked.connect(self.ask_new_follow_up)
+        self.reschedule_button.clicked.connect(self.ask_reschedule)
+        self.close_follow_button.clicked.connect(self.ask_close)
+        self.punish_button.clicked.connect(self.ask_punish)
+        follow_bar = QHBoxLayout()
+        for control in (
+            self.open_only,
+            self.new_follow_button,
+            self.reschedule_button,
+            self.close_follow_button,
+            self.punish_button,
+        ):
+            follow_bar.addWidget(control)
+        follow_bar.addStretch(1)
+        follow_box = QGroupBox(self.tr("后续处置（责令改正、移交线索/抄告、移送司法机关……）"))
+        follow_layout = QVBoxLayout(follow_box)
+        follow_layout.addLayout(follow_bar)
+        follow_layout.addWidget(self.follow_view)
+
+        self.proposal_model: RowTableModel[RiskProposalRow] = RowTableModel(proposal_columns(), parent=self)
+        self.proposal_view = _table(self.proposal_model, "proposalView")
+        self.confirm_button = QPushButton(self.tr("确认调高"))
+        self.confirm_button.setObjectName("confirmProposal")
+        self.reject_button = QPushButton(self.tr("不予调整…"))
+        self.confirm_button.clicked.connect(self.confirm_selected_proposal)
+        self.reject_button.clicked.connect(self.ask_reject_proposal)
+        proposal_box = QGroupBox(self.tr("风险等级调整建议（由人确认，留痕）"))
+        proposal_layout = QVBoxLayout(proposal_box)
+        bar = QHBoxLayout()
+        bar.addWidget(self.confirm_button)
+        bar.addWidget(self.reject_button)
+        bar.addStretch(1)
+        proposal_layout.addLayout(bar)
+        proposal_layout.addWidget(self.proposal_view)
+
+        self.punish_model: RowTableModel[JointPunishmentRow] = RowTableModel(
+            punishment_columns(), parent=self
+        )
+        self.punish_view = _table(self.punish_model, "punishmentView")
+        self.remove_punish_button = QPushButton(self.tr("移出名单…"))
+        self.remove_punish_button.clicked.connect(self.ask_remove_punishment)
+        punish_box = QGroupBox(self.tr("联合惩戒名单"))
+        punish_layout = QVBoxLayout(punish_box)
+        bar2 = QHBoxLayout()
+        bar2.addWidget(self.remove_punish_button)
+        bar2.addStretch(1)
+        punish_layout.addLayout(bar2)
+        punish_layout.addWidget(self.punish_view)
+
+        self.credit_status = QLabel()
+        self.credit_status.setObjectName("creditStatus")
+        self.credit_status.setWordWrap(True)
+        credit_lower = QSplitter()
+        credit_lower.addWidget(proposal_box)
+        credit_lower.addWidget(punish_box)
+        follow_tab = QWidget()
+        follow_tab_layout = QVBoxLayout(follow_tab)
+        follow_tab_layout.addWidget(follow_box, 3)
+        follow_tab_layout.addWidget(self.credit_status)
+        follow_tab_layout.addWidget(credit_lower, 2)
+
+        self.tabs = QTabWidget()
+        self.tabs.addTab(publish_tab, self.tr("公示"))
+        self.tabs.addTab(follow_tab, self.tr("后续处置与信用"))
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.tabs)
+
+        self._enable_by_permission()
+        ui.runner.changed.connect(self._on_changed)
+        self.loaded = False
+        self.reload()
+
+    def _enable_by_permission(self) -> None:
+        """Grey out what the user may not do (the services refuse it anyway, with the reason)."""
+        actor = self.ui.services.actor()
+        publish = actor.may(Permission.PUBLISH)
+        for button in (
+            self.xlsx_button,
+            self.pdf_button,
+            self.publish_selected_button,
+            self.publish_all_button,
+        ):
+            button.setEnabled(publish)
+        enter = actor.may(Permission.ENTER_RESULTS)
+        for button in (self.new_follow_button, self.reschedule_button, self.close_follow_button):
+            button.setEnabled(enter)
+        review = actor.may(Permission.REVIEW_RESULTS)
+        for button in (
+            self.confirm_button,
+            self.reject_button,
+            self.punish_button,
+            self.remove_punish_button,
+        ):
+            button.setEnabled(review)
+
+    def today(self) -> date:
+        return self.fixed_today or date.today()
+
+    def _on_changed(self, changes: frozenset[str]) -> None:
+        if affects(changes, "tasks", "inspections", "result_versions", "draws", "holidays"):
+            self.reload()
+        elif affects(changes, "follow_ups", "risk_proposals", "joint_punishments", "targets"):
+            self.reload_followups()
+
+    # -- loading -------------------------------------------------------------------------------
+
+    @Slot()
+    def reload(self) -> None:
+        """Read the task overview and the due list, then the follow-up tab, in the background."""
+        services, today = self.ui.services, self.today()
+
+        def load(_p: Progress) -> tuple[list[DisclosureTaskRow], list[OpenInspection]]:
+            return disclosure_overview(services, today), publication_due(services, today)
+
+        QueryOp(parent=self, runner=self.ui.runner, op=load, key="disclosure.overview").success(
+            self._show_overview
+        ).run_in_background()
+        self.reload_followups()
+
+    def _show_overview(self, loaded: tuple[list[DisclosureTaskRow], list[OpenInspection]]) -> None:
+        tasks, due = loaded
+        current = self.current_task()
+        self.task_model.set_rows(tasks)
+        self.due_model.set_rows(due)
+        warnings = list(dict.fromkeys(t.warning for t in tasks if t.warning))
+        self.calendar_warning.setText("\n".join(warnings))
+        self.calendar_warning.setVisible(bool(warnings))
+        if tasks:
+            index = self.task_model.find(lambda r: current is not None and r.task_id == current.task_id)
+            self.task_view.selectRow(max(index, 0))
+        else:
+            self.awaiting_model.set_rows([])
+            self.status.setText(
+                self.tr("没有可公示的抽查任务：公开任务完成随机抽取后会列在这里。涉密和不公开的任务不公示。")
+            )
+        self.loaded = True
+
+    def current_task(self) -> DisclosureTaskRow | None:
+        row = _selected(self.task_view, self.task_model)
+        return row if isinstance(row, DisclosureTaskRow) else None
+
+    def select_task(self, task_id: int) -> None:
+        index = self.task_model.find(lambda r: r.task_id == task_id)
+        if index >= 0:
+            self.task_view.selectRow(index)
+
+    @Slot()
+    def reload_awaiting(self) -> None:
+        task = self.current_task()
+        if task is None:
+            self.awaiting_model.set_rows([])
+            return
+        services = self.ui.services
+        QueryOp(
+            parent=self,
+            runner=self.ui.runner,
+            op=lambda _p: awaiting_publication(services, task.task_id),
+            key="disclosure.awaiting",
+        ).success(self.awaiting_model.set_rows).failure(self._failed).run_in_background()
+
+    @Slot()
+    def reload_followups(self) -> None:
+        services, today, open_only = self.ui.services, self.today(), self.open_only.isChecked()
+
+        def load(_p: Progress) -> tuple[list[FollowUpRow], list[RiskProposalRow], list[JointPunishmentRow]]:
+            return (
+                list_follow_ups(services, open_only=open_only, today=today),
+                list_risk_proposals(services),
+                list_joint_punishments(services),
+            )
+
+        def show(loaded: tuple[list[FollowUpRow], list[RiskProposalRow], list[JointPunishmentRow]]) -> None:
+            self.follow_model.set_rows(loaded[0])
+            self.proposal_model.set_rows(loaded[1])
+            self.punish_model.set_rows(loaded[2])
+
+        QueryOp(parent=self, runner=self.ui.runner, op=load, key="disclosure.followups").success(
+            show
+        ).run_in_background()
+
+    def _failed(self, error: BaseException) -> None:
+        self.last_error = str(error)
+        self.status.setText(str(error))
+        self.status.setStyleSheet("color: #b00020")
+
+    def _done(self, label: QLabel, text: str) -> Callable[[object], None]:
+        def show(_result: object) -> None:
+            self.last_error = ""
+            label.setStyleSheet("")
+            label.setText(text)
+
+        return show
+
+    def _run(
+        self, op: Callable[[Progress], object], changes: tuple[str, ...], label: QLabel, text: str
+    ) -> None:
+        def failed(error: BaseException) -> None:
+            self.last_error = str(error)
+            label.setText(str(error))
+            label.setStyleSheet("color: #b00020")
+
+        CollectionOp(parent=self, runner=self.ui.runner, op=op, changes=changes).success(
+            self._done(label, text)
+        ).failure(failed).run_in_background()
+
+    # -- disclosure files ----------------------------------------------------------------------
+
+    def current_kind(self) -> tuple[str, str]:
+        return DISCLOSURE_KINDS[self.kind_box.currentIndex()]
+
+    @Slot()
+    def open_preview(self) -> PrintPreviewDialog | None:
+        """Preview the chosen table of the chosen task; 另存为 PDF in it records the publication."""
+        task = self.current_task()
+        if task is None:
+            return None
+        kind, label = self.current_kind()
+        services = self.ui.services
+
+        def build(_progress: Progress) -> bytes:
+            table: DisclosureTable = build_disclosure(services, kind, task.task_id)
+            return disclosure_pdf(table)
+
+        def save(path: Path) -> None:
+            export_disclosure(services, kind, task.task_id, path)
+
+        dialog = PrintPreviewDialog(
+            self.ui,
+            self,
+            task_id=task.task_id,
+            title=f"{task.task_number} {label}",
+            builder=build,
+            saver=save,
+            file_name=f"{task.task_number}{label}.pdf",
+        )
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+        dialog.build()
+        return dialog
+
+    def ask_save(self, suffix: str) -> None:
+        task = self.current_task()
+        if task is None:
+            return
+        _kind, label = self.current_kind()
+        pattern = self.tr("Excel 工作簿 (*.xlsx)") if suffix == ".xlsx" else self.tr("PDF 文件 (*.pdf)")
+        path, _ = QFileDialog.getSaveFileName(
+            self, self.tr("保存{what}").format(what=label), f"{task.task_number}{label}{suffix}", pattern
+        )
+        if path:
+            target = Path(path)
+            self.save_disclosure(target if target.suffix.lower() == suffix else target.with_suffix(suffix))
+
+    def save_disclosure(self, path: Path) -> None:
+        """Write the chosen table of the chosen task to ``path`` (.xlsx or .pdf), audited."""
+        task = self.current_task()
+        if task is None:
+            return
+        kind, label = self.current_kind()
+        services = self.ui.services
+        self._run(
+            lambda _p: export_disclosure(services, kind, task.task_id, path),
+            ("audit_log",),
+            self.status,
+            self.tr("已保存{what}：{path}").format(what=label, path=path),
+        )
+
+    # -- 公示审批 ------------------------------------------------------------------------------
+
+    def approve_publication(self, *, selected_only: bool, comment: str = "") -> None:
+        """公示审批 of the selected (or all listed) results awaiting it."""
+        rows: Sequence[ResultRow | None]
+        if selected_only:
+            rows = [
+                self.awaiting_model.row_at(i.row())
+                for i in self.awaiting_view.selectionModel().selectedRows()
+            ]
+        else:
+            rows = self.awaiting_model.rows()
+        ids = [r.inspection_id for r in rows if r is not None]
+        if not ids:
+            self.status.setText(self.tr("没有选中待公示审批的结果。"))
+            return
+        services = self.ui.services
+
+        def op(_p: Progress) -> PublishOutcome:
+            return publish_results(services, inspection_ids=ids, comment=comment)
+
+        self._run(
+            op,
+            ("inspections", "result_versions"),
+            self.status,
+            self.tr("公示审批通过 {n} 条结果。请生成并发布抽查结果公告。").format(n=len(ids)),
+        )
+
+    # -- follow-up -----------------------------------------------------------------------------
+
+    def selected_follow_up(self) -> FollowUpRow | None:
+        row = _selected(self.follow_view, self.follow_model)
+        return row if isinstance(row, FollowUpRow) else None
+
+    @Slot()
+    def ask_new_follow_up(self) -> None:
+        """Choose a task, then a submitted result, and register its follow-up."""
+        services = self.ui.services
+        tasks: list[TaskRow] = list_tasks(services)
+        if not tasks:
+            return
+        labels = [f"{t.number}　{t.name}" for t in tasks]
+        chosen, ok = QInputDialog.getItem(
+            self, self.tr("登记后续处置"), self.tr("抽查任务"), labels, 0, False
+        )
+        if not ok:
+            return
+        task = tasks[labels.index(chosen)]
+        results = [r for r in list_results(services, task.id) if r.state != InspectionState.NOT_ENTERED]
+        if not results:
+            self.credit_status.setText(self.tr("该任务还没有已提交的检查结果，不能登记后续处置。"))
+            return
+        dialog = FollowUpDialog(
+            self,
+            results=results,
+            departments=list_departments(services),
+            suggest=lambda iid: suggest_follow_ups(services, iid),
+        )
+        if dialog.exec() == QDialog.DialogCode.Accepted and dialog.inspection_id() is not None:
+            self.create_follow_up(dialog.inspection_id() or 0, dialog.data())
+
+    def create_follow_up(self, inspection_id: int, data: FollowUpData) -> None:
+        services = self.ui.services
+        self._run(
+            lambda _p: create_follow_up(services, inspection_id, data),
+            ("follow_ups",),
+            self.credit_status,
+            self.tr("已登记后续处置（{kind}）。").format(kind=data.kind.label),
+        )
+
+    @Slot()
+    def ask_reschedule(self) -> None:
+        row = self.selected_follow_up()
+        if row is None:
+            return
+        default = (row.recheck_on or self.today()).isoformat()
+        text, ok = QInputDialog.getText(
+            self, self.tr("改期"), self.tr("新的复查日期（YYYY-MM-DD）："), text=default
+        )
+        if ok:
+            try:
+                day = date.fromisoformat(text.strip())
+            except ValueError:
+                self.credit_status.setText(
+                    self.tr("「{text}」不是日期，请按 YYYY-MM-DD 填写。").format(text=text)
+                )
+                return
+            self.reschedule(row, day)
+
+    def reschedule(self, row: FollowUpRow, recheck_on: date) -> None:
+        services = self.ui.services
+        data = FollowUpData(row.kind, row.description, row.department_id, row.due_date, recheck_on)
+        self._run(
+            lambda _p: update_follow_up(services, row.id, data, expected_version=row.version),
+            ("follow_ups",),
+            self.credit_status,
+            self.tr("「{target}」的复查日期改为 {day}。").format(target=row.target_name, day=recheck_on),
+        )
+
+    @Slot()
+    def ask_close(self) -> None:
+        row = self.selected_follow_up()
+        if row is None:
+            return
+        text, ok = QInputDialog.getMultiLineText(
+            self,
+            self.tr("复查/办结"),
+            self.tr("办理结果（如：复查合格，已整改到位；已移交某局并收到回函）："),
+        )
+        if ok and text.strip():
+            self.close_follow_up(row, text.strip())
+
+    def close_follow_up(self, row: FollowUpRow, outcome: str, closed_on: date | None = None) -> None:
+        services = self.ui.services
+        self._run(
+            lambda _p: close_follow_up(
+                services, row.id, outcome=outcome, closed_on=closed_on, expected_version=row.version
+            ),
+            ("follow_ups",),
+            self.credit_status,
+            self.tr("「{target}」的{kind}已办结。").format(target=row.target_name, kind=row.kind_label),
+        )
+
+    @Slot()
+    def ask_punish(self) -> None:
+        row = self.selected_follow_up()
+        if row is None:
+            self.credit_status.setText(self.tr("请先在后续处置中选中一条，列入其检查对象。"))
+            return
+        reason, ok = QInputDialog.getText(
+            self, self.tr("列入联合惩戒"), self.tr("列入理由和依据（必填）："), text=row.description
+        )
+        if ok and reason.strip():
+            self.add_punishment(row, reason.strip())
+
+    def add_punishment(self, row: FollowUpRow, reason: str) -> None:
+        services = self.ui.services
+
+        def op(_p: Progress) -> int:
+            target_id = next(
+                r.target_id
+                for r in list_results(services, row.task_id)
+                if r.inspection_id == row.inspection_id
+            )
+            return add_joint_punishment(services, target_id, reason=reason, inspection_id=row.inspection_id)
+
+        self._run(
+            op,
+            ("joint_punishments",),
+            self.credit_status,
+            self.tr("「{target}」已列入联合惩戒名单。").format(target=row.target_name),
+        )
+
+    @Slot()
+    def ask_remove_punishment(self) -> None:
+        row = _selected(self.punish_view, self.punish_model)
+        if not isinstance(row, JointPunishmentRow):
+            return
+        reason, ok = QInputDialog.getText(
+            self, self.tr("移出联合惩戒名单"), self.tr("移出理由和依据（必填）：")
+        )
+        if ok and reason.strip():
+            services = self.ui.services
+            self._run(
+                lambda _p: remove_joint_punishment(services, row.id, reason=reason.strip()),
+                ("joint_punishments",),
+                self.credit_status,
+                self.tr("「{target}」已移出联合惩戒名单。").format(target=row.target_name),
+            )
+
+    # -- risk proposals ------------------------------------------------------------------------
+
+    def selected_proposal(self) -> RiskProposalRow | None:
+        row = _selected(self.proposal_view, self.proposal_model)
+        return row if isinstance(row, RiskProposalRow) else None
+
+    @Slot()
+    def confirm_selected_proposal(self) -> None:
+        row = self.selected_proposal()
+        if row is None:
+            return
+        services = self.ui.services
+        self._run(
+            lambda _p: confirm_risk_proposal(services, row.id),
+            ("risk_proposals", "targets"),
+            self.credit_status,
+            self.tr("「{target}」的风险等级已调为 {cls}。").format(
+                target=row.target_name, cls=row.to_class.value
+            ),
+        )
+
+    @Slot()
+    def ask_reject_proposal(self) -> None:
+        row = self.selected_proposal()
+        if row is None:
+            return
+        reason, ok = QInputDialog.getText(self, self.tr("不予调整"), self.tr("不予调整的理由（必填）："))
+        if ok and reason.strip():
+            self.reject_proposal(row, reason.strip())
+
+    def reject_proposal(self, row: RiskProposalRow, reason: str) -> None:
+        services = self.ui.services
+        self._run(
+            lambda _p: reject_risk_proposal(services, row.id, reason=reason),
+            ("risk_proposals",),
+            self.credit_status,
+            self.tr("「{target}」的风险等级调整建议已驳回。").format(target=row.target_name),
+        )

@@ -1,0 +1,239 @@
+"""结果公示 page: what it lists (never classified, non-public or withheld), 公示审批, files, follow-up."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from pytestqt.qtbot import QtBot
+
+from app.models.enums import FollowUpKind, InspectionState, RiskClass
+from app.services.context import ServiceContext
+from app.services.credit import list_joint_punishments, list_risk_proposals
+from app.services.followups import FollowUpData, list_follow_ups
+from app.services.plans import create_plan
+from app.services.results import approve_result, list_results, submit_result
+from app.services.targets import get_target
+from app.services.tasks import create_task
+from app.ui.context import UiContext
+from app.ui.navigation import page_spec
+from app.ui.pages.disclosure import DISCLOSURE_KINDS, DisclosurePage
+from tests.factories import build_mini_county, joint_task_data
+from tests.unit.results.helpers import TODAY, draw_both, good_payload, problem_payload
+
+
+@dataclass(frozen=True)
+class County:
+    public_task: int
+    classified_task: int
+    private_task: int
+    public: tuple[int, ...]
+    classified: tuple[int, ...]
+    private: tuple[int, ...]
+    withheld: int  # a public inspection whose result is 依法不予公开
+    problem: int  # a public inspection with a problem (责令改正)
+
+
+@pytest.fixture
+def county(ctx: ServiceContext) -> County:
+    mini = build_mini_county(ctx)
+    plan = create_plan(ctx, year=2026, title="青山县2026年度抽查计划", number="青山抽查计划〔2026〕1号")
+    public_task = create_task(ctx, joint_task_data(mini, plan_id=plan))
+    classified_task = create_task(
+        ctx, joint_task_data(mini, name="2026年涉密单位专项检查", is_classified=True, is_public=False)
+    )
+    private_task = create_task(ctx, joint_task_data(mini, name="2026年内部核查（不公开）", is_public=False))
+    public, classified, private = (draw_both(ctx, t) for t in (public_task, classified_task, private_task))
+    withheld, problem = public[0], public[1]
+    submit_result(
+        ctx, withheld, good_payload(ctx, withheld, withheld=True, withheld_reason="涉及商业秘密"), today=TODAY
+    )
+    submit_result(ctx, problem, problem_payload(ctx, problem), today=TODAY)
+    for iid in public[2:4]:
+        submit_result(ctx, iid, good_payload(ctx, iid), today=TODAY)
+    for iid in (*public[:4], classified[0], private[0]):
+        if iid in (classified[0], private[0]):
+            submit_result(ctx, iid, good_payload(ctx, iid), today=TODAY)
+        approve_result(ctx, iid)
+    return County(public_task, classified_task, private_task, public, classified, private, withheld, problem)
+
+
+@pytest.fixture
+def page(qtbot: QtBot, ui: UiContext, county: County) -> DisclosurePage:
+    widget = DisclosurePage(ui, today=TODAY)
+    qtbot.addWidget(widget)
+    widget.resize(1400, 900)
+    widget.show()
+    qtbot.waitUntil(lambda: widget.awaiting_model.rowCount() > 0, timeout=10_000)
+    return widget
+
+
+def _target_code(ctx: ServiceContext, inspection_id: int, task_id: int) -> str:
+    row = next(r for r in list_results(ctx, task_id) if r.inspection_id == inspection_id)
+    return row.target_code
+
+
+def test_navigation_opens_the_page() -> None:
+    assert page_spec("disclosure").load_factory() is DisclosurePage
+
+
+def test_models_pass_the_model_tester(qtmodeltester: object, qtbot: QtBot, page: DisclosurePage) -> None:
+    qtbot.waitUntil(lambda: page.due_model.rowCount() > 0 and page.proposal_model.rowCount() > 0)
+    for model in (page.task_model, page.awaiting_model, page.due_model, page.proposal_model):
+        assert model.rowCount() > 0
+        qtmodeltester.check(model)  # type: ignore[attr-defined]
+    qtmodeltester.check(page.follow_model)  # type: ignore[attr-defined]
+    qtmodeltester.check(page.punish_model)  # type: ignore[attr-defined]
+
+
+def test_only_disclosable_tasks_and_results_appear(page: DisclosurePage, county: County) -> None:
+    assert [r.task_id for r in page.task_model.rows()] == [county.public_task]
+    awaiting = {r.inspection_id for r in page.awaiting_model.rows()}
+    assert awaiting == set(county.public[1:4])  # the withheld one is not offered for disclosure
+    due = {r.inspection_id for r in page.due_model.rows()}
+    assert due and county.withheld not in due
+    assert not due & set(county.classified) and not due & set(county.private)
+    assert {r.task_id for r in page.due_model.rows()} == {county.public_task}
+    assert page.task_model.rows()[0].status_label == "已逾期"
+
+
+def test_approve_publication_and_save_files(
+    qtbot: QtBot, page: DisclosurePage, county: County, ctx: ServiceContext, tmp_path: Path
+) -> None:
+    page.awaiting_view.selectRow(0)
+    first = page.awaiting_model.row_at(0)
+    assert first is not None
+    page.approve_publication(selected_only=True)
+    qtbot.waitUntil(lambda: page.awaiting_model.rowCount() == 2, timeout=10_000)
+    states = {r.inspection_id: r.state for r in list_results(ctx, county.public_task)}
+    assert states[first.inspection_id] == InspectionState.PUBLISHED
+    page.approve_publication(selected_only=False, comment="同意公示")
+    qtbot.waitUntil(lambda: page.awaiting_model.rowCount() == 0, timeout=10_000)
+    states = {r.inspection_id: r.state for r in list_results(ctx, county.public_task)}
+    assert all(states[i] == InspectionState.PUBLISHED for i in county.public[1:4])
+    assert states[county.withheld] == InspectionState.APPROVED  # never offered here
+
+    withheld_code = _target_code(ctx, county.withheld, county.public_task)
+    for kind, _label in DISCLOSURE_KINDS:
+        page.kind_box.setCurrentIndex([k for k, _ in DISCLOSURE_KINDS].index(kind))
+        for suffix in (".xlsx", ".pdf"):
+            path = tmp_path / f"{kind}{suffix}"
+            page.save_disclosure(path)
+            qtbot.waitUntil(path.exists, timeout=20_000)
+        sheet = load_workbook(tmp_path / f"{kind}.xlsx").active
+        assert sheet is not None
+        cells = {str(c.value) for row in sheet.iter_rows() for c in row if c.value is not None}
+        assert withheld_code not in cells
+        assert "2026年涉密单位专项检查" not in cells
+        assert (tmp_path / f"{kind}.pdf").read_bytes().startswith(b"%PDF")
+    results = load_workbook(tmp_path / "results.xlsx").active
+    assert results is not None
+    published_codes = {_target_code(ctx, i, county.public_task) for i in county.public[1:4]}
+    assert published_codes <= {str(c.value) for row in results.iter_rows() for c in row}
+
+
+def test_preview_builds_the_pdf(qtbot: QtBot, page: DisclosurePage, tmp_path: Path) -> None:
+    page.kind_box.setCurrentIndex(1)  # 抽查名单
+    dialog = page.open_preview()
+    assert dialog is not None
+    qtbot.waitUntil(lambda: dialog.page_count() > 0, timeout=30_000)
+    target = tmp_path / "名单.pdf"
+    dialog.save_to(target)
+    assert target.read_bytes().startswith(b"%PDF")
+    dialog.reject()
+
+
+def test_follow_up_recheck_close_and_credit(
+    qtbot: QtBot, page: DisclosurePage, county: County, ctx: ServiceContext
+) -> None:
+    page.tabs.setCurrentIndex(1)
+    # 组长审核 of the problem result proposed raising the target's risk class.
+    qtbot.waitUntil(lambda: page.proposal_model.rowCount() == 1, timeout=10_000)
+    proposal = page.proposal_model.row_at(0)
+    assert proposal is not None and proposal.inspection_id == county.problem
+    page.create_follow_up(
+        county.problem,
+        FollowUpData(
+            FollowUpKind.RECTIFY,
+            description="责令十五日内改正",
+            due_date=date(2026, 6, 1),
+            recheck_on=date(2026, 6, 5),
+        ),
+    )
+    qtbot.waitUntil(lambda: page.follow_model.rowCount() == 1, timeout=10_000)
+    row = page.follow_model.row_at(0)
+    assert row is not None and row.overdue and row.created_by == ctx.operator
+    page.reschedule(row, date(2026, 12, 1))
+    qtbot.waitUntil(
+        lambda: (page.follow_model.row_at(0) or row).recheck_on == date(2026, 12, 1), timeout=10_000
+    )
+    moved = page.follow_model.row_at(0)
+    assert moved is not None and not moved.overdue
+    page.close_follow_up(moved, "复查合格，已整改到位", closed_on=date(2026, 11, 20))
+    qtbot.waitUntil(lambda: page.follow_model.rowCount() == 0, timeout=10_000)  # only open ones shown
+    closed = list_follow_ups(ctx)[0]
+    assert closed.closed_by == ctx.operator and closed.outcome == "复查合格，已整改到位"
+
+    page.follow_view.selectRow(0)
+    page.open_only.setChecked(False)
+    qtbot.waitUntil(lambda: page.follow_model.rowCount() == 1, timeout=10_000)
+    page.add_punishment(page.follow_model.row_at(0) or closed, "多次检查发现同类问题")
+    qtbot.waitUntil(lambda: page.punish_model.rowCount() == 1, timeout=10_000)
+    assert list_joint_punishments(ctx)[0].reason == "多次检查发现同类问题"
+
+    page.proposal_view.selectRow(0)
+    page.confirm_selected_proposal()
+    qtbot.waitUntil(lambda: page.proposal_model.rowCount() == 0, timeout=10_000)
+    assert get_target(ctx, proposal.target_id).data.risk_class == proposal.to_class
+    assert proposal.to_class != RiskClass(proposal.from_class)
+    assert list_risk_proposals(ctx, pending_only=False)[0].decided_by == ctx.operator
+
+
+def test_refused_follow_up_shows_the_reason(qtbot: QtBot, page: DisclosurePage, county: County) -> None:
+    page.create_follow_up(county.problem, FollowUpData(FollowUpKind.RECTIFY, description="未写期限"))
+    qtbot.waitUntil(lambda: "整改期限" in page.credit_status.text(), timeout=10_000)
+    assert "责令改正须写明整改期限" in page.last_error
+
+
+def test_buttons_follow_the_users_permissions(qtbot: QtBot, ui: UiContext, county: County) -> None:
+    from app.models.users import Role
+    from app.services.permissions import Actor
+
+    viewer = Actor(user_id=7, username="v", display_name="只读员", roles=frozenset({Role.READONLY}))
+    readonly_ui = UiContext(
+        services=ServiceContext(db=ui.services.db, operator="只读员", user=viewer), runner=ui.runner
+    )
+    widget = DisclosurePage(readonly_ui, today=TODAY)
+    qtbot.addWidget(widget)
+    qtbot.waitUntil(lambda: widget.loaded, timeout=10_000)
+    assert widget.preview_button.isEnabled()  # reading is open to everyone
+    assert not widget.publish_all_button.isEnabled() and not widget.xlsx_button.isEnabled()
+    assert not widget.new_follow_button.isEnabled() and not widget.confirm_button.isEnabled()
+
+
+def test_follow_up_dialog_starts_from_the_results_measures(
+    qtbot: QtBot, page: DisclosurePage, county: County, ctx: ServiceContext
+) -> None:
+    from app.services.departments import list_departments
+    from app.services.followups import suggest_follow_ups
+    from app.ui.pages.disclosure import FollowUpDialog
+
+    results = [r for r in list_results(ctx, county.public_task) if r.inspection_id in county.public[1:3]]
+    dialog = FollowUpDialog(
+        page,
+        results=results,
+        departments=list_departments(ctx),
+        suggest=lambda iid: suggest_follow_ups(ctx, iid),
+    )
+    qtbot.addWidget(dialog)
+    dialog.result_box.setCurrentIndex(dialog.result_box.findData(county.problem))
+    data = dialog.data()
+    assert dialog.inspection_id() == county.problem
+    assert data.kind == FollowUpKind.RECTIFY and data.due_date is not None and data.recheck_on is not None
+    assert "食品经营许可证已过期" in data.description
+    dialog.department_box.setCurrentIndex(1)
+    dialog.kind_box.setCurrentIndex(dialog.kind_box.findData(FollowUpKind.COPY))
+    assert dialog.data().department_id == list_departments(ctx)[0].id
