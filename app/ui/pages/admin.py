@@ -108,7 +108,7 @@ def user_columns() -> list[Column[UserRow]]:
         Column(_tr("负责部门"), lambda r: r.departments, 12),
         Column(_tr("对应检查人员"), lambda r: r.inspector, 5),
         Column(_tr("涉密"), lambda r: _tr("可接触") if r.cleared_for_classified else "", 3),
-        Column(_tr("状态"), state, 8),
+        Column(_tr("状态"), state, 14),
         Column(
             _tr("最近登录"), lambda r: _local(r.last_login_at), 8, sort_key=lambda r: _local(r.last_login_at)
         ),
