@@ -210,6 +210,7 @@ class IdleLock(QObject):
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self)
+        window.destroyed.connect(self.stop)
 
     def set_timeout(self, timeout_ms: int) -> None:
         """Change the idle time (0: off) and start counting again."""
@@ -223,13 +224,27 @@ class IdleLock(QObject):
     def locked(self) -> bool:
         return self.screen is not None
 
+    def stop(self) -> None:
+        """Stop watching input and never lock (the window is going away)."""
+        self.timer.stop()
+        self.timeout_ms = 0
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # An application-wide filter is called for every event, also while Python tears the
+        # object down; without its attributes it must simply let everything through.
+        try:
+            screen, timeout_ms = self.screen, self.timeout_ms
+        except AttributeError:
+            return False
         kind = event.type()
-        if self.screen is not None:
+        if screen is not None:
             # Nothing reaches the covered windows while locked.
             return kind in BLOCKED_WHILE_LOCKED and not self._inside_screen(watched)
-        if kind in ACTIVITY_EVENTS and self.timeout_ms > 0:
-            self.timer.start(self.timeout_ms)
+        if kind in ACTIVITY_EVENTS and timeout_ms > 0:
+            self.timer.start(timeout_ms)
         return False
 
     def _inside_screen(self, watched: QObject) -> bool:

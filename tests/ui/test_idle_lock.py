@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -48,13 +49,25 @@ def window(qtbot: QtBot, admin: ServiceContext) -> MainWindow:
     return win
 
 
+_made: list[IdleLock] = []
+
+
+@pytest.fixture(autouse=True)
+def _stop_locks() -> Iterator[None]:
+    yield
+    while _made:  # an application-wide filter must not outlive its test
+        _made.pop().stop()
+
+
 def _lock_for(window: MainWindow, timeout_ms: int) -> IdleLock:
-    return IdleLock(
+    lock = IdleLock(
         window,
         lambda: window.ui.services if window.ui is not None else None,
         timeout_ms=timeout_ms,
         switch_user=lambda new: window.switch_user(UiContext(services=new, runner=window.runner)),
     )
+    _made.append(lock)
+    return lock
 
 
 def test_idle_lock_covers_windows_and_keeps_an_open_editor(qtbot: QtBot, window: MainWindow) -> None:
