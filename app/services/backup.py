@@ -236,11 +236,16 @@ def backup_settings(db: Database) -> BackupSettings:
         )
 
 
+def check_backup_settings(settings: BackupSettings) -> None:
+    """``ValidationError`` if the settings cannot be saved (for a form that saves several kinds at once)."""
+    if not 1 <= settings.keep_days <= 3650:
+        raise ValidationError([FieldError("备份保留天数", "应在 1 到 3650 之间")])
+
+
 def save_backup_settings(ctx: ServiceContext, settings: BackupSettings) -> None:
     """Change the automatic backup settings (administrator)."""
     ctx.require(Permission.MANAGE_SETTINGS)
-    if not 1 <= settings.keep_days <= 3650:
-        raise ValidationError([FieldError("备份保留天数", "应在 1 到 3650 之间")])
+    check_backup_settings(settings)
     with ctx.write() as session:
         before = {
             "daily": get_setting(session, DAILY_KEY, True),

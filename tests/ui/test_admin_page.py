@@ -232,3 +232,39 @@ def test_backup_tab_backs_up_lists_and_restores(
     with sqlite3.connect(db_file) as conn:
         names = {r[0] for r in conn.execute("SELECT username FROM users")}
     assert names == {"admin"}
+
+
+def test_system_settings_save_and_refuse_without_partial_change(
+    qtbot: QtBot, page: AdminPage, admin: ServiceContext, runner: TaskRunner
+) -> None:
+    from app.services.backup import backup_settings
+    from app.services.users import get_security_settings
+
+    dialog = page.open_settings()
+    qtbot.addWidget(dialog)
+    dialog.idle_lock_minutes.setValue(5)
+    dialog.keep_days.setValue(0)  # refused by the backup rule
+    dialog.save()
+    qtbot.waitUntil(lambda: not dialog.saving, timeout=10_000)
+    assert dialog.isVisible()
+    assert any("1 到 3650" in label.text() for label in dialog.findChildren(QLabel))
+    assert get_security_settings(admin).idle_lock_minutes == 15  # nothing half-saved
+
+    dialog.keep_days.setValue(60)
+    dialog.idle_lock_minutes.setValue(0)
+    with qtbot.waitSignal(dialog.saved, timeout=10_000):
+        dialog.save()
+    assert get_security_settings(admin).idle_lock_minutes == 0
+    assert backup_settings(admin.db).keep_days == 60
+
+    create_user(
+        admin, UserData("viewer", "只读员", (Role.READONLY,)), password=PASSWORD, must_change_password=False
+    )
+    viewer_page = AdminPage(UiContext(services=login(admin.db, "viewer"), runner=runner))
+    qtbot.addWidget(viewer_page)
+    refused = viewer_page.open_settings()
+    qtbot.addWidget(refused)
+    refused.idle_lock_minutes.setValue(1)
+    refused.save()
+    qtbot.waitUntil(lambda: not refused.saving, timeout=10_000)
+    assert get_security_settings(admin).idle_lock_minutes == 0  # the service refused the viewer

@@ -65,6 +65,7 @@ from app.services.progress import Progress
 from app.services.users import UserRow, list_users, set_user_active, unlock_user
 from app.ui.context import UiContext
 from app.ui.dialogs.base import ask_reason, parse_date
+from app.ui.dialogs.system_settings import SystemSettingsDialog
 from app.ui.dialogs.user import ResetPasswordDialog, UserDialog
 from app.ui.errors import show_error, show_message
 from app.ui.models import Column, RowTableModel
@@ -869,5 +870,18 @@ class AdminPage(QWidget):
         self.tabs.addTab(self.users, self.tr("用户"))
         self.tabs.addTab(self.audit, self.tr("审计"))
         self.tabs.addTab(self.backup, self.tr("备份"))
+        self.settings_button = QPushButton(self.tr("系统设置…"))
+        self.settings_button.setObjectName("systemSettings")
+        self.settings_button.clicked.connect(lambda _c=False: self.open_settings())
+        self.tabs.setCornerWidget(self.settings_button)
+        self.ui = ui
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs)
+
+    def open_settings(self) -> SystemSettingsDialog:
+        """Open 系统设置 (login rules, auto-lock, automatic backups)."""
+        dialog = SystemSettingsDialog(self.ui, self)
+        dialog.saved.connect(lambda _r: self.backup.reload())
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+        return dialog
