@@ -217,6 +217,20 @@ class Startup(QObject):
             timeout_ms=timeout_ms,
             switch_user=lambda new: self._switch_user(new),
         )
+        window.runner.changed.connect(self._settings_changed)
+
+    def _settings_changed(self, changes: frozenset[str]) -> None:
+        """An administrator changed 系统设置: the new idle time applies at once."""
+        from app.services.users import security_settings
+        from app.ui.operations import affects
+
+        lock, services = self.idle_lock, self.services
+        if lock is None or services is None or not affects(changes, "settings"):
+            return
+        with services.db.read() as session:
+            minutes = security_settings(session).idle_lock_minutes
+        if minutes * 60_000 != lock.timeout_ms:
+            lock.set_timeout(minutes * 60_000)
 
     def _switch_user(self, services: ServiceContext) -> None:
         self.services = services

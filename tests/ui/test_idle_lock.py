@@ -187,3 +187,22 @@ def test_a_failed_daily_backup_is_said_but_does_not_block(
     assert win.navigation.isEnabled() and win.current_page_key() == "workbench"
     box.close()
     _stop(qtbot, win, startup)
+
+
+def test_a_changed_idle_time_applies_at_once(qtbot: QtBot, window: MainWindow, admin: ServiceContext) -> None:
+    from app.services.users import SecuritySettings, save_security_settings
+
+    startup = Startup(window, db=None, operator=None)
+    startup.services = admin
+    startup.start_idle_lock(admin)
+    lock = startup.idle_lock
+    assert lock is not None and lock.timeout_ms == 15 * 60_000  # the default
+    _made.append(lock)
+    save_security_settings(admin, SecuritySettings(idle_lock_minutes=2))
+    window.runner.changed.emit(frozenset({"settings"}))
+    assert lock.timeout_ms == 2 * 60_000 and lock.timer.isActive()
+    save_security_settings(admin, SecuritySettings(idle_lock_minutes=0))
+    window.runner.changed.emit(frozenset({"targets"}))  # unrelated: not re-read
+    assert lock.timeout_ms == 2 * 60_000
+    window.runner.changed.emit(frozenset({"settings"}))
+    assert lock.timeout_ms == 0 and not lock.timer.isActive()

@@ -156,7 +156,10 @@ def test_export_xlsx(
     code = _cli("audit", "export", "-o", str(cli_out), "--from", today, "--to", today, "--db", str(db_path))
     assert code == 0 and cli_out.exists()
     assert "已导出 4 条" in capsys.readouterr().out
-    assert _cli("audit", "export", "-o", str(tmp_path / "x.csv"), "--db", str(db_path)) == 2
+    assert _cli("audit", "export", "-o", str(tmp_path / "x.txt"), "--db", str(db_path)) == 2
+    assert not (tmp_path / "x.txt").exists()
+    assert _cli("audit", "export", "-o", str(tmp_path / "x.csv"), "--db", str(db_path)) == 0
+    assert (tmp_path / "x.csv").read_text(encoding="utf-8-sig").startswith("编号,时间")
 
 
 def test_concurrent_writers_keep_one_chain(ctx: ServiceContext) -> None:

@@ -50,7 +50,7 @@ class SystemSettingsDialog(RecordDialog):
             (self.idle_lock_minutes, "无操作自动锁定（分钟）"),
         ):
             self.errors.add_row(form, self.tr(label), widget, label)
-        hint = QLabel(self.tr("自动锁定时间在下次登录时生效；0 表示不自动锁定。"))
+        hint = QLabel(self.tr("0 表示不自动锁定。"))
         hint.setWordWrap(True)
         form.addRow("", hint)
         form.addRow(self.tr("自动备份"), self.daily)
