@@ -1,4 +1,4 @@
-"""`liancha audit verify` and `liancha audit export -o OUT.xlsx`: check and export the audit trail."""
+"""`liancha audit verify` and `liancha audit export -o OUT.xlsx|OUT.csv`: check and export the audit trail."""
 
 from __future__ import annotations
 
@@ -24,8 +24,8 @@ def register(subparsers: Any) -> None:
     verify = sub.add_parser("verify", help="校验留痕链：0 完整，1 被改动（指出第一条问题记录），2 无法运行")
     add_db_argument(verify)
     verify.set_defaults(func=run_verify)
-    export = sub.add_parser("export", help="导出留痕记录为 xlsx")
-    export.add_argument("-o", "--output", type=Path, required=True, metavar="OUT.xlsx")
+    export = sub.add_parser("export", help="导出留痕记录为 xlsx 或 csv")
+    export.add_argument("-o", "--output", type=Path, required=True, metavar="OUT.xlsx|OUT.csv")
     export.add_argument("--from", dest="date_from", type=_date, metavar="YYYY-MM-DD", help="起始日期（含）")
     export.add_argument("--to", dest="date_to", type=_date, metavar="YYYY-MM-DD", help="截止日期（含）")
     export.add_argument("--who", default="", help="操作人（包含此文字）")
@@ -56,10 +56,10 @@ def run_verify(args: argparse.Namespace) -> int:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    from app.services.audit_trail import AuditFilter, export_audit_xlsx
+    from app.services.audit_trail import AuditFilter, export_audit
 
-    if args.output.suffix.lower() != ".xlsx":
-        raise CliError(f"输出文件 {args.output} 应以 .xlsx 结尾")
+    if args.output.suffix.lower() not in (".xlsx", ".csv"):
+        raise CliError(f"输出文件 {args.output} 应以 .xlsx 或 .csv 结尾")
     flt = AuditFilter(
         who=args.who,
         actions=tuple(args.action),
@@ -71,7 +71,7 @@ def run_export(args: argparse.Namespace) -> int:
     )
     ctx = open_context(args)
     try:
-        count = export_audit_xlsx(ctx, args.output, flt)
+        count = export_audit(ctx, args.output, flt)
     except ServiceError as exc:
         raise CliError(str(exc)) from exc
     except OSError as exc:

@@ -19,6 +19,7 @@ from app.services.audit import ChainReport, verify_chain
 from app.services.context import ServiceContext
 from app.services.errors import FieldError, ValidationError
 from app.services.permissions import Permission, visible_audit_condition
+from app.services.progress import Progress
 
 logger = logging.getLogger(__name__)
 
@@ -73,6 +74,8 @@ class AuditFilter:
     date_to: date | None = None
     text: str = ""  # substring of the summary, reason, before or after
     task_id: int | None = None
+    # The newest entry when the page was counted: later entries would shift the pages under a scrolling view.
+    up_to_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -133,6 +136,8 @@ def _conditions(ctx: ServiceContext, flt: AuditFilter) -> list[ColumnElement[boo
         )
     if flt.task_id is not None:
         conds.append(AuditEntry.task_id == flt.task_id)
+    if flt.up_to_id is not None:
+        conds.append(AuditEntry.id <= flt.up_to_id)
     return conds
 
 
@@ -180,6 +185,13 @@ def search_audit(
         return [_row(e) for e in session.execute(query).scalars()]
 
 
+def newest_audit_id(ctx: ServiceContext) -> int:
+    """The id of the newest entry (0 for none), to pin a paged view to what existed when it was counted."""
+    ctx.require(Permission.VIEW_AUDIT)
+    with ctx.read() as session:
+        return int(session.execute(select(func.max(AuditEntry.id))).scalar_one() or 0)
+
+
 def audit_actions_in_use(ctx: ServiceContext) -> list[tuple[str, str]]:
     """(action, label) pairs present in the trail, for the action filter."""
     ctx.require(Permission.VIEW_AUDIT)
@@ -205,6 +217,44 @@ EXPORT_HEADERS = (
 )
 
 
+def _export_cells(row: AuditRow) -> list[object]:
+    return [
+        row.id,
+        row.at.astimezone().strftime("%Y-%m-%d %H:%M:%S"),
+        row.operator,
+        row.action_label,
+        row.entity_label,
+        row.entity_id,
+        row.summary,
+        row.reason,
+        row.before_json or "",
+        row.after_json or "",
+        row.task_id if row.task_id is not None else "",
+        "是" if row.classified else "",
+        row.hash,
+    ]
+
+
+def _record_export(ctx: ServiceContext, out: Path, flt: AuditFilter, count: int) -> None:
+    with ctx.write() as session:
+        ctx.audit(
+            session,
+            action="export",
+            entity="audit_entries",
+            summary=f"导出留痕记录 {count} 条到 {out.name}",
+            after={
+                "who": flt.who,
+                "actions": list(flt.actions),
+                "entity": flt.entity,
+                "entity_id": flt.entity_id,
+                "date_from": flt.date_from,
+                "date_to": flt.date_to,
+                "text": flt.text,
+                "task_id": flt.task_id,
+            },
+        )
+
+
 def export_audit_xlsx(ctx: ServiceContext, out: Path, flt: AuditFilter | None = None) -> int:
     """Write the matching entries (oldest first) to an xlsx workbook; return how many rows.
 
@@ -223,24 +273,7 @@ def export_audit_xlsx(ctx: ServiceContext, out: Path, flt: AuditFilter | None = 
     with ctx.read() as session:
         query = select(AuditEntry).where(*_conditions(ctx, flt)).order_by(AuditEntry.id)
         for entry in session.execute(query.execution_options(yield_per=2000)).scalars():
-            row = _row(entry)
-            ws.append(
-                [
-                    row.id,
-                    row.at.astimezone().strftime("%Y-%m-%d %H:%M:%S"),
-                    row.operator,
-                    row.action_label,
-                    row.entity_label,
-                    row.entity_id,
-                    row.summary,
-                    row.reason,
-                    row.before_json or "",
-                    row.after_json or "",
-                    row.task_id if row.task_id is not None else "",
-                    "是" if row.classified else "",
-                    row.hash,
-                ]
-            )
+            ws.append(_export_cells(_row(entry)))
             count += 1
     info = wb.create_sheet("说明")
     info.append(["导出时间", datetime.now().astimezone().strftime("%Y-%m-%d %H:%M:%S")])
@@ -252,25 +285,52 @@ def export_audit_xlsx(ctx: ServiceContext, out: Path, flt: AuditFilter | None = 
     partial = out.with_name(out.name + ".partial")
     wb.save(str(partial))
     partial.replace(out)
-    with ctx.write() as session:
-        ctx.audit(
-            session,
-            action="export",
-            entity="audit_entries",
-            summary=f"导出留痕记录 {count} 条到 {out.name}",
-            after={
-                "who": flt.who,
-                "actions": list(flt.actions),
-                "entity": flt.entity,
-                "date_from": flt.date_from,
-                "date_to": flt.date_to,
-                "text": flt.text,
-                "task_id": flt.task_id,
-            },
-        )
+    _record_export(ctx, out, flt, count)
     return count
 
 
-def check_audit_chain(ctx: ServiceContext) -> ChainReport:
+def export_audit_csv(ctx: ServiceContext, out: Path, flt: AuditFilter | None = None) -> int:
+    """Like ``export_audit_xlsx`` but a UTF-8 CSV (with BOM, so Excel shows the Chinese right).
+
+    Text that a spreadsheet would run as a formula is quoted with the io layer's guard.
+    """
+    import csv
+
+    from app.io.text import guard_formula
+
+    ctx.require(Permission.VIEW_AUDIT)
+    flt = flt or AuditFilter()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    partial = out.with_name(out.name + ".partial")
+    count = 0
+    try:
+        with open(partial, "w", encoding="utf-8-sig", newline="") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(EXPORT_HEADERS)
+            with ctx.read() as session:
+                query = select(AuditEntry).where(*_conditions(ctx, flt)).order_by(AuditEntry.id)
+                for entry in session.execute(query.execution_options(yield_per=2000)).scalars():
+                    cells = _export_cells(_row(entry))
+                    writer.writerow([guard_formula(c) if isinstance(c, str) else c for c in cells])
+                    count += 1
+        partial.replace(out)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    _record_export(ctx, out, flt, count)
+    return count
+
+
+def export_audit(ctx: ServiceContext, out: Path, flt: AuditFilter | None = None) -> int:
+    """Export to ``out`` as xlsx or csv, chosen by its suffix."""
+    suffix = out.suffix.lower()
+    if suffix == ".xlsx":
+        return export_audit_xlsx(ctx, out, flt)
+    if suffix == ".csv":
+        return export_audit_csv(ctx, out, flt)
+    raise ValidationError([FieldError("导出文件", f"{out.name} 应以 .xlsx 或 .csv 结尾")])
+
+
+def check_audit_chain(ctx: ServiceContext, progress: Progress | None = None) -> ChainReport:
     """Recompute the whole chain (see ``app.services.audit.verify_chain``); needs no permission."""
-    return verify_chain(ctx.db)
+    return verify_chain(ctx.db, progress)

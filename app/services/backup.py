@@ -236,11 +236,16 @@ def backup_settings(db: Database) -> BackupSettings:
         )
 
 
+def check_backup_settings(settings: BackupSettings) -> None:
+    """``ValidationError`` if the settings cannot be saved (for a form that saves several kinds at once)."""
+    if not 1 <= settings.keep_days <= 3650:
+        raise ValidationError([FieldError("备份保留天数", "应在 1 到 3650 之间")])
+
+
 def save_backup_settings(ctx: ServiceContext, settings: BackupSettings) -> None:
     """Change the automatic backup settings (administrator)."""
     ctx.require(Permission.MANAGE_SETTINGS)
-    if not 1 <= settings.keep_days <= 3650:
-        raise ValidationError([FieldError("备份保留天数", "应在 1 到 3650 之间")])
+    check_backup_settings(settings)
     with ctx.write() as session:
         before = {
             "daily": get_setting(session, DAILY_KEY, True),
@@ -542,3 +547,48 @@ def _record_restore(
             )
     finally:
         db.dispose()
+
+
+# ---------------------------------------------------------------------------------------------
+# For the 系统管理 page
+
+
+@dataclass(frozen=True)
+class BackupFile:
+    """One automatic backup in the backups folder."""
+
+    path: Path
+    made_at: datetime  # local time, from the file name
+    size: int
+
+
+def list_automatic_backups(db: Database, *, directory: Path | None = None) -> list[BackupFile]:
+    """The daily backups of this database, newest first (nothing for a PostgreSQL database)."""
+    path = db.file_path
+    if path is None:
+        return []
+    directory = directory if directory is not None else backups_dir()
+    found = []
+    for stamp, file in reversed(_daily_backups(directory, path.stem)):
+        try:
+            size = file.stat().st_size
+        except OSError:  # deleted meanwhile (another window pruned it)
+            continue
+        found.append(BackupFile(file, stamp, size))
+    return found
+
+
+def restore_open_database(
+    ctx: ServiceContext, path: Path, *, attachments: Path | None = None
+) -> RestoreReport:
+    """Restore over the database this program has open (the 系统管理 page), administrator only.
+
+    The backup is checked completely before anything changes. Then this program's
+    connections are closed and ``restore_backup`` replaces the file, keeping the current
+    database aside; ``ctx`` must not be used afterwards — the program has to start again.
+    """
+    ctx.require(Permission.BACKUP)
+    target = _sqlite_file(ctx.db.file_path, ctx.db.url)
+    verify_backup(path)
+    ctx.db.dispose()
+    return restore_backup(path, database=target, operator=ctx.operator, attachments=attachments)

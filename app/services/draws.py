@@ -27,6 +27,7 @@ from app.models.base import new_uid, utcnow
 from app.models.enums import DrawKind, InspectionState, TaskStatus, TeamRole
 from app.services.context import ServiceContext
 from app.services.errors import FieldError, RuleViolation, ValidationError
+from app.services.operations import tracked
 from app.services.permissions import Permission
 from app.services.progress import Progress
 from app.services.records import require
@@ -212,6 +213,7 @@ def preview_target_draw(ctx: ServiceContext, task_id: int) -> TargetDrawPreview:
     return TargetDrawPreview(population, {k: population_hash(v) for k, v in sorted(by_stratum.items())})
 
 
+@tracked("随机抽取检查对象")
 def draw_task_targets(
     ctx: ServiceContext,
     task_id: int,
@@ -363,6 +365,7 @@ def _inspector_candidate(
     )
 
 
+@tracked("随机抽取执法检查人员")
 def draw_task_inspectors(
     ctx: ServiceContext,
     task_id: int,

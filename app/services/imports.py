@@ -73,6 +73,7 @@ from app.services.import_registries import (
     SchemeImporter,
 )
 from app.services.import_targets import TargetImporter
+from app.services.operations import tracked
 from app.services.progress import Progress
 
 logger = logging.getLogger(__name__)
@@ -348,6 +349,7 @@ def _issue_order(issue: Issue) -> tuple[int, int]:
     return (0, 0) if issue.row is None else (1, issue.row)
 
 
+@tracked("导入名录库")
 def import_registry(
     ctx: ServiceContext,
     kind: RegistryKind | str,

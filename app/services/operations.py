@@ -26,17 +26,18 @@ and at start-up (GUI or CLI)::
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import socket
 import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import IO
+from typing import IO, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy import delete, select
 
@@ -173,6 +174,34 @@ def tracked_operation(ctx: ServiceContext, name: str) -> Iterator[OperationHandl
         yield handle
     finally:
         end_operation(ctx, handle)
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def tracked(
+    name: str,
+) -> Callable[[Callable[Concatenate[ServiceContext, P], R]], Callable[Concatenate[ServiceContext, P], R]]:
+    """Decorate a long use case ``fn(ctx, ...)`` so that each call runs in ``tracked_operation``.
+
+    A call with ``dry_run=True`` writes nothing and is not tracked. The name must be generic
+    (see ``interrupted_operations``).
+    """
+
+    def decorate(
+        fn: Callable[Concatenate[ServiceContext, P], R],
+    ) -> Callable[Concatenate[ServiceContext, P], R]:
+        @functools.wraps(fn)
+        def wrapper(ctx: ServiceContext, /, *args: P.args, **kwargs: P.kwargs) -> R:
+            if kwargs.get("dry_run"):
+                return fn(ctx, *args, **kwargs)
+            with tracked_operation(ctx, name):
+                return fn(ctx, *args, **kwargs)
+
+        return wrapper
+
+    return decorate
 
 
 def _owner_alive(token: str) -> bool:

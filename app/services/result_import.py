@@ -54,6 +54,7 @@ from app.models import Inspection, Inspector, InspectorCertificate, Task, Team
 from app.models.enums import InspectionState
 from app.services.context import ServiceContext
 from app.services.errors import NotFoundError, ServiceError, ValidationError
+from app.services.operations import tracked
 from app.services.permissions import Permission
 from app.services.progress import Progress
 from app.services.result_codes import (
@@ -407,6 +408,7 @@ def _row_payload(session: Session, row: _Row, inspection: Inspection) -> ResultP
     )
 
 
+@tracked("导入检查结果")
 def import_results(
     ctx: ServiceContext,
     path: Path,

@@ -57,6 +57,7 @@ from app.models.tasks import Inspection, Task
 from app.services.context import ServiceContext
 from app.services.errors import ConflictError, NotFoundError, PermissionDenied, RuleViolation
 from app.services.installation import installation_id
+from app.services.operations import tracked
 from app.services.permissions import Permission, can_see_classified
 from app.services.results import document_sha256
 from app.services.settings import get_setting
@@ -596,6 +597,7 @@ def _release_held(session: Session, applied_uid: str) -> int:
     return released
 
 
+@tracked("导入数据批次")
 def import_batch(
     ctx: ServiceContext, path: Path | str, *, receipt_path: Path | str | None = None, dry_run: bool = False
 ) -> ImportResult:

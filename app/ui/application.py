@@ -16,7 +16,17 @@ import sys
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QObject, QTimer, QTranslator, Signal, Slot
+from PySide6.QtCore import (
+    QCoreApplication,
+    QLibraryInfo,
+    QLocale,
+    QObject,
+    Qt,
+    QTimer,
+    QTranslator,
+    Signal,
+    Slot,
+)
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -30,7 +40,9 @@ from app.ui.main_window import MainWindow
 from app.ui.operations import CollectionOp, QueryOp
 
 if TYPE_CHECKING:
+    from app.services.backup import DailyBackup
     from app.services.context import ServiceContext
+    from app.ui.idle_lock import IdleLock
 
 logger = logging.getLogger(__name__)
 
@@ -147,6 +159,7 @@ class Startup(QObject):
     """Opens the database in the background, attaches the window, offers the demo county."""
 
     ready = Signal()  # the window shows its first page over the open database
+    daily_backup_finished = Signal(object)  # DailyBackup, or the exception that stopped it
     failed = Signal(str)
 
     def __init__(self, window: MainWindow, *, db: str | None, operator: str | None) -> None:
@@ -156,6 +169,7 @@ class Startup(QObject):
         self._operator = operator
         self.services: ServiceContext | None = None
         self.demo_offer: QMessageBox | None = None
+        self.idle_lock: IdleLock | None = None
 
     def start(self) -> None:
         """Open the database on the writer thread; ``ready`` or ``failed`` follows."""
@@ -182,7 +196,88 @@ class Startup(QObject):
         self.window.attach(UiContext(services=services, runner=self.window.runner))
         self.ready.emit()
         self._report_interrupted(services)
+        self.start_idle_lock(services)
+        self.start_daily_backup(services)
         self.offer_demo()
+
+    def start_idle_lock(self, services: ServiceContext, *, timeout_ms: int | None = None) -> None:
+        """Lock the window after the configured minutes without input (only when users log in)."""
+        from app.services.users import security_settings
+        from app.ui.idle_lock import IdleLock
+
+        if services.user is None or services.user.implicit:
+            return  # single-user mode: there is no password to ask for
+        if timeout_ms is None:
+            with services.db.read() as session:
+                timeout_ms = security_settings(session).idle_lock_minutes * 60_000
+        window = self.window
+        self.idle_lock = IdleLock(
+            window,
+            lambda: window.ui.services if window.ui is not None else None,
+            timeout_ms=timeout_ms,
+            switch_user=lambda new: self._switch_user(new),
+        )
+        window.runner.changed.connect(self._settings_changed)
+
+    def _settings_changed(self, changes: frozenset[str]) -> None:
+        """An administrator changed 系统设置: the new idle time applies at once."""
+        from app.services.users import security_settings
+        from app.ui.operations import affects
+
+        lock, services = self.idle_lock, self.services
+        if lock is None or services is None or not affects(changes, "settings"):
+            return
+        with services.db.read() as session:
+            minutes = security_settings(session).idle_lock_minutes
+        if minutes * 60_000 != lock.timeout_ms:
+            lock.set_timeout(minutes * 60_000)
+
+    def _switch_user(self, services: ServiceContext) -> None:
+        self.services = services
+        self.window.switch_user(UiContext(services=services, runner=self.window.runner))
+
+    def start_daily_backup(self, services: ServiceContext) -> None:
+        """The once-a-day backup, on a worker after the window shows; a failure is said but does not block."""
+        from app.services.backup import daily_backup_if_due
+
+        bar = self.window.statusBar()
+        if services.db.file_path is None:
+            return  # PostgreSQL: the server's own backups
+        bar.showMessage(self.tr("正在进行每日自动备份…"))
+        QueryOp(
+            parent=self.window,
+            runner=self.window.runner,
+            op=lambda _progress: daily_backup_if_due(services.db),
+        ).success(self._daily_backup_done).failure(self._daily_backup_failed).run_in_background()
+
+    def _daily_backup_done(self, result: DailyBackup) -> None:
+        bar = self.window.statusBar()
+        if result.created is not None:
+            bar.showMessage(
+                self.tr("今日自动备份已完成：{name}").format(name=result.created.path.name), 15_000
+            )
+        else:
+            bar.showMessage(self.tr("今日已有自动备份"), 8_000)
+        self.daily_backup_finished.emit(result)
+
+    def _daily_backup_failed(self, exc: BaseException) -> None:
+        logger.error("daily backup failed: %s", exc)
+        text = self.tr("每日自动备份没有完成：{error}").format(error=exc)
+        self.window.statusBar().showMessage(text)
+        box = QMessageBox(self.window)
+        box.setObjectName("dailyBackupFailed")
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle(self.tr("自动备份没有完成"))
+        box.setText(
+            text
+            + self.tr(
+                "\n\n可以继续工作，数据库没有受到影响。请检查磁盘空间和备份文件夹是否可写，"
+                "或在「系统管理 → 备份」中手动备份。"
+            )
+        )
+        box.setWindowModality(Qt.WindowModality.NonModal)
+        box.show()
+        self.daily_backup_finished.emit(exc)
 
     def _report_interrupted(self, services: ServiceContext) -> None:
         """Say plainly if the last session was cut off in the middle of a long operation (nothing partial was kept)."""

@@ -118,6 +118,15 @@ class MainWindow(QMainWindow):
         self.navigation.setEnabled(True)
         self.open_page(start_page)
 
+    def switch_user(self, ui: UiContext) -> None:
+        """Another user took over (from the lock screen): rebuild the pages with their rights."""
+        key = self.current_page_key() or "workbench"
+        for page in self._pages.values():
+            self.stack.removeWidget(page)
+            page.deleteLater()
+        self._pages.clear()
+        self.attach(ui, start_page=key)
+
     def set_pending_sync(self, count: int | None) -> None:
         """Show how many records wait to be synced; None hides the slot (no sync yet)."""
         if count is None:

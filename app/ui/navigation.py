@@ -86,7 +86,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec(
         "admin",
         str(QT_TRANSLATE_NOOP("Navigation", "系统管理")),
-        pending=str(QT_TRANSLATE_NOOP("Navigation", "用户与权限、备份与恢复、留痕核验、系统设置")),
+        "app.ui.pages.admin:AdminPage",
     ),
 )
 

@@ -156,7 +156,10 @@ def test_export_xlsx(
     code = _cli("audit", "export", "-o", str(cli_out), "--from", today, "--to", today, "--db", str(db_path))
     assert code == 0 and cli_out.exists()
     assert "已导出 4 条" in capsys.readouterr().out
-    assert _cli("audit", "export", "-o", str(tmp_path / "x.csv"), "--db", str(db_path)) == 2
+    assert _cli("audit", "export", "-o", str(tmp_path / "x.txt"), "--db", str(db_path)) == 2
+    assert not (tmp_path / "x.txt").exists()
+    assert _cli("audit", "export", "-o", str(tmp_path / "x.csv"), "--db", str(db_path)) == 0
+    assert (tmp_path / "x.csv").read_text(encoding="utf-8-sig").startswith("编号,时间")
 
 
 def test_concurrent_writers_keep_one_chain(ctx: ServiceContext) -> None:
@@ -234,3 +237,36 @@ def test_chain_survives_upgrade_from_schema_0003(ctx: ServiceContext, db_path: P
         assert report.ok and report.entries == 3
     finally:
         db.dispose()
+
+
+def test_csv_export_guards_formulas_and_bad_suffix_is_refused(ctx: ServiceContext, tmp_path: Path) -> None:
+    from app.services.audit_trail import export_audit
+    from app.services.errors import ValidationError
+
+    with ctx.write() as session:
+        ctx.audit(session, action="update", entity="settings", summary='=HYPERLINK("http://x")')
+    out = tmp_path / "trail.csv"
+    count = export_audit(ctx, out)
+    text = out.read_text(encoding="utf-8-sig")
+    assert count >= 1 and text.startswith("编号,时间,操作人")
+    assert "'=HYPERLINK" in text
+    with pytest.raises(ValidationError, match=r"xlsx 或 \.csv"):
+        export_audit(ctx, tmp_path / "trail.txt")
+    assert not (tmp_path / "trail.txt").exists()
+
+
+def test_chain_check_reports_progress_and_can_be_cancelled(ctx: ServiceContext) -> None:
+    from app.services.audit_trail import check_audit_chain
+    from app.services.errors import Interrupted
+    from app.services.progress import Progress
+
+    with ctx.write() as session:
+        for n in range(2100):
+            ctx.audit(session, action="update", entity="settings", summary=f"第{n}次")
+    progress = Progress()
+    report = check_audit_chain(ctx, progress)
+    assert report.ok and progress.snapshot().done == 2000 and "核验留痕链" in progress.snapshot().message
+    cancelled = Progress()
+    cancelled.cancel()
+    with pytest.raises(Interrupted):
+        check_audit_chain(ctx, cancelled)

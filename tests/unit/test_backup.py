@@ -296,3 +296,43 @@ def test_cli_backup_and_restore(
     with pytest.raises(CliError) as exc:
         restore_cli.run(_args(db=str(db_path), backup_file=damaged, check=False))
     assert exc.value.exit_code == 2
+
+
+def test_automatic_backups_are_listed_newest_first(ctx: ServiceContext, tmp_path: Path) -> None:
+    from app.services.backup import list_automatic_backups
+
+    folder = tmp_path / "auto"
+    daily_backup_if_due(ctx.db, now=datetime(2026, 5, 1, 9, tzinfo=UTC), directory=folder)
+    daily_backup_if_due(ctx.db, now=datetime(2026, 5, 2, 9, tzinfo=UTC), directory=folder)
+    (folder / "unrelated-20260503-000000.zip").write_bytes(b"not ours")
+    found = list_automatic_backups(ctx.db, directory=folder)
+    assert [b.made_at.date().isoformat() for b in found] == ["2026-05-02", "2026-05-01"]
+    assert all(b.size > 0 for b in found)
+
+
+def test_restore_of_the_open_database_needs_the_backup_permission(
+    ctx: ServiceContext, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import app.services.users as users
+    from app.models.users import Role
+    from app.services.backup import restore_open_database
+    from app.services.errors import PermissionDenied
+    from app.services.users import UserData, create_first_admin, create_user
+    from tests.security import PASSWORD, cheap_hasher, login
+
+    monkeypatch.setattr(users, "HASHER", cheap_hasher())
+    out = tmp_path / "b.zip"
+    write_backup(ctx.db, out)
+    create_first_admin(
+        ctx.db, username="admin", display_name="管理员", password=PASSWORD, roles=(Role.ADMIN,)
+    )
+    admin = login(ctx.db, "admin")
+    create_user(
+        admin, UserData("office", "办公室", (Role.OFFICE,)), password=PASSWORD, must_change_password=False
+    )
+    office = login(ctx.db, "office")
+    with pytest.raises(PermissionDenied):
+        restore_open_database(office, out)
+    assert ctx.db.file_path is not None and not list(ctx.db.file_path.parent.glob("*before-restore*"))
+    report = restore_open_database(admin, out)
+    assert report.previous_database is not None and report.previous_database.exists()

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from app.services.audit_trail import AuditFilter, count_audit, export_audit_xlsx, search_audit
+from app.services.audit_trail import AuditFilter, count_audit, export_audit, export_audit_xlsx, search_audit
 from app.services.context import ServiceContext
 from app.services.errors import NotFoundError, RuleViolation
 from app.services.plans import create_plan, list_adjustments, list_plans, publish_plan
@@ -111,6 +111,12 @@ def test_audit_entries_of_classified_work_are_hidden(setup: dict[str, object], t
     export_audit_xlsx(cleared, out2)
     cells = [str(c) for row in load_workbook(out2).worksheets[0].iter_rows(values_only=True) for c in row]
     assert any(SECRET_NAME in c for c in cells)
+    csv_out = tmp_path / "viewer.csv"
+    export_audit(viewer, csv_out)
+    text = csv_out.read_text(encoding="utf-8-sig")
+    assert SECRET_NAME not in text and "涉密调整原因" not in text
+    export_audit(cleared, tmp_path / "cleared.csv")
+    assert SECRET_NAME in (tmp_path / "cleared.csv").read_text(encoding="utf-8-sig")
 
 
 def test_task_made_classified_later_hides_its_earlier_entries(ctx: ServiceContext) -> None:
