@@ -15,8 +15,10 @@ from app.cli.common import (
     open_context,
     service_errors,
 )
+from app.models.enums import RiskClass
 from app.services.draws import preview_target_draw
 from app.services.errors import ValidationError
+from app.services.frequency import FrequencyRuleData, list_frequency_rules, save_frequency_rule
 from app.services.task_files import read_task_file, task_data_from_mapping
 from app.services.tasks import create_task, find_task, list_tasks
 
@@ -51,6 +53,17 @@ def register(subparsers: Any) -> None:
     p.add_argument("task", help="任务编号、uid 或编号数字")
     add_db_argument(p)
     p.set_defaults(func=run_show)
+    p = sub.add_parser("frequency", help="抽查频次设置：各风险类别每年最多抽查次数和最短间隔")
+    freq = p.add_subparsers(dest="frequency_command", required=True, metavar="ACTION")
+    p = freq.add_parser("show", help="每行一个风险类别：类别、每年最多次数、最短间隔天数、默认值")
+    add_db_argument(p)
+    p.set_defaults(func=run_frequency_show)
+    p = freq.add_parser("set", help="修改一个风险类别的频次限制（办公室或管理员）")
+    p.add_argument("--risk-class", required=True, help="风险类别 A/B/C/D")
+    p.add_argument("--max-per-year", type=int, help="每年最多被抽中次数（所有任务合计）")
+    p.add_argument("--min-interval-days", type=int, help="距上次抽中的最短间隔天数")
+    add_db_argument(p)
+    p.set_defaults(func=run_frequency_set)
 
 
 def run_create(args: argparse.Namespace) -> int:
@@ -123,4 +136,46 @@ def run_show(args: argparse.Namespace) -> int:
         print(f"  排除：{reason} {count} 户")
     for stratum, digest in preview.stratum_hashes.items():
         print(f"  名录哈希 {stratum}：{digest}")
+    return EXIT_OK
+
+
+def run_frequency_show(args: argparse.Namespace) -> int:
+    ctx = open_context(args)
+    with service_errors(ctx):
+        rows = list_frequency_rules(ctx)
+    print("风险类别\t每年最多次数\t最短间隔天数\t默认值")
+    for r in rows:
+        default = f"{r.default_max_per_year} 次 / {r.default_min_interval_days} 天"
+        print(
+            f"{r.risk_class.value}\t{r.max_per_year}\t{r.min_interval_days}\t"
+            f"{default}{'' if r.is_default else '（已修改）'}"
+        )
+    return EXIT_OK
+
+
+def run_frequency_set(args: argparse.Namespace) -> int:
+    try:
+        risk = RiskClass(str(args.risk_class).strip().upper())
+    except ValueError:
+        raise CliError(f"风险类别「{args.risk_class}」无效，应为 A、B、C 或 D") from None
+    if args.max_per_year is None and args.min_interval_days is None:
+        raise CliError("请至少给出 --max-per-year 或 --min-interval-days 之一")
+    ctx = open_context(args)
+    with service_errors(ctx):
+        current = {r.risk_class: r for r in list_frequency_rules(ctx)}[risk]
+        rule = FrequencyRuleData(
+            risk,
+            current.max_per_year if args.max_per_year is None else args.max_per_year,
+            current.min_interval_days if args.min_interval_days is None else args.min_interval_days,
+        )
+        try:
+            changed = save_frequency_rule(ctx, rule)
+        except ValidationError as exc:
+            for e in exc.errors:
+                print(f"错误：{e.field}：{e.message}")
+            return EXIT_REJECTED
+    state = "已修改" if changed else "未变化"
+    print(
+        f"{risk.value} 类：每年最多 {rule.max_per_year} 次，间隔不少于 {rule.min_interval_days} 天（{state}）"
+    )
     return EXIT_OK

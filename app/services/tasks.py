@@ -482,11 +482,15 @@ class FrequencyLimits:
 
 def frequency_limits(session: Session) -> dict[RiskClass, FrequencyLimits]:
     """The configured yearly caps and intervals per risk class (defaults come with the schema)."""
-    rules = session.execute(select(FrequencyRule)).scalars()
-    return {
-        RiskClass(r.risk_class): FrequencyLimits(r.max_per_year, r.min_interval_days, r.default_ratio)
-        for r in rules
-    }
+    from app.services.frequency import DEFAULT_RULES
+
+    # A class missing from the table acts with its default, as the settings dialog shows it.
+    limits = {risk: FrequencyLimits(*values) for risk, values in DEFAULT_RULES.items()}
+    for r in session.execute(select(FrequencyRule)).scalars():
+        limits[RiskClass(r.risk_class)] = FrequencyLimits(
+            r.max_per_year, r.min_interval_days, r.default_ratio
+        )
+    return limits
 
 
 @dataclass(frozen=True)
@@ -611,7 +615,8 @@ def compute_population(
                 )
                 continue
             if limit is not None and last is not None:
-                since = (data.start_date - last.date()).days
+                # A draw dated after the task's start (a task prepared late) counts as zero days ago.
+                since = max(0, (data.start_date - last.date()).days)
                 if since < limit.min_interval_days:
                     exclusions.append(
                         Exclusion(

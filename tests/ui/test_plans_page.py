@@ -13,10 +13,12 @@ from pytestqt.qtbot import QtBot
 
 from app.models.enums import RiskClass, TaskMode
 from app.services.context import ServiceContext
+from app.services.frequency import list_frequency_rules
 from app.services.plans import create_plan, list_adjustments, publish_plan
 from app.services.tasks import create_task, get_task, list_tasks
 from app.ui.context import UiContext
 from app.ui.dialogs.base import ReasonDialog
+from app.ui.dialogs.frequency import FrequencyDialog
 from app.ui.dialogs.task import TaskDialog
 from app.ui.pages.plans import PlanPage
 from tests.factories import MiniCounty, build_mini_county, joint_task_data
@@ -153,3 +155,38 @@ def test_plan_page_models_pass_the_model_tester(
     for model in (page.tasks_model, page.adjust_model):
         assert model.rowCount() >= 1
         qtmodeltester.check(model)
+
+
+def test_frequency_settings_dialog_from_the_plan_page(
+    qtbot: QtBot, ui: UiContext, ctx: ServiceContext
+) -> None:
+    page = _page(qtbot, ui)
+    dialog = page.open_frequency()
+    assert isinstance(dialog, FrequencyDialog)
+    # Current values, with the defaults beside them.
+    assert [dialog.max_spins[r].value() for r in RiskClass] == [1, 1, 2, 4]
+    assert [dialog.days_spins[r].value() for r in RiskClass] == [365, 180, 90, 30]
+    dialog.max_spins[RiskClass.C].setValue(3)
+    dialog.days_spins[RiskClass.C].setValue(60)
+    dialog.max_spins[RiskClass.D].setValue(3)
+    dialog.days_spins[RiskClass.D].setValue(200)  # 3 a year at 200 days apart cannot happen
+    dialog.save()
+    qtbot.waitUntil(lambda: bool(dialog.errors.message_for("D 类每年最多抽查次数")), timeout=10_000)
+    assert "最多只能抽到 2 次" in dialog.errors.message_for("D 类每年最多抽查次数")
+    assert dialog.isVisible()
+    assert {r.risk_class: r.max_per_year for r in list_frequency_rules(ctx)}[
+        RiskClass.C
+    ] == 2  # nothing saved
+    dialog.days_spins[RiskClass.D].setValue(30)
+    with qtbot.waitSignal(dialog.saved, timeout=10_000):
+        dialog.save()
+    limits = {r.risk_class: (r.max_per_year, r.min_interval_days) for r in list_frequency_rules(ctx)}
+    assert limits[RiskClass.C] == (3, 60) and limits[RiskClass.D] == (3, 30)
+    again = page.open_frequency()
+    assert again is not None
+    assert again.max_spins[RiskClass.C].value() == 3
+    again.restore_defaults()
+    assert [again.max_spins[r].value() for r in RiskClass] == [1, 1, 2, 4]
+    with qtbot.waitSignal(again.saved, timeout=10_000):
+        again.save()
+    assert all(r.is_default for r in list_frequency_rules(ctx))
