@@ -39,7 +39,22 @@ def register(subparsers: Any) -> None:
     p.add_argument("--start")
     p.add_argument("--end")
     p.add_argument("--ratio", action="append", default=[], help="风险类别=比例，例如 B=0.05（可重复）")
-    p.add_argument("--teams", type=int, default=1)
+    p.add_argument("--fixed-count", type=int, help="固定抽取数量（代替各类比例）")
+    p.add_argument("--teams", type=int, default=1, help="检查组数")
+    p.add_argument("--officers-per-department", type=int, default=1, help="每个部门向每组派出的执法人员数")
+    p.add_argument("--min-officers", type=int, default=2, help="每组至少执法人员数（不少于 2）")
+    p.add_argument("--expert-per-team", action="store_true", help="每组从专家库随机抽派一名专家")
+    p.add_argument(
+        "--frequency-override-reason", default="", help="豁免抽查频次限制的理由（写明即豁免，并记入任务）"
+    )
+    p.add_argument("--scope-kind", action="append", default=[], help="定向：主体类型（可重复）")
+    p.add_argument("--scope-industry", action="append", default=[], help="定向：行业（可重复）")
+    p.add_argument("--scope-region", action="append", default=[], help="定向：乡镇/街道（可重复）")
+    p.add_argument("--scope-risk", action="append", default=[], help="定向：风险类别 A–D（可重复）")
+    p.add_argument(
+        "--scope-tag", action="append", default=[], help="定向：检查对象标签「类别：名称」或名称（可重复）"
+    )
+    p.add_argument("--scope-licence", action="append", default=[], help="定向：持有的许可证名称（可重复）")
     p.add_argument("--plan-year", type=int)
     p.add_argument("--classified", action="store_true", help="涉密任务（不公开）")
     p.add_argument("--adjustment-reason", default="", help="计划已公布时的调整原因")
@@ -86,7 +101,24 @@ def run_create(args: argparse.Namespace) -> int:
                 "start": args.start or "",
                 "end": args.end or "",
                 "ratios": dict(r.split("=", 1) for r in args.ratio if "=" in r),
+                "fixed_count": args.fixed_count,
                 "teams": args.teams,
+                "officers_per_department": args.officers_per_department,
+                "min_officers_per_team": args.min_officers,
+                "expert_per_team": args.expert_per_team,
+                "frequency_override_reason": args.frequency_override_reason,
+                "scope": {
+                    key: values
+                    for key, values in (
+                        ("kinds", args.scope_kind),
+                        ("industries", args.scope_industry),
+                        ("regions", args.scope_region),
+                        ("risk_classes", [r.upper() for r in args.scope_risk]),
+                        ("tags", args.scope_tag),
+                        ("licence_names", args.scope_licence),
+                    )
+                    if values
+                },
                 "plan_year": args.plan_year,
                 "classified": args.classified,
                 "adjustment_reason": args.adjustment_reason,
@@ -126,6 +158,12 @@ def run_show(args: argparse.Namespace) -> int:
     print(
         f"抽查范围：{d.scope.describe()}\n公开：{'是' if r.is_public else '否'}；涉密：{'是' if r.is_classified else '否'}"
     )
+    print(
+        f"检查组：{d.team_count} 组；每部门每组 {d.officers_per_department} 名，每组至少 {d.min_officers_per_team} 名执法人员"
+        + ("；每组专家 1 名" if d.expert_per_team else "")
+    )
+    if d.frequency_override_reason:
+        print(f"抽查频次：已豁免（理由：{d.frequency_override_reason}）")
     pop = preview.population
     for s in pop.strata:
         ratio = f"比例 {s.ratio}" if s.ratio is not None else "固定数量"

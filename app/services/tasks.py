@@ -25,6 +25,7 @@ from app.models import (
     FrequencyRule,
     IndustryScheme,
     Inspection,
+    Inspector,
     Target,
     TargetLicence,
     Task,
@@ -312,6 +313,8 @@ def validate_task(session: Session, data: TaskData) -> list[CheckItem]:
         errors.append(FieldError("固定数量", "应为正整数"))
     if data.team_count < 1:
         errors.append(FieldError("检查组数", "至少 1 个检查组"))
+    if not 1 <= data.officers_per_department <= 10:
+        errors.append(FieldError("每部门人数", "每个部门向每组派出 1 到 10 名执法人员"))
     if data.min_officers_per_team < 2:
         errors.append(
             FieldError("每组执法人员", "每组至少 2 名持有效执法证的执法人员（行政处罚法第四十二条）")
@@ -665,3 +668,65 @@ def enforce_fixed_count_cap(population: Population, fixed_count: int) -> None:
         raise RuleViolation(
             f"固定抽取 {fixed_count} 户占对象总数 {size} 户的 {fixed_count / size:.1%}，超过一般检查事项的比例上限 {population.cap:.1%}"
         )
+
+
+@dataclass(frozen=True)
+class StaffingLine:
+    """One department's (or the expert pool's) share of the task's teams, against who could be drawn."""
+
+    source: str  # department name, or 专家库
+    per_team: int
+    needed: int  # per_team × team count
+    available: int  # active, and (officers) holding a certificate valid over the whole task window
+
+    @property
+    def short(self) -> bool:
+        return self.available < self.needed
+
+
+def team_quotas(lead: str, departments: list[str], per_department: int, minimum: int) -> dict[str, int]:
+    """Officers per department per team: each participating department sends its quota, the lead tops up to the minimum."""
+    quotas = {name: max(1, per_department) for name in departments}
+    shortfall = minimum - sum(quotas.values())
+    if shortfall > 0:
+        quotas[lead] += shortfall
+    return quotas
+
+
+def preview_staffing(ctx: ServiceContext, data: TaskData) -> list[StaffingLine]:
+    """What the task's teams need from each department (and the expert pool) and how many could be drawn.
+
+    An early warning for the editor; the inspector draw itself checks recusal too, and refuses
+    naming the department and constraint when a team cannot be completed.
+    """
+    with ctx.read() as session:
+        dept_ids = [data.lead_department_id, *data.joint_department_ids]
+        departments = [d for d in (session.get(Department, i) for i in dept_ids) if d is not None]
+        if not departments:
+            return []
+        quotas = team_quotas(
+            departments[0].name,
+            [d.name for d in departments],
+            data.officers_per_department,
+            data.min_officers_per_team,
+        )
+        lines = []
+        for dept in departments:
+            pool = session.execute(
+                select(Inspector).where(
+                    Inspector.department_id == dept.id,
+                    Inspector.is_expert.is_(False),
+                    Inspector.active.is_(True),
+                )
+            ).scalars()
+            available = sum(1 for i in pool if i.valid_certificate_on(data.start_date, data.end_date))
+            per = quotas[dept.name]
+            lines.append(StaffingLine(dept.name, per, per * data.team_count, available))
+        if data.expert_per_team:
+            experts = session.execute(
+                select(func.count(Inspector.id)).where(
+                    Inspector.is_expert.is_(True), Inspector.active.is_(True)
+                )
+            ).scalar_one()
+            lines.append(StaffingLine("专家库", 1, data.team_count, int(experts)))
+        return lines
