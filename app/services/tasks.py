@@ -496,6 +496,23 @@ def frequency_limits(session: Session) -> dict[RiskClass, FrequencyLimits]:
     return limits
 
 
+def frequency_exclusion(
+    risk: RiskClass, limit: FrequencyLimits | None, count: int, last_drawn: date | None, start: date
+) -> str | None:
+    """Why a target drawn ``count`` times this year, last on ``last_drawn``, may not be drawn for a task
+    starting on ``start`` (None: it may). The yearly cap is tested first, then the interval."""
+    if limit is None:
+        return None
+    if count >= limit.max_per_year:
+        return f"本年度抽查次数已达上限（{risk.value} 类每年最多 {limit.max_per_year} 次）"
+    if last_drawn is not None:
+        # A draw dated after the task's start (a task prepared late) counts as zero days ago.
+        since = max(0, (start - last_drawn).days)
+        if since < limit.min_interval_days:
+            return f"距上次抽中不足规定间隔（{risk.value} 类 {limit.min_interval_days} 天，实际 {since} 天）"
+    return None
+
+
 @dataclass(frozen=True)
 class Member:
     """A target in a draw population: its database id, its draw id (DRAW.md) and risk class."""
@@ -607,28 +624,12 @@ def compute_population(
         risk = RiskClass(risk)
         if target_id in history and not override:
             count, last = history[target_id]
-            limit = limits.get(risk)
-            if limit is not None and count >= limit.max_per_year:
-                exclusions.append(
-                    Exclusion(
-                        target_id,
-                        draw_id,
-                        f"本年度抽查次数已达上限（{risk.value} 类每年最多 {limit.max_per_year} 次）",
-                    )
-                )
+            reason = frequency_exclusion(
+                risk, limits.get(risk), count, last.date() if last is not None else None, data.start_date
+            )
+            if reason is not None:
+                exclusions.append(Exclusion(target_id, draw_id, reason))
                 continue
-            if limit is not None and last is not None:
-                # A draw dated after the task's start (a task prepared late) counts as zero days ago.
-                since = max(0, (data.start_date - last.date()).days)
-                if since < limit.min_interval_days:
-                    exclusions.append(
-                        Exclusion(
-                            target_id,
-                            draw_id,
-                            f"距上次抽中不足规定间隔（{risk.value} 类 {limit.min_interval_days} 天，实际 {since} 天）",
-                        )
-                    )
-                    continue
         members.append(Member(target_id, draw_id, risk))
     by_class: dict[RiskClass, int] = defaultdict(int)
     for m in members:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from app.cli import main
@@ -23,7 +26,7 @@ from app.services.frequency import (
     save_frequency_rule,
     save_frequency_rules,
 )
-from app.services.tasks import create_task
+from app.services.tasks import FrequencyLimits, create_task, frequency_exclusion
 from tests.factories import build_mini_county, joint_task_data
 
 DICE = SeedEntry("12345678901234567890")
@@ -127,3 +130,28 @@ def test_cli_show_and_set(ctx: ServiceContext, db_path: Path, capsys: pytest.Cap
     assert "应为 A、B、C 或 D" in capsys.readouterr().err
     assert run(db_path, "task", "frequency", "set", "--risk-class", "A") == 2
     assert "--max-per-year" in capsys.readouterr().err
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    risk=st.sampled_from(list(RiskClass)),
+    max_per_year=st.integers(1, 52),
+    interval=st.integers(0, 1098),
+    count=st.integers(0, 60),
+    last=st.one_of(st.none(), st.dates(date(2024, 1, 1), date(2027, 12, 31))),
+    start=st.dates(date(2025, 1, 1), date(2026, 12, 31)),
+)
+def test_frequency_rule_excludes_exactly_over_the_cap_or_inside_the_interval(
+    risk: RiskClass, max_per_year: int, interval: int, count: int, last: date | None, start: date
+) -> None:
+    limit = FrequencyLimits(max_per_year, interval, 0.1)
+    reason = frequency_exclusion(risk, limit, count, last, start)
+    over_cap = count >= max_per_year
+    days_since = None if last is None else max(0, (start - last).days)
+    too_soon = days_since is not None and days_since < interval
+    assert (reason is not None) == (over_cap or too_soon)
+    if over_cap:
+        assert reason == f"本年度抽查次数已达上限（{risk.value} 类每年最多 {max_per_year} 次）"
+    elif too_soon:
+        assert reason == f"距上次抽中不足规定间隔（{risk.value} 类 {interval} 天，实际 {days_since} 天）"
+    assert frequency_exclusion(risk, None, count, last, start) is None  # no rule, no exclusion
