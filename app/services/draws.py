@@ -31,7 +31,14 @@ from app.services.operations import tracked
 from app.services.permissions import Permission
 from app.services.progress import Progress
 from app.services.records import require
-from app.services.tasks import Population, compute_population, enforce_fixed_count_cap, get_task, task_data
+from app.services.tasks import (
+    Population,
+    compute_population,
+    enforce_fixed_count_cap,
+    get_task,
+    task_data,
+    team_quotas,
+)
 
 NO_EXPIRY = date(9999, 12, 31)  # the draw library treats a missing expiry as invalid; 长期 is stored as None
 FIXED_STRATUM = "全部"
@@ -506,11 +513,12 @@ def draw_task_inspectors(
 
 def _quotas(task: Task, departments: list[Department]) -> tuple[DepartmentQuota, ...]:
     """Officers per department per team: every participating department sends its quota, the lead tops up to the minimum."""
-    per = max(1, task.officers_per_department)
-    quotas = {d.name: per for d in departments}
-    shortfall = task.min_officers_per_team - sum(quotas.values())
-    if shortfall > 0:
-        quotas[task.lead_department.name] += shortfall
+    quotas = team_quotas(
+        task.lead_department.name,
+        [d.name for d in departments],
+        task.officers_per_department,
+        task.min_officers_per_team,
+    )
     return tuple(DepartmentQuota(name, n) for name, n in quotas.items())
 
 

@@ -51,6 +51,7 @@ class Permission(StrEnum):
     EDIT_SCHEMES = "schemes.edit"
     EDIT_PLANS = "plans.edit"
     EDIT_TASKS = "tasks.edit"
+    EDIT_FREQUENCY = "frequency.edit"  # 抽查频次: yearly caps and minimum intervals per risk class
     RUN_DRAWS = "draws.run"
     PUBLISH = "publish"  # plans, adjustments, results disclosure
     SYNC = "sync"  # batches to and from the platform
@@ -76,6 +77,7 @@ PERMISSION_LABELS: dict[Permission, str] = {
     Permission.EDIT_SCHEMES: "维护一业一查方案",
     Permission.EDIT_PLANS: "编制年度抽查计划",
     Permission.EDIT_TASKS: "编制抽查任务",
+    Permission.EDIT_FREQUENCY: "设置抽查频次",
     Permission.RUN_DRAWS: "随机抽取",
     Permission.PUBLISH: "公布计划和结果",
     Permission.SYNC: "数据同步",
@@ -108,6 +110,7 @@ ROLE_PERMISSIONS: dict[Role, dict[Permission, Scope]] = {
         Permission.VIEW_AUDIT: _ALL,
         Permission.EDIT_CALENDAR: _ALL,
         Permission.EDIT_DEPARTMENTS: _ALL,
+        Permission.EDIT_FREQUENCY: _ALL,
     },
     Role.OFFICE: {
         Permission.VIEW: _ALL,
@@ -120,6 +123,7 @@ ROLE_PERMISSIONS: dict[Role, dict[Permission, Scope]] = {
         Permission.EDIT_SCHEMES: _ALL,
         Permission.EDIT_PLANS: _ALL,
         Permission.EDIT_TASKS: _ALL,
+        Permission.EDIT_FREQUENCY: _ALL,
         Permission.RUN_DRAWS: _ALL,
         Permission.PUBLISH: _ALL,
         Permission.SYNC: _ALL,

@@ -411,3 +411,10 @@ def target_tags_in_use(ctx: ServiceContext) -> list[tuple[int, str, str]]:
             .order_by(Tag.kind, Tag.name)
         )
         return [(r.id, r.kind, r.name) for r in rows]
+
+
+def licence_names_in_use(ctx: ServiceContext) -> list[str]:
+    """Licence names held by targets (食品经营许可证 …), for directing a task's scope by licence."""
+    with ctx.read() as session:
+        query = select(TargetLicence.name).distinct().order_by(TargetLicence.name)
+        return [v for v in session.execute(query).scalars() if v]

@@ -14,8 +14,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from app.models import CheckItem, Department, IndustryScheme
-from app.models.enums import RiskClass, TaskMode
+from app.models import CheckItem, Department, IndustryScheme, Tag
+from app.models.enums import RiskClass, TagScope, TaskMode
 from app.services.context import ServiceContext
 from app.services.errors import FieldError, ValidationError
 from app.services.plans import plan_for_year
@@ -100,6 +100,25 @@ def task_data_from_mapping(
         except (ValueError, InvalidOperation):
             err("ratios", f'「{key}: {value}」应为风险类别 A–D 和小数比例，例如 "B": "0.05"')
     scope_raw = dict(raw.get("scope", {}))
+    tag_names = scope_raw.pop("tags", [])
+    if tag_names:
+        tag_ids = list(scope_raw.get("tag_ids", []))
+        with ctx.read() as session:
+            tags = session.execute(
+                select(Tag.id, Tag.kind, Tag.name).where(Tag.scope == TagScope.TARGET)
+            ).all()
+        for ref in tag_names:
+            text = str(ref).strip()
+            kind, _, name = text.rpartition("：") if "：" in text else text.rpartition(":")
+            found = [t.id for t in tags if t.name == name and (not kind or t.kind == kind)]
+            if len(found) == 1:
+                tag_ids.append(found[0])
+            else:
+                err(
+                    "scope.tags",
+                    f"检查对象标签「{text}」{'不存在' if not found else '有重名，请写成「类别：名称」'}",
+                )
+        scope_raw["tag_ids"] = tag_ids
     try:
         scope = TaskScope.from_json(json.dumps(scope_raw))
     except (ValueError, TypeError) as exc:
@@ -118,6 +137,18 @@ def task_data_from_mapping(
         mode = _mode(str(raw.get("mode", "single")))
     except ValidationError as exc:
         errors.extend(FieldError(f"{where}{e.field}", e.message) for e in exc.errors)
+
+    def count(field: str, default: int) -> int:
+        value = raw.get(field, default)
+        if isinstance(value, bool) or not isinstance(value, int | str) or not str(value).strip().isdigit():
+            err(field, f"「{value}」应为正整数")
+            return default
+        return int(value)
+
+    teams = count("teams", 1)
+    officers = count("officers_per_department", 1)
+    min_officers = count("min_officers_per_team", 2)
+    fixed_count = None if raw.get("fixed_count") is None else count("fixed_count", 1)
     if errors:
         raise ValidationError(errors)
     data = TaskData(
@@ -129,15 +160,16 @@ def task_data_from_mapping(
         scheme_id=scheme_id,
         scope=scope,
         ratios=ratios,
-        fixed_count=raw.get("fixed_count"),
+        fixed_count=fixed_count,
         start_date=start,
         end_date=end,
         responsibilities=str(raw.get("responsibilities", "")),
         is_public=bool(raw.get("public", not raw.get("classified", False))),
         is_classified=bool(raw.get("classified", False)),
         advance_notice=bool(raw.get("advance_notice", True)),
-        team_count=int(raw.get("teams", 1)),
-        officers_per_department=int(raw.get("officers_per_department", 1)),
+        team_count=teams,
+        officers_per_department=officers,
+        min_officers_per_team=min_officers,
         expert_per_team=bool(raw.get("expert_per_team", False)),
         frequency_override_reason=str(raw.get("frequency_override_reason", "")),
         contact=str(raw.get("contact", "")),

@@ -25,6 +25,7 @@ from app.models import (
     FrequencyRule,
     IndustryScheme,
     Inspection,
+    Inspector,
     Target,
     TargetLicence,
     Task,
@@ -312,6 +313,8 @@ def validate_task(session: Session, data: TaskData) -> list[CheckItem]:
         errors.append(FieldError("固定数量", "应为正整数"))
     if data.team_count < 1:
         errors.append(FieldError("检查组数", "至少 1 个检查组"))
+    if not 1 <= data.officers_per_department <= 10:
+        errors.append(FieldError("每部门人数", "每个部门向每组派出 1 到 10 名执法人员"))
     if data.min_officers_per_team < 2:
         errors.append(
             FieldError("每组执法人员", "每组至少 2 名持有效执法证的执法人员（行政处罚法第四十二条）")
@@ -482,11 +485,32 @@ class FrequencyLimits:
 
 def frequency_limits(session: Session) -> dict[RiskClass, FrequencyLimits]:
     """The configured yearly caps and intervals per risk class (defaults come with the schema)."""
-    rules = session.execute(select(FrequencyRule)).scalars()
-    return {
-        RiskClass(r.risk_class): FrequencyLimits(r.max_per_year, r.min_interval_days, r.default_ratio)
-        for r in rules
-    }
+    from app.services.frequency import DEFAULT_RULES
+
+    # A class missing from the table acts with its default, as the settings dialog shows it.
+    limits = {risk: FrequencyLimits(*values) for risk, values in DEFAULT_RULES.items()}
+    for r in session.execute(select(FrequencyRule)).scalars():
+        limits[RiskClass(r.risk_class)] = FrequencyLimits(
+            r.max_per_year, r.min_interval_days, r.default_ratio
+        )
+    return limits
+
+
+def frequency_exclusion(
+    risk: RiskClass, limit: FrequencyLimits | None, count: int, last_drawn: date | None, start: date
+) -> str | None:
+    """Why a target drawn ``count`` times this year, last on ``last_drawn``, may not be drawn for a task
+    starting on ``start`` (None: it may). The yearly cap is tested first, then the interval."""
+    if limit is None:
+        return None
+    if count >= limit.max_per_year:
+        return f"本年度抽查次数已达上限（{risk.value} 类每年最多 {limit.max_per_year} 次）"
+    if last_drawn is not None:
+        # A draw dated after the task's start (a task prepared late) counts as zero days ago.
+        since = max(0, (start - last_drawn).days)
+        if since < limit.min_interval_days:
+            return f"距上次抽中不足规定间隔（{risk.value} 类 {limit.min_interval_days} 天，实际 {since} 天）"
+    return None
 
 
 @dataclass(frozen=True)
@@ -600,27 +624,12 @@ def compute_population(
         risk = RiskClass(risk)
         if target_id in history and not override:
             count, last = history[target_id]
-            limit = limits.get(risk)
-            if limit is not None and count >= limit.max_per_year:
-                exclusions.append(
-                    Exclusion(
-                        target_id,
-                        draw_id,
-                        f"本年度抽查次数已达上限（{risk.value} 类每年最多 {limit.max_per_year} 次）",
-                    )
-                )
+            reason = frequency_exclusion(
+                risk, limits.get(risk), count, last.date() if last is not None else None, data.start_date
+            )
+            if reason is not None:
+                exclusions.append(Exclusion(target_id, draw_id, reason))
                 continue
-            if limit is not None and last is not None:
-                since = (data.start_date - last.date()).days
-                if since < limit.min_interval_days:
-                    exclusions.append(
-                        Exclusion(
-                            target_id,
-                            draw_id,
-                            f"距上次抽中不足规定间隔（{risk.value} 类 {limit.min_interval_days} 天，实际 {since} 天）",
-                        )
-                    )
-                    continue
         members.append(Member(target_id, draw_id, risk))
     by_class: dict[RiskClass, int] = defaultdict(int)
     for m in members:
@@ -660,3 +669,65 @@ def enforce_fixed_count_cap(population: Population, fixed_count: int) -> None:
         raise RuleViolation(
             f"固定抽取 {fixed_count} 户占对象总数 {size} 户的 {fixed_count / size:.1%}，超过一般检查事项的比例上限 {population.cap:.1%}"
         )
+
+
+@dataclass(frozen=True)
+class StaffingLine:
+    """One department's (or the expert pool's) share of the task's teams, against who could be drawn."""
+
+    source: str  # department name, or 专家库
+    per_team: int
+    needed: int  # per_team × team count
+    available: int  # active, and (officers) holding a certificate valid over the whole task window
+
+    @property
+    def short(self) -> bool:
+        return self.available < self.needed
+
+
+def team_quotas(lead: str, departments: list[str], per_department: int, minimum: int) -> dict[str, int]:
+    """Officers per department per team: each participating department sends its quota, the lead tops up to the minimum."""
+    quotas = {name: max(1, per_department) for name in departments}
+    shortfall = minimum - sum(quotas.values())
+    if shortfall > 0:
+        quotas[lead] += shortfall
+    return quotas
+
+
+def preview_staffing(ctx: ServiceContext, data: TaskData) -> list[StaffingLine]:
+    """What the task's teams need from each department (and the expert pool) and how many could be drawn.
+
+    An early warning for the editor; the inspector draw itself checks recusal too, and refuses
+    naming the department and constraint when a team cannot be completed.
+    """
+    with ctx.read() as session:
+        dept_ids = [data.lead_department_id, *data.joint_department_ids]
+        departments = [d for d in (session.get(Department, i) for i in dept_ids) if d is not None]
+        if not departments:
+            return []
+        quotas = team_quotas(
+            departments[0].name,
+            [d.name for d in departments],
+            data.officers_per_department,
+            data.min_officers_per_team,
+        )
+        lines = []
+        for dept in departments:
+            pool = session.execute(
+                select(Inspector).where(
+                    Inspector.department_id == dept.id,
+                    Inspector.is_expert.is_(False),
+                    Inspector.active.is_(True),
+                )
+            ).scalars()
+            available = sum(1 for i in pool if i.valid_certificate_on(data.start_date, data.end_date))
+            per = quotas[dept.name]
+            lines.append(StaffingLine(dept.name, per, per * data.team_count, available))
+        if data.expert_per_team:
+            experts = session.execute(
+                select(func.count(Inspector.id)).where(
+                    Inspector.is_expert.is_(True), Inspector.active.is_(True)
+                )
+            ).scalar_one()
+            lines.append(StaffingLine("专家库", 1, data.team_count, int(experts)))
+        return lines

@@ -11,6 +11,8 @@ from pytestqt.qtbot import QtBot
 from app.models.enums import DrawKind
 from app.services.context import ServiceContext
 from app.services.draws import list_draws
+from app.services.inspectors import InspectorData, create_inspector
+from app.services.printing import PrintKind
 from app.services.tasks import create_task
 from app.ui.context import UiContext
 from app.ui.dialogs.base import ReasonDialog
@@ -155,3 +157,65 @@ def test_team_constraint_is_shown_in_the_error_dialog(
     box.close()
     assert [d.kind for d in list_draws(ctx, task_id)] == [DrawKind.TARGETS]
     assert page.teams_model.rowCount() == 0
+
+
+def test_teams_tab_shows_members_expert_targets_and_prints(
+    qtbot: QtBot, qtmodeltester: ModelTester, ui: UiContext, ctx: ServiceContext
+) -> None:
+    county = build_mini_county(ctx)
+    for n in (1, 2):
+        create_inspector(
+            ctx,
+            InspectorData(
+                name=f"食品专家{n}",
+                department_id=county.departments["青山市监"],
+                staff_no=f"ZJ-{n}",
+                is_expert=True,
+            ),
+        )
+    task_id = create_task(ctx, joint_task_data(county, expert_per_team=True))
+    page = DrawPage(ui)
+    qtbot.addWidget(page)
+    page.resize(1400, 900)
+    with qtbot.waitSignal(page.loaded, timeout=10_000):
+        page.show()
+    assert page.task_id() == task_id
+    assert not page.print_dispatch_button.isEnabled()  # no teams yet
+    _announce_and_draw(qtbot, page)
+    page.seed_edit.setText("27182818284590452353")
+    with qtbot.waitSignal(page.loaded, timeout=10_000):
+        page.draw_inspectors()
+    assert page.results_tabs.tabText(1) == "检查组（2）"
+    page.results_tabs.setCurrentIndex(1)
+    teams = page.team_summary_model.rows()
+    assert [t.number for t in teams] == [1, 2]
+    leaders = {
+        (line.team, line.name, line.department) for line in page.teams_model.rows() if line.role == "组长"
+    }
+    assert {
+        (t.number, t.leader, "青山县市场监督管理局") for t in teams
+    } == leaders  # the lead department leads
+    assert all("（青山县消防救援大队）" in t.officers for t in teams)
+    assert sorted(t.experts for t in teams) == ["食品专家1", "食品专家2"]
+    assert (
+        sum(t.targets for t in teams) == 8
+        and max(t.targets for t in teams) - min(t.targets for t in teams) <= 1
+    )
+    qtmodeltester.check(page.team_summary_model)
+    assert not page.print_packet_button.isEnabled()  # a packet is per team: choose one first
+    page.select_team(2)
+    rows = page.team_targets_model.rows()
+    assert len(rows) == teams[1].targets
+    assert {r.team_number for r in rows} == {2}
+    assert [r.visit_order for r in rows] == sorted(r.visit_order or 0 for r in rows)
+    assert "第 2 组" in page.team_targets_label.text()
+    qtmodeltester.check(page.team_targets_model)
+    assert page.print_packet_button.isEnabled()
+    dispatch = page.print_teams(PrintKind.DISPATCH)
+    assert dispatch is not None and dispatch.team is None
+    qtbot.waitUntil(lambda: dispatch.page_count() > 0, timeout=30_000)
+    dispatch.reject()
+    packet = page.print_teams(PrintKind.PACKET)
+    assert packet is not None and packet.team == 2
+    qtbot.waitUntil(lambda: packet.page_count() > 0, timeout=30_000)
+    packet.reject()

@@ -13,13 +13,16 @@ from pytestqt.qtbot import QtBot
 
 from app.models.enums import RiskClass, TaskMode
 from app.services.context import ServiceContext
+from app.services.frequency import list_frequency_rules
 from app.services.plans import create_plan, list_adjustments, publish_plan
+from app.services.targets import LicenceData, TargetData, create_target, target_tags_in_use
 from app.services.tasks import create_task, get_task, list_tasks
 from app.ui.context import UiContext
 from app.ui.dialogs.base import ReasonDialog
+from app.ui.dialogs.frequency import FrequencyDialog
 from app.ui.dialogs.task import TaskDialog
 from app.ui.pages.plans import PlanPage
-from tests.factories import MiniCounty, build_mini_county, joint_task_data
+from tests.factories import MiniCounty, build_mini_county, joint_task_data, make_uscc
 from tests.ui.helpers import type_text
 
 YEAR = 2026
@@ -153,3 +156,135 @@ def test_plan_page_models_pass_the_model_tester(
     for model in (page.tasks_model, page.adjust_model):
         assert model.rowCount() >= 1
         qtmodeltester.check(model)
+
+
+def test_frequency_settings_dialog_from_the_plan_page(
+    qtbot: QtBot, ui: UiContext, ctx: ServiceContext
+) -> None:
+    page = _page(qtbot, ui)
+    dialog = page.open_frequency()
+    assert isinstance(dialog, FrequencyDialog)
+    # Current values, with the defaults beside them.
+    assert [dialog.max_spins[r].value() for r in RiskClass] == [1, 1, 2, 4]
+    assert [dialog.days_spins[r].value() for r in RiskClass] == [365, 180, 90, 30]
+    dialog.max_spins[RiskClass.C].setValue(3)
+    dialog.days_spins[RiskClass.C].setValue(60)
+    dialog.max_spins[RiskClass.D].setValue(3)
+    dialog.days_spins[RiskClass.D].setValue(200)  # 3 a year at 200 days apart cannot happen
+    dialog.save()
+    qtbot.waitUntil(lambda: bool(dialog.errors.message_for("D 类每年最多抽查次数")), timeout=10_000)
+    assert "最多只能抽到 2 次" in dialog.errors.message_for("D 类每年最多抽查次数")
+    assert dialog.isVisible()
+    assert {r.risk_class: r.max_per_year for r in list_frequency_rules(ctx)}[
+        RiskClass.C
+    ] == 2  # nothing saved
+    dialog.days_spins[RiskClass.D].setValue(30)
+    with qtbot.waitSignal(dialog.saved, timeout=10_000):
+        dialog.save()
+    limits = {r.risk_class: (r.max_per_year, r.min_interval_days) for r in list_frequency_rules(ctx)}
+    assert limits[RiskClass.C] == (3, 60) and limits[RiskClass.D] == (3, 30)
+    again = page.open_frequency()
+    assert again is not None
+    assert again.max_spins[RiskClass.C].value() == 3
+    again.restore_defaults()
+    assert [again.max_spins[r].value() for r in RiskClass] == [1, 1, 2, 4]
+    with qtbot.waitSignal(again.saved, timeout=10_000):
+        again.save()
+    assert all(r.is_default for r in list_frequency_rules(ctx))
+
+
+def _tagged_targets(ctx: ServiceContext) -> tuple[int, int]:
+    """Three B-class 餐饮 targets: two tagged 重点监管 (one of them licensed), one licensed only."""
+    create_target(
+        ctx,
+        TargetData(name="标签商户甲", code=make_uscc(7001), industry="餐饮", tags=(("监管", "重点监管"),)),
+    )
+    create_target(
+        ctx,
+        TargetData(
+            name="标签商户乙",
+            code=make_uscc(7002),
+            industry="餐饮",
+            tags=(("监管", "重点监管"),),
+            licences=(LicenceData("食品经营许可证", "JY001", valid_to=date(2030, 1, 1)),),
+        ),
+    )
+    create_target(
+        ctx,
+        TargetData(
+            name="持证商户丙",
+            code=make_uscc(7003),
+            industry="餐饮",
+            licences=(LicenceData("食品经营许可证", "JY002"),),
+        ),
+    )
+    [(tag_id, _kind, _name)] = target_tags_in_use(ctx)
+    return tag_id, 3
+
+
+def test_editor_sets_team_staffing_expert_override_and_directed_scope(
+    qtbot: QtBot, ui: UiContext, ctx: ServiceContext
+) -> None:
+    county = build_mini_county(ctx)
+    tag_id, _ = _tagged_targets(ctx)
+    page = _page(qtbot, ui)
+    dialog = page.new_task()
+    assert isinstance(dialog, TaskDialog)
+    _fill(qtbot, dialog, county)
+    qtbot.waitUntil(lambda: dialog.population is not None, timeout=10_000)
+
+    def preview() -> str:
+        qtbot.waitUntil(lambda: not dialog.preview_pending(), timeout=5_000)
+        with qtbot.waitSignal(dialog.preview_shown, timeout=10_000):
+            dialog.refresh_preview()
+        return dialog.preview_label.text()
+
+    # Team staffing: 2 teams × 2 per department; each department has 4 certified officers.
+    dialog.officers_spin.setValue(2)
+    dialog.min_officers_spin.setValue(4)
+    text = preview()
+    assert [(s.source, s.per_team, s.needed, s.available) for s in dialog.staffing] == [
+        ("青山县市场监督管理局", 2, 4, 4),
+        ("青山县消防救援大队", 2, 4, 4),
+    ]
+    assert "少于所需" not in text
+    dialog.officers_spin.setValue(3)  # 6 needed of 4: warned before any draw
+    text = preview()
+    assert "青山县消防救援大队可抽 4 人，少于所需 6 人" in text
+    dialog.officers_spin.setValue(2)
+    # An expert per team, from the expert pool (empty in this county: warned).
+    dialog.expert_check.setChecked(True)
+    text = preview()
+    assert ("专家库", 1, 2, 0) in [(s.source, s.per_team, s.needed, s.available) for s in dialog.staffing]
+    assert "专家库可抽 0 人，少于所需 2 人" in text
+    # Directed scope by tag, then by licence: the population follows.
+    dialog.tags.set_checked(tag_id)
+    preview()
+    assert dialog.population is not None and len(dialog.population.members) == 2
+    dialog.licences.set_checked("食品经营许可证")
+    text = preview()
+    assert len(dialog.population.members) == 1  # tagged and holding the licence
+    assert "持有：食品经营许可证" in text and "标签 1 个" in text
+    # The frequency override needs its reason.
+    dialog.override_check.setChecked(True)
+    assert "尚未写明理由" in preview()
+    dialog.save()
+    qtbot.waitUntil(lambda: bool(dialog.errors.message_for("频次豁免理由")), timeout=5_000)
+    assert "须写明理由" in dialog.errors.message_for("频次豁免理由")
+    type_text(dialog.override_reason, "上级交办专项整治")
+    assert "已豁免抽查频次限制</b>，理由：上级交办专项整治" in preview()
+    with qtbot.waitSignal(page.loaded, timeout=10_000):
+        dialog.save()
+    [task] = list_tasks(ctx, year=YEAR)
+    data = get_task(ctx, task.id).data
+    assert (data.officers_per_department, data.min_officers_per_team, data.expert_per_team) == (2, 4, True)
+    assert data.frequency_override_reason == "上级交办专项整治"
+    assert data.scope.tag_ids == (tag_id,) and data.scope.licence_names == ("食品经营许可证",)
+    # Reopened, the editor shows what was saved.
+    again = TaskDialog(ui, task.id)
+    qtbot.addWidget(again)
+    assert again.officers_spin.value() == 2 and again.min_officers_spin.value() == 4
+    assert again.expert_check.isChecked() and again.override_check.isChecked()
+    assert again.override_reason.text() == "上级交办专项整治"
+    assert again.tags.values() == [tag_id] and again.licences.values() == ["食品经营许可证"]
+    assert again.task_data() == data

@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 
 from app.cli import main
+from app.models.enums import RiskClass
 from app.services.context import ServiceContext
+from app.services.tasks import find_task, list_tasks
 from tests.factories import build_mini_county
 
 TASK = {
@@ -110,3 +112,87 @@ def test_bad_task_file_names_file_and_field(
     capsys.readouterr()
     assert run(db_path, "task", "list") == 0
     assert capsys.readouterr().out == ""
+
+
+def _tagged(ctx: ServiceContext) -> None:
+    from app.services.targets import LicenceData, TargetData, create_target
+    from tests.factories import make_uscc
+
+    create_target(ctx, TargetData(name="重点甲", code=make_uscc(7001), tags=(("监管", "重点监管"),)))
+    create_target(
+        ctx,
+        TargetData(
+            name="重点乙",
+            code=make_uscc(7002),
+            tags=(("监管", "重点监管"),),
+            licences=(LicenceData("食品经营许可证", "JY1"),),
+        ),
+    )
+
+
+def test_task_options_by_arguments(
+    ctx: ServiceContext, db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    build_mini_county(ctx)
+    _tagged(ctx)
+    args = [
+        "task", "create", "--name", "持证重点单位专项", "--mode", "special_campaign",
+        "--lead", "青山市监", "--joint", "青山消防", "--item", "食品销售者经营行为检查", "--item", "消防安全检查",
+        "--start", "2026-05-01", "--end", "2026-06-30", "--ratio", "B=0.3",
+        "--teams", "1", "--officers-per-department", "2", "--min-officers", "4", "--expert-per-team",
+        "--frequency-override-reason", "上级交办专项整治",
+        "--scope-tag", "监管：重点监管", "--scope-licence", "食品经营许可证", "--scope-risk", "b",
+    ]  # fmt: skip
+    assert run(db_path, *args) == 0
+    number = capsys.readouterr().out.split("\t")[0]
+    detail = find_task(ctx, number)
+    d = detail.data
+    assert (d.officers_per_department, d.min_officers_per_team, d.expert_per_team) == (2, 4, True)
+    assert d.frequency_override_reason == "上级交办专项整治"
+    assert d.scope.licence_names == ("食品经营许可证",) and len(d.scope.tag_ids) == 1
+    assert d.scope.risk_classes == (RiskClass.B,)
+    assert run(db_path, "task", "show", number) == 0
+    out = capsys.readouterr().out
+    assert "每部门每组 2 名，每组至少 4 名执法人员；每组专家 1 名" in out
+    assert "抽查频次：已豁免（理由：上级交办专项整治）" in out
+    assert "B 一般风险：对象 1 户" in out  # tagged, licensed, class B: only 重点乙
+
+
+def test_task_file_scope_tags_by_name_and_bad_options(
+    ctx: ServiceContext, db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    build_mini_county(ctx)
+    _tagged(ctx)
+    good = tmp_path / "good.json"
+    spec = {
+        **TASK,
+        "plan_year": None,
+        "scope": {"tags": ["重点监管"]},
+        "officers_per_department": 1,
+        "min_officers_per_team": 3,
+        "expert_per_team": True,
+    }
+    good.write_text(json.dumps(spec, ensure_ascii=False), encoding="utf-8")
+    assert run(db_path, "task", "create", "--file", str(good)) == 0
+    number = capsys.readouterr().out.split("\t")[0]
+    d = find_task(ctx, number).data
+    assert len(d.scope.tag_ids) == 1 and d.min_officers_per_team == 3 and d.expert_per_team
+    bad = tmp_path / "bad.json"
+    bad.write_text(
+        json.dumps(
+            {**spec, "scope": {"tags": ["没有这个标签"]}, "teams": "两组", "officers_per_department": -1},
+            ensure_ascii=False,
+        ),
+        encoding="utf-8",
+    )
+    assert run(db_path, "task", "create", "--file", str(bad)) == 1
+    out = capsys.readouterr().out
+    assert f"{bad}：scope.tags" in out and "没有这个标签" in out
+    assert f"{bad}：teams" in out and f"{bad}：officers_per_department" in out
+    assert len(list_tasks(ctx)) == 1  # nothing created from the bad file
+    too_many = tmp_path / "many.json"
+    too_many.write_text(
+        json.dumps({**spec, "officers_per_department": 11}, ensure_ascii=False), encoding="utf-8"
+    )
+    assert run(db_path, "task", "create", "--file", str(too_many)) == 1
+    assert "每部门人数：每个部门向每组派出 1 到 10 名执法人员" in capsys.readouterr().out

@@ -21,6 +21,7 @@ from app.services.backup import BackupSettings, create_backup, save_backup_setti
 from app.services.context import ServiceContext
 from app.services.departments import create_department, update_department
 from app.services.errors import PermissionDenied
+from app.services.frequency import FrequencyRuleData, save_frequency_rule
 from app.services.inspectors import (
     CertificateData,
     InspectorData,
@@ -271,6 +272,10 @@ ACTIONS: dict[str, tuple[Action, set[str]]] = {
         {"admin", "office", "readonly"},
     ),
     "backup": (lambda w, c: create_backup(c, w.tmp / f"backup{w.n()}.zip"), {"admin"}),
+    "frequency": (
+        lambda w, c: save_frequency_rule(c, FrequencyRuleData(RiskClass.C, 2, 60 + w.n())),
+        {"admin", "office"},
+    ),
 }
 
 ROLES = ("admin", "office", "department", "inspector", "readonly", "anonymous")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal
@@ -28,18 +29,20 @@ from PySide6.QtWidgets import (
 
 from app.models.enums import RiskClass, TargetKind, TaskMode
 from app.services.departments import list_departments
-from app.services.errors import ValidationError
+from app.services.errors import FieldError, ValidationError
 from app.services.items import list_items
 from app.services.progress import Progress
 from app.services.schemes import list_schemes
-from app.services.targets import distinct_values
+from app.services.targets import distinct_values, licence_names_in_use, target_tags_in_use
 from app.services.tasks import (
     Population,
+    StaffingLine,
     TaskData,
     TaskScope,
     create_task,
     get_task,
     preview_population,
+    preview_staffing,
     update_task,
 )
 from app.ui.context import UiContext
@@ -84,6 +87,8 @@ class CheckList(QListWidget):
         for n in range(self.count()):
             if self.item(n).data(Qt.ItemDataRole.UserRole) == value:
                 self.item(n).setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
+                if checked:
+                    self.scrollToItem(self.item(n))  # a ticked entry out of sight reads as "none chosen"
 
 
 def _qdate(value: date) -> QDate:
@@ -117,6 +122,7 @@ class TaskDialog(RecordDialog):
         self.adjustment_reason = adjustment_reason
         self.version: int | None = None
         self.population: Population | None = None
+        self.staffing: list[StaffingLine] = []
         services = ui.services
         departments = list_departments(services)
         self._items = [i for i in list_items(services) if i.active]
@@ -144,6 +150,14 @@ class TaskDialog(RecordDialog):
         self.risk_filter.set_choices([(f"{r.value} 类", r.value) for r in RiskClass])
         self.kinds = CheckList()
         self.kinds.set_choices([(k.label, k.value) for k in TargetKind])
+        self.tags = CheckList()
+        self.tags.setObjectName("scopeTags")
+        self.tags.set_choices(
+            [(f"{kind}：{name}", tag_id) for tag_id, kind, name in target_tags_in_use(services)]
+        )
+        self.licences = CheckList()
+        self.licences.setObjectName("scopeLicences")
+        self.licences.set_choices([(v, v) for v in licence_names_in_use(services)])
         self.ratio_spins: dict[RiskClass, QDoubleSpinBox] = {}
         ratios_row = QHBoxLayout()
         for risk in RiskClass:
@@ -180,6 +194,35 @@ class TaskDialog(RecordDialog):
         dates_row.addStretch(1)
         self.team_spin = QSpinBox()
         self.team_spin.setRange(1, 200)
+        self.team_spin.setSuffix(self.tr(" 组"))
+        self.officers_spin = QSpinBox()
+        self.officers_spin.setObjectName("officersPerDepartment")
+        self.officers_spin.setRange(1, 10)
+        self.officers_spin.setPrefix(self.tr("每部门每组 "))
+        self.officers_spin.setSuffix(self.tr(" 名"))
+        self.min_officers_spin = QSpinBox()
+        self.min_officers_spin.setObjectName("minOfficersPerTeam")
+        self.min_officers_spin.setRange(2, 30)
+        self.min_officers_spin.setValue(2)
+        self.min_officers_spin.setPrefix(self.tr("每组至少 "))
+        self.min_officers_spin.setSuffix(self.tr(" 名执法人员"))
+        self.min_officers_spin.setToolTip(self.tr("不足部分由牵头部门补足；行政处罚法要求不少于 2 名"))
+        self.expert_check = QCheckBox(self.tr("每组从专家库随机抽派 1 名专家"))
+        teams_row = QHBoxLayout()
+        teams_row.addWidget(self.team_spin)
+        teams_row.addWidget(self.officers_spin)
+        teams_row.addWidget(self.min_officers_spin)
+        teams_row.addStretch(1)
+        self.override_check = QCheckBox(self.tr("本任务豁免抽查频次限制"))
+        self.override_check.setObjectName("frequencyOverride")
+        self.override_reason = QLineEdit()
+        self.override_reason.setObjectName("frequencyOverrideReason")
+        self.override_reason.setPlaceholderText(self.tr("须写明理由，例如：上级交办专项整治"))
+        self.override_reason.setEnabled(False)
+        self.override_check.toggled.connect(self.override_reason.setEnabled)
+        override_row = QHBoxLayout()
+        override_row.addWidget(self.override_check)
+        override_row.addWidget(self.override_reason, 1)
         self.public_check = QCheckBox(self.tr("向社会公开"))
         self.public_check.setChecked(True)
         self.classified_check = QCheckBox(self.tr("涉密任务"))
@@ -209,10 +252,14 @@ class TaskDialog(RecordDialog):
         form.addRow(self.tr("乡镇/街道"), self.regions)
         form.addRow(self.tr("风险类别"), self.risk_filter)
         form.addRow(self.tr("主体类型"), self.kinds)
+        form.addRow(self.tr("对象标签"), self.tags)
+        form.addRow(self.tr("持有许可证"), self.licences)
         e.add_row(form, self.tr("抽查比例"), self.ratios_box, "抽查比例")
         e.add_row(form, self.tr("固定数量"), _wrap(fixed_row), "固定数量")
         e.add_row(form, self.tr("检查时间"), _wrap(dates_row), "检查时间")
-        e.add_row(form, self.tr("检查组数"), self.team_spin, "检查组数")
+        e.add_row(form, self.tr("检查组"), _wrap(teams_row), "检查组数", "每部门人数", "每组执法人员")
+        form.addRow(self.tr("专家"), self.expert_check)
+        e.add_row(form, self.tr("抽查频次"), _wrap(override_row), "频次豁免理由")
         e.add_row(form, self.tr("公开与告知"), _wrap(flags_row), "公开")
         form.addRow(self.tr("职责分工"), self.responsibilities)
         form.addRow(self.tr("联系人及电话"), self.contact_edit)
@@ -265,6 +312,16 @@ class TaskDialog(RecordDialog):
             self.fixed_check.toggled,
             self.items_radio.toggled,
             self.start_date.dateChanged,
+            self.end_date.dateChanged,
+            self.tags.changed,
+            self.licences.changed,
+            self.lead_combo.currentIndexChanged,
+            self.team_spin.valueChanged,
+            self.officers_spin.valueChanged,
+            self.min_officers_spin.valueChanged,
+            self.expert_check.toggled,
+            self.override_check.toggled,
+            self.override_reason.textChanged,
         ):
             signal.connect(self.schedule_preview)
         for spin in self.ratio_spins.values():
@@ -319,6 +376,8 @@ class TaskDialog(RecordDialog):
             (self.regions, data.scope.regions),
             (self.risk_filter, data.scope.risk_classes),
             (self.kinds, data.scope.kinds),
+            (self.tags, data.scope.tag_ids),
+            (self.licences, data.scope.licence_names),
         ):
             for value in values:
                 check_list.set_checked(value.value if isinstance(value, RiskClass | TargetKind) else value)
@@ -330,6 +389,11 @@ class TaskDialog(RecordDialog):
         self.start_date.setDate(_qdate(data.start_date))
         self.end_date.setDate(_qdate(data.end_date))
         self.team_spin.setValue(data.team_count)
+        self.officers_spin.setValue(data.officers_per_department)
+        self.min_officers_spin.setValue(data.min_officers_per_team)
+        self.expert_check.setChecked(data.expert_per_team)
+        self.override_check.setChecked(bool(data.frequency_override_reason))
+        self.override_reason.setText(data.frequency_override_reason)
         self.public_check.setChecked(data.is_public)
         self.classified_check.setChecked(data.is_classified)
         self.notice_check.setChecked(data.advance_notice)
@@ -361,6 +425,8 @@ class TaskDialog(RecordDialog):
                 industries=tuple(str(v) for v in self.industries.values()),
                 regions=tuple(str(v) for v in self.regions.values()),
                 risk_classes=tuple(RiskClass(str(v)) for v in self.risk_filter.values()),
+                tag_ids=tuple(int(str(v)) for v in self.tags.values()),
+                licence_names=tuple(str(v) for v in self.licences.values()),
             ),
             ratios={} if self.fixed_check.isChecked() else self.ratios(),
             fixed_count=self.fixed_spin.value() if self.fixed_check.isChecked() else None,
@@ -369,6 +435,12 @@ class TaskDialog(RecordDialog):
             is_classified=self.classified_check.isChecked(),
             advance_notice=self.notice_check.isChecked(),
             team_count=self.team_spin.value(),
+            officers_per_department=self.officers_spin.value(),
+            min_officers_per_team=self.min_officers_spin.value(),
+            expert_per_team=self.expert_check.isChecked(),
+            frequency_override_reason=self.override_reason.text().strip()
+            if self.override_check.isChecked()
+            else "",
             contact=self.contact_edit.text().strip(),
             start_date=_pydate(self.start_date.date()),
             end_date=_pydate(self.end_date.date()),
@@ -396,13 +468,22 @@ class TaskDialog(RecordDialog):
         QueryOp(
             parent=self,
             runner=self.ui.runner,
-            op=lambda _p: preview_population(services, data, task_id=task_id),
+            op=lambda _p: (
+                preview_population(services, data, task_id=task_id),
+                preview_staffing(services, data),
+            ),
             key=f"taskPreview.{id(self)}",
         ).success(self._show_preview).failure(self._preview_failed).run_in_background()
 
-    def _show_preview(self, population: Population) -> None:
+    def _show_preview(self, result: tuple[Population, list[StaffingLine]]) -> None:
+        population, self.staffing = result
         self.population = population
-        self.preview_label.setText(preview_html(population, self.tr))
+        data = self.task_data()
+        self.preview_label.setText(
+            preview_html(population, self.tr)
+            + "<br><br>"
+            + task_notes_html(data, self.staffing, self.override_check.isChecked(), self.tr)
+        )
         self.preview_shown.emit()
 
     def _preview_failed(self, exc: BaseException) -> None:
@@ -424,6 +505,10 @@ class TaskDialog(RecordDialog):
 
     # --- save ---------------------------------------------------------------------------------
     def operation(self) -> Callable[[Progress], object]:
+        if self.override_check.isChecked() and not self.override_reason.text().strip():
+            raise ValidationError(
+                [FieldError("频次豁免理由", "豁免抽查频次限制须写明理由；不豁免请取消勾选")]
+            )
         data = self.task_data()
         services, task_id, version, reason = (
             self.ui.services,
@@ -478,3 +563,52 @@ def preview_html(population: Population, tr: Callable[[str], str]) -> str:
     if population.cap is not None:
         parts.append(tr("含一般检查事项，比例上限 {cap}").format(cap=f"{population.cap:.1%}"))
     return "<br><br>".join(parts)
+
+
+def task_notes_html(
+    data: TaskData, staffing: list[StaffingLine], override_asked: bool, tr: Callable[[str], str]
+) -> str:
+    """Scope, team staffing against who could be drawn, and the frequency override, as rich text."""
+    parts = [tr("抽查范围：") + _esc(data.scope.describe())]
+    if staffing:
+        rows = "".join(
+            f"<tr><td>{_esc(line.source)}</td><td align='right'>{line.per_team}</td>"
+            f"<td align='right'>{line.needed}</td><td align='right'>"
+            + (f"<b style='color:#b00020'>{line.available}</b>" if line.short else f"{line.available}")
+            + "</td></tr>"
+            for line in staffing
+        )
+        parts.append(
+            tr("检查组 {n} 组：").format(n=data.team_count)
+            + f"<table cellspacing='0' cellpadding='4' border='1'><tr><th>{tr('来源')}</th>"
+            f"<th>{tr('每组')}</th><th>{tr('共需')}</th><th>{tr('可抽')}</th></tr>{rows}</table>"
+        )
+        short = [line for line in staffing if line.short]
+        if short:
+            parts.append(
+                "<span style='color:#b00020'>"
+                + "<br>".join(
+                    tr("{s}可抽 {a} 人，少于所需 {n} 人：选派人员时将被拒绝").format(
+                        s=_esc(line.source), a=line.available, n=line.needed
+                    )
+                    for line in short
+                )
+                + "</span>"
+            )
+        else:
+            parts.append(tr("可抽人员为在岗且执法证在检查期间有效者（回避关系在选派时另行排除）"))
+    if data.frequency_override_reason:
+        parts.append(
+            tr("<b>已豁免抽查频次限制</b>，理由：{r}（将记入任务）").format(
+                r=_esc(data.frequency_override_reason)
+            )
+        )
+    elif override_asked:
+        parts.append(
+            "<span style='color:#b00020'>" + tr("勾选了豁免抽查频次限制，但尚未写明理由") + "</span>"
+        )
+    return "<br><br>".join(parts)
+
+
+def _esc(text: str) -> str:
+    return html.escape(text, quote=False)

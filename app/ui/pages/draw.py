@@ -19,12 +19,13 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QTableView,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from app.draw.record import SEED_METHOD_LABELS, SeedMethod
-from app.models.enums import DrawKind, TaskStatus
+from app.models.enums import DrawKind, TaskStatus, TeamRole
 from app.services.draws import (
     DrawnTarget,
     DrawRow,
@@ -40,9 +41,11 @@ from app.services.draws import (
     preview_target_draw,
     void_draw,
 )
+from app.services.printing import PrintKind
 from app.services.tasks import TaskRow, list_tasks
 from app.ui.context import UiContext
 from app.ui.dialogs.base import ask_reason
+from app.ui.dialogs.print_preview import PrintPreviewDialog
 from app.ui.errors import show_error, show_message
 from app.ui.models import Column, RowTableModel
 from app.ui.operations import CollectionOp, QueryOp, affects
@@ -82,6 +85,17 @@ class TeamLine:
 
 
 @dataclass(frozen=True)
+class TeamSummary:
+    """One team on one line: leader, officers with their departments, experts, how many targets."""
+
+    number: int
+    leader: str
+    officers: str
+    experts: str
+    targets: int
+
+
+@dataclass(frozen=True)
 class DrawState:
     """What the page shows for a task after its draws."""
 
@@ -108,7 +122,7 @@ def target_columns() -> list[Column[DrawnTarget]]:
         Column(_tr("序号"), lambda r: r.rank, 3, align_right=True),
         Column(_tr("统一社会信用代码"), lambda r: r.code, 12),
         Column(_tr("名称"), lambda r: r.name, 12),
-        Column(_tr("地址"), lambda r: r.address, 11),
+        Column(_tr("地址"), lambda r: r.address, 16),
         Column(_tr("检查组"), lambda r: r.team_number or "", 3),
         Column(_tr("抽签号"), lambda r: r.ticket, 20),
     ]
@@ -120,9 +134,9 @@ def team_columns() -> list[Column[TeamLine]]:
         Column(_tr("组号"), lambda r: r.team, 3, align_right=True),
         Column(_tr("姓名"), lambda r: r.name, 5),
         Column(_tr("组内职责"), lambda r: r.role, 4),
-        Column(_tr("部门"), lambda r: r.department, 9),
         Column(_tr("执法证号"), lambda r: r.certificate, 7),
         Column(_tr("检查对象数"), lambda r: r.targets, 5, align_right=True),
+        Column(_tr("部门"), lambda r: r.department, 12),
     ]
 
 
@@ -132,6 +146,48 @@ def team_lines(teams: list[TeamRow]) -> list[TeamLine]:
         TeamLine(t.number, m.name, m.role.label, m.department, m.certificate_number, t.target_count)
         for t in teams
         for m in t.members
+    ]
+
+
+def team_summary_columns() -> list[Column[TeamSummary]]:
+    """Columns of the team overview (one line per team)."""
+    return [
+        Column(_tr("组号"), lambda r: r.number, 3, align_right=True),
+        Column(_tr("组长"), lambda r: r.leader, 5),
+        Column(_tr("检查对象数"), lambda r: r.targets, 5, align_right=True),
+        Column(_tr("专家"), lambda r: r.experts, 5),
+        Column(_tr("执法人员"), lambda r: r.officers, 20),  # last: it stretches, the longest text
+    ]
+
+
+def team_summaries(teams: list[TeamRow]) -> list[TeamSummary]:
+    """One line per team; people named with their department, as on the dispatch sheet."""
+
+    def names(team: TeamRow, role: TeamRole, *, department: bool) -> str:
+        return "、".join(
+            f"{m.name}（{m.department}）" if department else m.name for m in team.members if m.role == role
+        )
+
+    return [
+        TeamSummary(
+            t.number,
+            names(t, TeamRole.LEADER, department=False),  # always of the lead department
+            names(t, TeamRole.OFFICER, department=True),
+            "、".join(m.name for m in t.members if m.role == TeamRole.EXPERT),
+            t.target_count,
+        )
+        for t in teams
+    ]
+
+
+def team_target_columns() -> list[Column[DrawnTarget]]:
+    """Columns of one team's targets, in visiting order."""
+    return [
+        Column(_tr("走访顺序"), lambda r: r.visit_order or "", 4, align_right=True),
+        Column(_tr("层"), lambda r: r.stratum, 3),
+        Column(_tr("统一社会信用代码"), lambda r: r.code, 12),
+        Column(_tr("名称"), lambda r: r.name, 12),
+        Column(_tr("地址"), lambda r: r.address, 14),
     ]
 
 
@@ -243,12 +299,47 @@ class DrawPage(QWidget):
         self.targets_view = _table(self.targets_model, "drawnTargetsView")
         self.teams_model: RowTableModel[TeamLine] = RowTableModel(team_columns(), parent=self)
         self.teams_view = _table(self.teams_model, "teamsView")
-        results = QSplitter(Qt.Orientation.Horizontal)
-        results.addWidget(self.targets_view)
-        results.addWidget(self.teams_view)
-        results.setStretchFactor(0, 3)
-        results.setStretchFactor(1, 2)
-        results.setSizes([820, 520])
+        self.team_summary_model: RowTableModel[TeamSummary] = RowTableModel(
+            team_summary_columns(), parent=self
+        )
+        self.team_summary_view = _table(self.team_summary_model, "teamSummaryView")
+        self.team_summary_view.selectionModel().selectionChanged.connect(lambda *_: self._team_selected())
+        self.team_targets_model: RowTableModel[DrawnTarget] = RowTableModel(
+            team_target_columns(), parent=self
+        )
+        self.team_targets_view = _table(self.team_targets_model, "teamTargetsView")
+        self.team_targets_label = QLabel(self.tr("选中一个检查组，查看其检查对象（按走访顺序）"))
+        self.print_dispatch_button = QPushButton(self.tr("打印派单…"))
+        self.print_dispatch_button.setObjectName("printDispatchButton")
+        self.print_dispatch_button.setToolTip(self.tr("各检查组的派单：成员、检查对象及走访顺序"))
+        self.print_dispatch_button.clicked.connect(lambda: self.print_teams(PrintKind.DISPATCH))
+        self.print_packet_button = QPushButton(self.tr("打印本组资料包…"))
+        self.print_packet_button.setObjectName("printPacketButton")
+        self.print_packet_button.setToolTip(self.tr("所选检查组的派单、通知书、检查单和记录表"))
+        self.print_packet_button.clicked.connect(lambda: self.print_teams(PrintKind.PACKET))
+        team_bar = QHBoxLayout()
+        team_bar.addWidget(self.team_targets_label, 1)
+        team_bar.addWidget(self.print_dispatch_button)
+        team_bar.addWidget(self.print_packet_button)
+        team_left = QSplitter(Qt.Orientation.Vertical)
+        team_left.addWidget(self.team_summary_view)
+        team_left.addWidget(self.teams_view)
+        team_split = QSplitter(Qt.Orientation.Horizontal)
+        team_split.addWidget(team_left)
+        team_split.addWidget(self.team_targets_view)
+        team_split.setStretchFactor(0, 3)
+        team_split.setStretchFactor(1, 2)
+        team_split.setSizes([640, 700])
+        teams_tab = QWidget()
+        teams_layout = QVBoxLayout(teams_tab)
+        teams_layout.setContentsMargins(0, 4, 0, 0)
+        teams_layout.addLayout(team_bar)
+        teams_layout.addWidget(team_split, 1)
+        self.results_tabs = QTabWidget()
+        self.results_tabs.setObjectName("resultsTabs")
+        self.results_tabs.addTab(self.targets_view, self.tr("抽中检查对象"))
+        self.results_tabs.addTab(teams_tab, self.tr("检查组"))
+        results = self.results_tabs
         results_box = QWidget()
         results_layout = QVBoxLayout(results_box)
         results_layout.setContentsMargins(0, 0, 0, 0)
@@ -332,6 +423,11 @@ class DrawPage(QWidget):
         self.state = state
         self.targets_model.set_rows(state.targets)
         self.teams_model.set_rows(team_lines(state.teams))
+        self.team_summary_model.set_rows(team_summaries(state.teams))
+        self.results_tabs.setTabText(
+            1, self.tr("检查组（{n}）").format(n=len(state.teams)) if state.teams else self.tr("检查组")
+        )
+        self._team_selected()
         active = self.active_draw(DrawKind.TARGETS)
         voided = [d for d in state.draws if d.voided]
         if active is None:
@@ -365,6 +461,58 @@ class DrawPage(QWidget):
         self.void_button.setEnabled(targets is not None)
         self.teams_button.setEnabled(targets is not None and self.active_draw(DrawKind.INSPECTORS) is None)
         self.export_button.setEnabled(bool(self.state.draws))
+        has_teams = bool(self.state.teams)
+        self.print_dispatch_button.setEnabled(has_teams)
+        self.print_packet_button.setEnabled(has_teams and self.selected_team() is not None)
+
+    # --- teams --------------------------------------------------------------------------------
+    def selected_team(self) -> TeamSummary | None:
+        """The team selected in the overview."""
+        rows = self.team_summary_view.selectionModel().selectedRows()
+        return self.team_summary_model.row_at(rows[0].row()) if rows else None
+
+    def select_team(self, number: int) -> None:
+        """Select a team in the overview by its number."""
+        for row, team in enumerate(self.team_summary_model.rows()):
+            if team.number == number:
+                self.team_summary_view.selectRow(row)
+                return
+
+    def _team_selected(self) -> None:
+        team = self.selected_team()
+        if team is None:
+            self.team_targets_model.set_rows([])
+            self.team_targets_label.setText(self.tr("选中一个检查组，查看其检查对象（按走访顺序）"))
+        else:
+            rows = sorted(
+                (t for t in self.state.targets if t.team_number == team.number),
+                key=lambda t: (t.visit_order or 0, t.stratum, t.rank),
+            )
+            self.team_targets_model.set_rows(rows)
+            self.team_targets_label.setText(
+                self.tr("第 {n} 组：组长 {leader}，检查对象 {c} 户（按走访顺序）").format(
+                    n=team.number, leader=team.leader, c=len(rows)
+                )
+            )
+        self.print_packet_button.setEnabled(team is not None)
+
+    def print_teams(self, kind: PrintKind) -> PrintPreviewDialog | None:
+        """Preview (then print or save) the dispatch sheets of every team, or the selected team's packet."""
+        task_id = self.task_id()
+        if task_id is None or not self.state.teams:
+            return None
+        team = self.selected_team() if kind == PrintKind.PACKET else None
+        if kind == PrintKind.PACKET and team is None:
+            return None
+        number = self.task_combo.currentText().split("　")[0]
+        title = f"{number} {kind.label}" + (f" 第 {team.number} 组" if team is not None else "")
+        dialog = PrintPreviewDialog(
+            self.ui, self, task_id=task_id, kind=kind, team=team.number if team else None, title=title
+        )
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+        dialog.build()
+        return dialog
 
     def _machine_toggled(self, on: bool) -> None:
         self.seed_edit.setEnabled(not on)
@@ -510,5 +658,11 @@ class DrawPage(QWidget):
         if on:
             font.setPointSizeF(max(font.pointSizeF(), 9.0) * PROJECTOR_SCALE)
         self.setFont(font)
-        for view in (self.strata_view, self.targets_view, self.teams_view):
+        for view in (
+            self.strata_view,
+            self.targets_view,
+            self.teams_view,
+            self.team_summary_view,
+            self.team_targets_view,
+        ):
             view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 8)

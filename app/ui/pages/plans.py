@@ -34,6 +34,7 @@ from app.services.plans import (
 from app.services.tasks import TaskRow, cancel_task, list_tasks
 from app.ui.context import UiContext
 from app.ui.dialogs.base import ask_reason
+from app.ui.dialogs.frequency import FrequencyDialog
 from app.ui.dialogs.task import TaskDialog
 from app.ui.errors import show_error, show_message
 from app.ui.models import Column, RowTableModel
@@ -96,11 +97,16 @@ class PlanPage(QWidget):
         self.create_plan_button.clicked.connect(lambda: self.create_plan())
         self.publish_button = QPushButton(self.tr("公布计划"))
         self.publish_button.clicked.connect(lambda: self.publish())
+        self.frequency_button = QPushButton(self.tr("抽查频次设置"))
+        self.frequency_button.setObjectName("frequencyButton")
+        self.frequency_button.setToolTip(self.tr("各风险类别每年最多抽中次数和最短间隔"))
+        self.frequency_button.clicked.connect(lambda: self.open_frequency())
         top = QHBoxLayout()
         top.addWidget(self.year_spin)
         top.addWidget(self.plan_label, 1)
         top.addWidget(self.create_plan_button)
         top.addWidget(self.publish_button)
+        top.addWidget(self.frequency_button)
 
         self.tasks_model: RowTableModel[TaskRow] = RowTableModel(
             task_columns(), is_inactive=lambda r: r.status.value == "cancelled", parent=self
@@ -262,6 +268,17 @@ class PlanPage(QWidget):
         box.finished.connect(answered)
         box.open()
         return box
+
+    def open_frequency(self) -> FrequencyDialog | None:
+        """Open the frequency settings (the service refuses users who may not change them)."""
+        try:
+            dialog = FrequencyDialog(self.ui, self)
+        except Exception as exc:  # the database went away: say so, keep the page
+            show_error(self, exc)
+            return None
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+        return dialog
 
     # --- tasks --------------------------------------------------------------------------------
     def _with_reason(self, title: str, then: Any) -> Any:

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.draw.errors import Constraint, DrawConstraintError, DrawParameterError
+from app.draw.errors import CONSTRAINT_LABELS, Constraint, DrawConstraintError, DrawParameterError
 from app.draw.teams import (
     DepartmentQuota,
     ExpertCandidate,
@@ -357,6 +357,11 @@ def assert_error_is_true(error: DrawConstraintError, scenario: dict[str, object]
     else:
         first = next(index for index, count in enumerate(counts[1:]) if count < needed)
         assert error.constraint is tests[first][0]
+    # The refusal says, in words, which department (or the expert pool) and which constraint.
+    message = str(error)
+    assert (f"部门「{error.department}」" if error.department else "专家库") in message
+    assert f"未满足的条件：{CONSTRAINT_LABELS[error.constraint]}" in message
+    assert "不会放宽" in message
     # Teams formed before the failure obey every rule.
     for team in error.completed_teams:
         assert len({m.id for m in team.members}) == len(team.members)
