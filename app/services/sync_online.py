@@ -26,7 +26,7 @@ import urllib.parse
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -34,12 +34,14 @@ from sqlalchemy import func, select
 
 from app.config import data_dir
 from app.models.base import utcnow
+from app.models.enums import SyncState
 from app.models.results import ResultVersion
 from app.models.sync import SyncBatch
 from app.models.sync_online import SyncUploadAttempt
 from app.services.context import ServiceContext
 from app.services.errors import RuleViolation, ServiceError
 from app.services.permissions import Permission
+from app.services.result_deadlines import OpenInspection, result_deadlines
 from app.services.settings import get_setting, set_setting
 from app.services.sync import apply_receipt, export_results_batch, sync_status
 
@@ -655,18 +657,78 @@ def online_overview(ctx: ServiceContext) -> OnlineOverview:
     )
 
 
+@dataclass(frozen=True)
+class OutboxRow:
+    """A batch as the 数据同步 page lists it, with the latest online attempt's note."""
+
+    batch_id: str
+    direction: str
+    kind: str
+    batch_seq: int
+    stream: str | None
+    state: str
+    file_name: str
+    created_at: datetime
+    note: str
+
+
+def outbox_rows(ctx: ServiceContext) -> tuple[OutboxRow, ...]:
+    """Batches made and received (newest first), each with the reason of its latest refusal or error."""
+    status = sync_status(ctx)
+    with ctx.read() as session:
+        notes: dict[str, str] = {}
+        for row in session.execute(select(SyncUploadAttempt).order_by(SyncUploadAttempt.id)).scalars():
+            notes[row.batch_uid] = row.error
+    return tuple(
+        OutboxRow(
+            b.batch_id,
+            b.direction,
+            b.kind,
+            b.batch_seq,
+            b.stream,
+            b.state,
+            b.file_name,
+            b.imported_at or b.created_at,
+            notes.get(b.batch_id, ""),
+        )
+        for b in status.batches
+    )
+
+
+def unsent_near_deadline(ctx: ServiceContext, today: date) -> tuple[OpenInspection, ...]:
+    """Inspections overdue or due soon for 公示 whose current result this installation has not had acknowledged."""
+    board = result_deadlines(ctx, today)
+    near = [*board.overdue, *board.due_soon]
+    if not near:
+        return ()
+    with ctx.read() as session:
+        unsent = set(
+            session.execute(
+                select(ResultVersion.inspection_id).where(
+                    ResultVersion.is_current.is_(True),
+                    ResultVersion.sync_state.in_((SyncState.PENDING, SyncState.SENT, SyncState.REJECTED)),
+                    ResultVersion.inspection_id.in_([i.inspection_id for i in near]),
+                )
+            ).scalars()
+        )
+    return tuple(i for i in near if i.inspection_id in unsent)
+
+
 __all__ = [
     "Endpoint",
     "OnlineNotConfigured",
     "OnlineOverview",
     "OnlineUnavailable",
+    "OutboxRow",
     "ReceiptOutcome",
     "UploadOutcome",
     "fetch_receipts",
     "get_endpoint",
     "last_successful_sync",
     "online_overview",
+    "outbox_rows",
     "set_endpoint",
+    "unsent_near_deadline",
     "upload_batch",
     "upload_history",
     "upload_pending",

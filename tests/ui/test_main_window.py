@@ -87,13 +87,16 @@ def test_a_page_plugs_in_with_one_registry_entry(qtbot: QtBot, ui: UiContext) ->
     assert window.navigation.currentRow() == len(PAGES)
 
 
-def test_status_bar_shows_operator_database_and_no_made_up_sync_count(qtbot: QtBot, ui: UiContext) -> None:
+def test_status_bar_shows_operator_database_and_the_real_sync_count(qtbot: QtBot, ui: UiContext) -> None:
     window = _window(qtbot, ui)
     assert window.operator_label.text() == "操作人：测试员"
     assert window.database_label.text() == f"数据库：{ui.services.db.display_name()}"
-    assert not window.sync_label.isVisible()
+    # The count comes from the database (an empty one here), not a made-up number.
+    qtbot.waitUntil(window.sync_label.isVisible, timeout=10_000)
+    assert window.sync_label.text() == "待同步 0 条 · 从未同步"
+    assert window.sync_timer.isActive()
     window.set_pending_sync(3)
-    assert window.sync_label.isVisible() and window.sync_label.text() == "待同步 3 条"
+    assert window.sync_label.isVisible() and window.sync_label.text() == "待同步 3 条 · 从未同步"
     window.set_pending_sync(None)
     assert not window.sync_label.isVisible()
 
