@@ -3,9 +3,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
@@ -13,6 +16,7 @@ from app.models.enums import SyncState
 from app.models.results import ResultVersion
 from app.services.sync import export_results_batch, import_batch, my_key_card
 from app.services.sync_online import set_endpoint
+from app.ui.application import load_cjk_font
 from app.ui.context import UiContext
 from app.ui.main_window import MainWindow
 from app.ui.operations import TaskRunner
@@ -42,6 +46,25 @@ def _page(qtbot: QtBot, ui: UiContext) -> SyncPage:
     return page
 
 
+@pytest.fixture(autouse=True)
+def cjk_font(qapp: QApplication) -> Iterator[None]:
+    """The shipped CJK font as the application font before any page is built, as the app does at start.
+
+    The bare test machine has no Chinese font; without this the screenshots show boxes.
+    """
+    family = load_cjk_font()
+    assert family is not None
+    old = qapp.font()
+    qapp.setFont(QFont(family, 10))
+    yield
+    qapp.setFont(old)
+
+
+def _shot(widget: QWidget, path: str) -> None:
+    widget.repaint()
+    assert widget.grab().save(path)
+
+
 def _versions(pair: Pair) -> int:
     with pair.office.read() as session:
         return len(session.execute(select(ResultVersion.id)).all())
@@ -69,7 +92,7 @@ def test_outbox_lists_pending_and_exports_a_batch(
     qtbot.waitUntil(lambda: page.outbox_model.rowCount() == 1, timeout=15_000)
     assert page.outbox_model.index(0, 4).data() == "已生成"
     qtmodeltester.check(page.outbox_model)  # type: ignore[attr-defined]
-    page.grab().save("/tmp/synconline-outbox.png")
+    _shot(page, "/tmp/synconline-outbox.png")
 
 
 def test_upload_and_fetch_from_the_page_and_history(
@@ -106,7 +129,7 @@ def test_upload_and_fetch_from_the_page_and_history(
     assert page.last_sync_label.text().startswith("最近一次成功同步：20")
     qtmodeltester.check(page.history_model)  # type: ignore[attr-defined]
     page.tabs.setCurrentIndex(3)
-    page.grab().save("/tmp/synconline-history.png")
+    _shot(page, "/tmp/synconline-history.png")
 
 
 def test_upload_unreachable_says_so(qtbot: QtBot, laptop_ui: UiContext, pair: Pair) -> None:
@@ -146,7 +169,7 @@ def test_inbox_preview_apply_and_receipt(
     assert _versions(pair) == before  # the preview wrote nothing
     qtmodeltester.check(office.preview_model)  # type: ignore[attr-defined]
     office.tabs.setCurrentIndex(1)
-    office.grab().save("/tmp/synconline-inbox.png")
+    _shot(office, "/tmp/synconline-inbox.png")
     office.apply_inbox()
     qtbot.waitUntil(lambda: "导入完成" in office.last_message, timeout=15_000)
     assert "接收 2" in office.last_message
@@ -188,7 +211,7 @@ def test_keys_card_and_trust(
     qtbot.waitUntil(lambda: page.keys_model.rowCount() == before + 1, timeout=15_000)
     qtmodeltester.check(page.keys_model)  # type: ignore[attr-defined]
     page.tabs.setCurrentIndex(4)
-    page.grab().save("/tmp/synconline-keys.png")
+    _shot(page, "/tmp/synconline-keys.png")
     third.db.dispose()
 
 
@@ -204,13 +227,19 @@ def test_status_bar_counts_pending_and_refreshes_after_sync(
     window.show()
     qtbot.waitUntil(lambda: window.sync_label.text().startswith("待同步 1 条"), timeout=15_000)
     assert "从未同步" in window.sync_label.text()
+    page = window.page("sync")
+    assert isinstance(page, SyncPage)
+    qtbot.waitUntil(lambda: page.deadline_warning.isVisible(), timeout=15_000)
+    assert "尚未被平台确认接收" in page.deadline_warning.text()
     batch = export_results_batch(pair.laptop, pair.folder, stream="public")
     result = import_batch(pair.office, batch.path)
     assert result.receipt_path is not None
-    page = window.page("sync")
-    assert isinstance(page, SyncPage)
     page.choose_open_path = lambda _t, _p: str(result.receipt_path)  # type: ignore[method-assign]
     page.import_receipt()
     qtbot.waitUntil(lambda: window.sync_label.text().startswith("待同步 0 条"), timeout=15_000)
     assert "最近同步" in window.sync_label.text()
-    window.grab().save("/tmp/synconline-window.png")
+    # The page followed too: nothing pending, so no warning about unsent results near their deadline.
+    qtbot.waitUntil(lambda: "公开结果：待确认 0 条" in page.summary.text(), timeout=15_000)
+    qtbot.waitUntil(lambda: not page.deadline_warning.isVisible(), timeout=15_000)
+    qtbot.waitUntil(laptop_ui.runner.is_idle, timeout=15_000)
+    _shot(window, "/tmp/synconline-window.png")

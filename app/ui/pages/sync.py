@@ -105,7 +105,7 @@ def outbox_columns() -> list[Column[OutboxRow]]:
         Column(_tr("批次号"), lambda r: r.batch_seq, 5),
         Column(_tr("数据流"), lambda r: STREAM_LABELS.get(r.stream or "", ""), 4),
         Column(_tr("状态"), lambda r: STATE_LABELS.get(r.state, r.state), 5),
-        Column(_tr("时间"), lambda r: _when(r.created_at), 10, sort_key=lambda r: r.created_at),
+        Column(_tr("时间"), lambda r: _when(r.created_at), 15, sort_key=lambda r: r.created_at),
         Column(_tr("文件"), lambda r: r.file_name, 22),
         Column(_tr("说明"), lambda r: r.note, 24),
     ]
@@ -122,7 +122,7 @@ def item_columns() -> list[Column[ImportedItem]]:
 
 def history_columns() -> list[Column[AttemptRow]]:
     return [
-        Column(_tr("时间"), lambda r: _when(r.finished_at), 10, sort_key=lambda r: r.finished_at),
+        Column(_tr("时间"), lambda r: _when(r.finished_at), 15, sort_key=lambda r: r.finished_at),
         Column(_tr("操作"), lambda r: _tr("上传") if r.action == "upload" else _tr("取回执"), 4),
         Column(_tr("结果"), lambda r: OUTCOME_LABELS.get(r.outcome, r.outcome), 7),
         Column(_tr("进度"), lambda r: f"{r.offset}/{r.total}" if r.total else "", 8),
@@ -136,7 +136,7 @@ def key_columns() -> list[Column[TrustedKeyRow]]:
         Column(_tr("名称"), lambda r: r.name, 12),
         Column(_tr("单位"), lambda r: r.office, 10),
         Column(_tr("指纹"), lambda r: format_fingerprint(r.fingerprint), 32),
-        Column(_tr("信任时间"), lambda r: _when(r.trusted_at), 10),
+        Column(_tr("信任时间"), lambda r: _when(r.trusted_at), 15),
         Column(_tr("核对人"), lambda r: r.trusted_by, 6),
     ]
 
