@@ -162,7 +162,7 @@ def test_inbox_preview_apply_and_receipt(
     batch = export_results_batch(pair.laptop, pair.folder, stream="public")
     office = _page(qtbot, office_ui)
     before = _versions(pair)
-    office.choose_open_path = lambda _t, _p: str(batch.path)  # type: ignore[method-assign]
+    office.choose_open_path = lambda title, pattern: str(batch.path)  # type: ignore[method-assign]
     office.choose_inbox_file()
     qtbot.waitUntil(lambda: office.apply_button.isEnabled(), timeout=15_000)
     assert "将接收 2" in office.inbox_label.text()
@@ -177,7 +177,7 @@ def test_inbox_preview_apply_and_receipt(
     receipt = office.last_import.receipt_path
 
     laptop = _page(qtbot, laptop_ui)
-    laptop.choose_open_path = lambda _t, _p: str(receipt)  # type: ignore[method-assign]
+    laptop.choose_open_path = lambda title, pattern: str(receipt)  # type: ignore[method-assign]
     laptop.import_receipt()
     qtbot.waitUntil(lambda: laptop.last_receipt is not None, timeout=15_000)
     assert "新确认 2 条" in laptop.receipt_label.text()
@@ -200,7 +200,7 @@ def test_keys_card_and_trust(
     page = _page(qtbot, laptop_ui)
     assert "指纹" in page.key_label.text()
     before = page.keys_model.rowCount()
-    page.choose_open_path = lambda _t, _p: str(card_file)  # type: ignore[method-assign]
+    page.choose_open_path = lambda title, pattern: str(card_file)  # type: ignore[method-assign]
     page.ask_fingerprint = lambda: "0" * 10  # type: ignore[method-assign]
     page.trust_key()
     qtbot.waitUntil(lambda: page.last_message.startswith("未完成"), timeout=15_000)
@@ -234,7 +234,7 @@ def test_status_bar_counts_pending_and_refreshes_after_sync(
     batch = export_results_batch(pair.laptop, pair.folder, stream="public")
     result = import_batch(pair.office, batch.path)
     assert result.receipt_path is not None
-    page.choose_open_path = lambda _t, _p: str(result.receipt_path)  # type: ignore[method-assign]
+    page.choose_open_path = lambda title, pattern: str(result.receipt_path)  # type: ignore[method-assign]
     page.import_receipt()
     qtbot.waitUntil(lambda: window.sync_label.text().startswith("待同步 0 条"), timeout=15_000)
     assert "最近同步" in window.sync_label.text()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -30,7 +31,7 @@ from tests.unit.sync.conftest import Pair
 from tests.unit.sync.online_server import Gateway, serve
 from tests.unit.sync.test_results_sync import submit
 
-NO_WAIT = {"sleep": lambda _s: None, "timeout": 5.0}
+NO_WAIT: dict[str, Any] = {"sleep": lambda _s: None, "timeout": 5.0}
 
 
 @pytest.fixture
