@@ -637,7 +637,10 @@ def last_successful_sync(ctx: ServiceContext) -> datetime | None:
 
 
 def online_overview(ctx: ServiceContext) -> OnlineOverview:
-    """Pending record count (public, plus classified for cleared users), last success and last attempt."""
+    """Records waiting to go or to be dealt with (public, plus classified for cleared users), last success and last attempt.
+
+    ``pending``: versions not yet acknowledged, plus current versions the other side rejected.
+    """
     status = sync_status(ctx)
     endpoint = get_endpoint(ctx)
     with ctx.read() as session:
@@ -650,8 +653,22 @@ def online_overview(ctx: ServiceContext) -> OnlineOverview:
             select(SyncUploadAttempt).order_by(SyncUploadAttempt.id.desc()).limit(1)
         ).scalar_one_or_none()
         last_row = _attempt_row(last) if last is not None else None
+        # A rejected version that was corrected since is history; only a current one still needs a person.
+        still_rejected = int(
+            session.execute(
+                select(func.count())
+                .select_from(ResultVersion)
+                .where(
+                    ResultVersion.origin == status.installation_id,
+                    ResultVersion.stream.in_(list(status.pending)),
+                    ResultVersion.is_current.is_(True),
+                    ResultVersion.sync_state == SyncState.REJECTED,
+                )
+            ).scalar()
+            or 0
+        )
     moments = [m for m in (status.last_sync_at, online) if m is not None]
-    pending = sum(status.pending.values()) + sum(status.rejected.values())
+    pending = sum(status.pending.values()) + still_rejected
     return OnlineOverview(
         endpoint.url if endpoint else None, pending, max(moments) if moments else None, last_row
     )

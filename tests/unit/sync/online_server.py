@@ -30,6 +30,7 @@ class Gateway:
     on_complete: Callable[[str, bytes], bytes | None] | None = None
     fail_next: int = 0  # answer this many requests with HTTP 500
     drop_after_chunks: int | None = None  # store this many chunks, then drop the connection once
+    drop_mid_chunk: bool = False  # keep only half of the next chunk, then drop the connection once
     refuse_reason: str | None = None  # answer 422 with this reason when the upload completes
     requests: list[tuple[str, str, int]] = field(default_factory=list)  # method, path, offset
     chunks_seen: int = 0
@@ -111,6 +112,12 @@ def _handler(gw: Gateway) -> type[BaseHTTPRequestHandler]:
                     up = gw.uploads[batch_id] = Upload(total, sha)
                 if offset != len(up.data):
                     self._send(409, {"state": "partial", "offset": len(up.data)})
+                    return
+                if gw.drop_mid_chunk:
+                    # The line died half-way through the body: the server holds a torn chunk.
+                    gw.drop_mid_chunk = False
+                    up.data.extend(body[: len(body) // 2])
+                    self.close_connection = True
                     return
                 up.data.extend(body)
                 gw.chunks_seen += 1

@@ -53,7 +53,11 @@ def gateway(pair: Pair, tmp_path: Path) -> Iterator[tuple[Gateway, str]]:
 
 def batch_states(pair: Pair) -> list[str]:
     with pair.laptop.read() as session:
-        return list(session.execute(select(SyncBatch.state).where(SyncBatch.direction == "out")).scalars())
+        return list(
+            session.execute(
+                select(SyncBatch.state).where(SyncBatch.direction == "out").order_by(SyncBatch.id)
+            ).scalars()
+        )
 
 
 def version_states(pair: Pair) -> set[SyncState]:
@@ -106,6 +110,52 @@ def test_dropped_connection_resumes_at_server_offset(pair: Pair, gateway: tuple[
     assert history[1].offset == 1024 and "无法连接" in history[1].error
     (receipt,) = fetch_receipts(pair.laptop)
     assert receipt.newly_acknowledged == 3
+
+
+def test_torn_chunk_resumes_mid_chunk(pair: Pair, gateway: tuple[Gateway, str]) -> None:
+    gw, _ = gateway
+    submit(pair.laptop, pair.drawn.public_inspections[0])
+    gw.drop_mid_chunk = True
+    (done,) = upload_pending(pair.laptop, chunk_size=1000, **NO_WAIT)
+    assert done.outcome == "sent" and done.attempts == 2
+    posts = [r for r in gw.requests if r[0] == "POST"]
+    assert posts[0][2] == 0 and posts[1][2] == 500  # resumed inside the torn chunk, at the server's count
+    # The server's copy is byte-identical (its SHA-256 check passed) and imported once.
+    (receipt,) = fetch_receipts(pair.laptop)
+    assert receipt.newly_acknowledged == 1
+
+
+def test_rejected_records_come_back_and_the_correction_goes_through(
+    pair: Pair, gateway: tuple[Gateway, str]
+) -> None:
+    from app.models.tasks import Inspection
+    from tests.unit.sync.test_results_sync import resubmit
+
+    a, b = pair.drawn.public_inspections[:2]
+    v1 = submit(pair.laptop, a)
+    submit(pair.laptop, b)
+    with pair.office.write() as session:  # the platform does not know inspection ``a``
+        inspection = session.get(Inspection, a)
+        assert inspection is not None
+        original_uid = inspection.uid
+        inspection.uid = "00000000-0000-4000-8000-000000000000"
+    upload_pending(pair.laptop, **NO_WAIT)
+    (receipt,) = fetch_receipts(pair.laptop)
+    assert receipt.rejected == 1 and receipt.newly_acknowledged == 1
+    assert batch_states(pair) == ["rejected"]
+    assert v1 in upload_history(pair.laptop)[0].error  # the reason is kept for the page
+    assert online_overview(pair.laptop).pending == 1  # the rejected one is still to be dealt with
+    with pair.office.write() as session:  # its task package arrives at the platform
+        inspection = session.get(Inspection, a)
+        assert inspection is not None
+        inspection.uid = original_uid
+    resubmit(pair.laptop, a)
+    (again,) = upload_pending(pair.laptop, **NO_WAIT)
+    assert again.outcome == "sent"
+    (second,) = fetch_receipts(pair.laptop)
+    assert second.rejected == 0 and second.newly_acknowledged == 1
+    assert batch_states(pair) == ["rejected", "acknowledged"]
+    assert online_overview(pair.laptop).pending == 0
 
 
 def test_same_batch_twice_is_idempotent(pair: Pair, gateway: tuple[Gateway, str]) -> None:
