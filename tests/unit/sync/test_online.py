@@ -278,3 +278,19 @@ def test_cli_unreachable_exit_code(pair: Pair, capsys: pytest.CaptureFixture[str
             "1",
         )
     assert err.value.exit_code == 2 and "无法连接上传地址" in str(err.value)
+
+
+def test_classified_never_goes_online(pair: Pair, gateway: tuple[Gateway, str]) -> None:
+    from app.services.sync import export_results_batch, sync_status
+    from app.services.sync_online import upload_batch
+
+    gw, _ = gateway
+    submit(pair.laptop, pair.drawn.classified_inspections[0])
+    # Only the public stream is uploaded: with nothing public pending, nothing goes.
+    assert upload_pending(pair.laptop, **NO_WAIT) == ()
+    secret = export_results_batch(
+        pair.laptop, pair.folder, stream="classified", recipient=sync_status(pair.office).installation_id
+    )
+    with pytest.raises(RuleViolation, match="涉密批次不在线上传"):
+        upload_batch(pair.laptop, secret.batch_id, secret.path, **NO_WAIT)
+    assert gw.requests == [] and gw.uploads == {}
