@@ -230,6 +230,10 @@ def _request(
 
 def _check(response: _Response, what: str) -> None:
     """Sort an error answer into retry / refuse; the server's own reason is kept for the operator."""
+    if 300 <= response.status < 400:
+        raise _Refused(
+            f"{what}：上传地址被重定向到 {response.headers.get('location', '？')}（HTTP {response.status}），请填写最终地址。"
+        )
     if response.status < 400:
         return
     reason = str(response.json().get("error") or response.body[:200].decode("utf-8", "replace"))
@@ -597,6 +601,38 @@ def fetch_receipts(
     return tuple(outcomes)
 
 
+# --------------------------------------------------------------------------- automatic round
+
+
+@dataclass(frozen=True)
+class SyncRound:
+    """One automatic round: what went, which receipts came, or why the line was not usable."""
+
+    uploads: tuple[UploadOutcome, ...]
+    receipts: tuple[ReceiptOutcome, ...]
+    offline: str | None  # the reason, when the endpoint could not be reached
+
+
+def sync_round(ctx: ServiceContext, *, attempts: int = 1, timeout: float = TIMEOUT) -> SyncRound | None:
+    """Upload what is pending and fetch waiting receipts, if an address is set; None when it is not.
+
+    Used by the main window's timer, so that an office with a connection syncs without anyone
+    pressing a button. Offline is normal, not an error: the reason is returned (and recorded as an
+    attempt) instead of raised. With nothing pending and no receipt awaited, nothing is contacted.
+    """
+    ctx.require(Permission.SYNC)
+    if get_endpoint(ctx) is None:
+        return None
+    uploads: tuple[UploadOutcome, ...] = ()
+    receipts: tuple[ReceiptOutcome, ...] = ()
+    try:
+        uploads = upload_pending(ctx, max_attempts=attempts, timeout=timeout)
+        receipts = fetch_receipts(ctx, timeout=timeout)
+    except OnlineUnavailable as exc:
+        return SyncRound(uploads, receipts, str(exc))
+    return SyncRound(uploads, receipts, None)
+
+
 # --------------------------------------------------------------------------- status
 
 
@@ -738,6 +774,7 @@ __all__ = [
     "OnlineUnavailable",
     "OutboxRow",
     "ReceiptOutcome",
+    "SyncRound",
     "UploadOutcome",
     "fetch_receipts",
     "get_endpoint",
@@ -745,6 +782,7 @@ __all__ = [
     "online_overview",
     "outbox_rows",
     "set_endpoint",
+    "sync_round",
     "unsent_near_deadline",
     "upload_batch",
     "upload_history",

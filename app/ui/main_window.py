@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 from app.ui.context import UiContext
 from app.ui.dialogs.about import show_about
 from app.ui.navigation import PAGES, PageSpec
-from app.ui.operations import QueryOp, TaskRunner
+from app.ui.operations import CollectionOp, QueryOp, TaskRunner
 from app.ui.pages.placeholder import PlaceholderPage
 
 logger = logging.getLogger(__name__)
@@ -31,6 +31,8 @@ logger = logging.getLogger(__name__)
 KEY_ROLE = Qt.ItemDataRole.UserRole
 # Another desk of the office may sync meanwhile; a minute is fresh enough for a count.
 SYNC_REFRESH_MS = 60_000
+# With an upload address set, try to sync this often; offline it costs one failed connection.
+AUTO_SYNC_MS = 10 * 60_000
 
 
 class MainWindow(QMainWindow):
@@ -89,6 +91,9 @@ class MainWindow(QMainWindow):
         self.sync_timer = QTimer(self)
         self.sync_timer.setInterval(SYNC_REFRESH_MS)
         self.sync_timer.timeout.connect(self.refresh_sync_status)
+        self.auto_sync_timer = QTimer(self)
+        self.auto_sync_timer.setInterval(AUTO_SYNC_MS)
+        self.auto_sync_timer.timeout.connect(self.run_auto_sync)
         self.busy_label = QLabel(self.tr("正在处理…"))
         self.busy_label.hide()
         bar = self.statusBar()
@@ -126,6 +131,7 @@ class MainWindow(QMainWindow):
         self.navigation.setEnabled(True)
         self.runner.changed.connect(lambda _changes: self.refresh_sync_status())
         self.sync_timer.start()
+        self.auto_sync_timer.start()
         self.refresh_sync_status()
         self.open_page(start_page)
 
@@ -145,6 +151,37 @@ class MainWindow(QMainWindow):
         QueryOp(parent=self, runner=self.runner, op=load, key="statusbar.sync").success(
             lambda v: self.set_pending_sync(v[0], v[1])
         ).failure(lambda exc: logger.warning("sync status not read: %s", exc)).run_in_background()
+
+    @Slot()
+    def run_auto_sync(self) -> None:
+        """Upload pending results and fetch receipts in the background when an upload address is set."""
+        if self.ui is None:
+            return
+        services = self.ui.services
+
+        def run(_p: Any) -> Any:
+            from app.services.sync_online import sync_round  # the database layer loads late
+
+            return sync_round(services, timeout=10.0)
+
+        CollectionOp(
+            parent=self,
+            runner=self.runner,
+            op=run,
+            changes=("sync_batches", "sync_upload_attempts", "result_versions"),
+        ).success(self._auto_synced).failure(
+            lambda exc: logger.info("automatic sync not run: %s", exc)
+        ).run_in_background()
+
+    def _auto_synced(self, done: Any) -> None:
+        if done is None:
+            return
+        if done.offline:
+            self.sync_label.setToolTip(self.tr("最近一次自动同步未成功：{why}").format(why=done.offline))
+        else:
+            self.sync_label.setToolTip("")
+            if done.uploads or done.receipts:
+                self.statusBar().showMessage(self.tr("已自动同步"), 10_000)
 
     def set_pending_sync(self, count: int | None, last_success: datetime | None = None) -> None:
         """Show how many records wait to be synced and when a sync last succeeded; None hides the slot."""
@@ -210,5 +247,6 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.sync_timer.stop()
+        self.auto_sync_timer.stop()
         self.runner.shutdown()
         super().closeEvent(event)

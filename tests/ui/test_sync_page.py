@@ -243,3 +243,31 @@ def test_status_bar_counts_pending_and_refreshes_after_sync(
     qtbot.waitUntil(lambda: not page.deadline_warning.isVisible(), timeout=15_000)
     qtbot.waitUntil(laptop_ui.runner.is_idle, timeout=15_000)
     _shot(window, "/tmp/synconline-window.png")
+
+
+def test_main_window_syncs_automatically_when_an_address_is_set(
+    qtbot: QtBot, laptop_ui: UiContext, pair: Pair, tmp_path: Path
+) -> None:
+    submit(pair.laptop, pair.drawn.public_inspections[0])
+
+    def imported(batch_id: str, data: bytes) -> bytes:
+        incoming = tmp_path / f"in-{batch_id}.lcb"
+        incoming.write_bytes(data)
+        receipt = tmp_path / f"r-{batch_id}.lcr"
+        import_batch(pair.office, incoming, receipt_path=receipt)
+        return receipt.read_bytes()
+
+    window = MainWindow(database_label="笔记本", runner=laptop_ui.runner)
+    qtbot.addWidget(window)
+    window.attach(laptop_ui)
+    assert window.auto_sync_timer.isActive()
+    qtbot.waitUntil(lambda: window.sync_label.text().startswith("待同步 1 条"), timeout=15_000)
+    set_endpoint(pair.laptop, "http://127.0.0.1:9/x")
+    window.run_auto_sync()  # offline: said in the tooltip, no dialog
+    qtbot.waitUntil(lambda: "无法连接上传地址" in window.sync_label.toolTip(), timeout=15_000)
+    with serve(Gateway(on_complete=imported)) as url:
+        set_endpoint(pair.laptop, url)
+        window.run_auto_sync()
+        qtbot.waitUntil(lambda: window.sync_label.text().startswith("待同步 0 条"), timeout=15_000)
+    assert window.sync_label.toolTip() == "" and "最近同步" in window.sync_label.text()
+    qtbot.waitUntil(laptop_ui.runner.is_idle, timeout=15_000)

@@ -294,3 +294,32 @@ def test_classified_never_goes_online(pair: Pair, gateway: tuple[Gateway, str]) 
     with pytest.raises(RuleViolation, match="涉密批次不在线上传"):
         upload_batch(pair.laptop, secret.batch_id, secret.path, **NO_WAIT)
     assert gw.requests == [] and gw.uploads == {}
+
+
+def test_automatic_round_uploads_fetches_and_tolerates_offline(pair: Pair, tmp_path: Path) -> None:
+    from app.services.sync_online import sync_round
+
+    assert sync_round(pair.laptop) is None  # no address: file-only office, nothing attempted
+    submit(pair.laptop, pair.drawn.public_inspections[0])
+    set_endpoint(pair.laptop, "http://127.0.0.1:9/liancha")
+    offline = sync_round(pair.laptop, timeout=5.0)
+    assert offline is not None and offline.offline is not None and "无法连接上传地址" in offline.offline
+    assert [h.outcome for h in upload_history(pair.laptop)] == ["failed"]  # one try, no waiting
+
+    def imported(batch_id: str, data: bytes) -> bytes:
+        incoming = tmp_path / f"in-{batch_id}.lcb"
+        incoming.write_bytes(data)
+        receipt = tmp_path / f"receipt-{batch_id}.lcr"
+        import_batch(pair.office, incoming, receipt_path=receipt)
+        return receipt.read_bytes()
+
+    with serve(Gateway(on_complete=imported)) as url:
+        set_endpoint(pair.laptop, url)
+        done = sync_round(pair.laptop, timeout=5.0)
+        assert done is not None and done.offline is None
+        assert [u.outcome for u in done.uploads] == ["sent"]
+        assert [r.newly_acknowledged for r in done.receipts] == [1]
+        count = len(upload_history(pair.laptop))
+        quiet = sync_round(pair.laptop, timeout=5.0)  # all acknowledged: nothing contacted
+        assert quiet == type(quiet)((), (), None) and len(upload_history(pair.laptop)) == count
+    assert online_overview(pair.laptop).pending == 0
