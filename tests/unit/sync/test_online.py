@@ -297,7 +297,7 @@ def test_classified_never_goes_online(pair: Pair, gateway: tuple[Gateway, str]) 
 
 
 def test_automatic_round_uploads_fetches_and_tolerates_offline(pair: Pair, tmp_path: Path) -> None:
-    from app.services.sync_online import sync_round
+    from app.services.sync_online import SyncRound, sync_round
 
     assert sync_round(pair.laptop) is None  # no address: file-only office, nothing attempted
     submit(pair.laptop, pair.drawn.public_inspections[0])
@@ -321,5 +321,5 @@ def test_automatic_round_uploads_fetches_and_tolerates_offline(pair: Pair, tmp_p
         assert [r.newly_acknowledged for r in done.receipts] == [1]
         count = len(upload_history(pair.laptop))
         quiet = sync_round(pair.laptop, timeout=5.0)  # all acknowledged: nothing contacted
-        assert quiet == type(quiet)((), (), None) and len(upload_history(pair.laptop)) == count
+        assert quiet == SyncRound((), (), None) and len(upload_history(pair.laptop)) == count
     assert online_overview(pair.laptop).pending == 0
