@@ -68,6 +68,10 @@ def register(subparsers: Any) -> None:
     add_db_argument(p)
     p.set_defaults(func=run_keys)
 
+    from app.cli.batch_online import register_online
+
+    register_online(sub)
+
 
 def _rejected(exc: BatchRejected) -> CliError:
     return CliError(str(exc.message), EXIT_REJECTED)
@@ -126,14 +130,23 @@ def run_receipt(args: argparse.Namespace) -> int:
 
 def run_status(args: argparse.Namespace) -> int:
     ctx = open_context(args)
+    from app.services.sync_online import online_overview
+
     with service_errors(ctx):
         status = sync_status(ctx)
+        overview = online_overview(ctx)
     print(f"安装编号：{status.installation_id}")
     for stream, count in status.pending.items():
         print(
             f"{stream}：待确认 {count}，被拒收 {status.rejected[stream]}，已确认至第{status.acknowledged_through[stream]}号"
         )
     print(f"暂缓条目：{status.held}；待人工处理的冲突：{len(status.conflicts)}")
+    last = overview.last_success_at
+    print(f"最近一次成功同步：{last.astimezone().strftime('%Y-%m-%d %H:%M') if last else '从未'}")
+    if overview.endpoint:
+        print(f"上传地址：{overview.endpoint}")
+    if overview.last_attempt and overview.last_attempt.error:
+        print(f"最近一次在线尝试：{overview.last_attempt.outcome}：{overview.last_attempt.error}")
     for b in status.batches[:20]:
         print(f"  {b.direction}\t{b.kind}\t第{b.batch_seq}号\t{b.stream or ''}\t{b.state}\t{b.file_name}")
     return EXIT_OK

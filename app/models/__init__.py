@@ -34,6 +34,7 @@ from app.models.sync import (
     SyncStreamMark,
     SyncTrustedKey,
 )
+from app.models.sync_online import SyncUploadAttempt
 from app.models.tasks import (
     AnnualPlan,
     Draw,
@@ -81,6 +82,7 @@ __all__ = [
     "SyncIdentity",
     "SyncStreamMark",
     "SyncTrustedKey",
+    "SyncUploadAttempt",
     "Tag",
     "Target",
     "TargetLicence",

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
 
-from PySide6.QtCore import Qt, Slot
+from PySide6.QtCore import Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QBrush, QCloseEvent, QColor, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -21,12 +23,16 @@ from PySide6.QtWidgets import (
 from app.ui.context import UiContext
 from app.ui.dialogs.about import show_about
 from app.ui.navigation import PAGES, PageSpec
-from app.ui.operations import TaskRunner
+from app.ui.operations import CollectionOp, QueryOp, TaskRunner
 from app.ui.pages.placeholder import PlaceholderPage
 
 logger = logging.getLogger(__name__)
 
 KEY_ROLE = Qt.ItemDataRole.UserRole
+# Another desk of the office may sync meanwhile; a minute is fresh enough for a count.
+SYNC_REFRESH_MS = 60_000
+# With an upload address set, try to sync this often; offline it costs one failed connection.
+AUTO_SYNC_MS = 10 * 60_000
 
 
 class MainWindow(QMainWindow):
@@ -78,9 +84,16 @@ class MainWindow(QMainWindow):
         self.operator_label = QLabel()
         self.database_label = QLabel()
         self.database_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        # 待同步: hidden until data sync exists; showing a made-up 0 would mislead.
+        # 待同步: hidden until the first count arrives from the database; a made-up 0 would mislead.
         self.sync_label = QLabel()
+        self.sync_label.setObjectName("syncStatus")
         self.sync_label.hide()
+        self.sync_timer = QTimer(self)
+        self.sync_timer.setInterval(SYNC_REFRESH_MS)
+        self.sync_timer.timeout.connect(self.refresh_sync_status)
+        self.auto_sync_timer = QTimer(self)
+        self.auto_sync_timer.setInterval(AUTO_SYNC_MS)
+        self.auto_sync_timer.timeout.connect(self.run_auto_sync)
         self.busy_label = QLabel(self.tr("正在处理…"))
         self.busy_label.hide()
         bar = self.statusBar()
@@ -116,6 +129,10 @@ class MainWindow(QMainWindow):
         self._database_label = ui.services.db.display_name()
         self._set_status(operator=ui.services.operator, database=self._database_label)
         self.navigation.setEnabled(True)
+        self.runner.changed.connect(lambda _changes: self.refresh_sync_status())
+        self.sync_timer.start()
+        self.auto_sync_timer.start()
+        self.refresh_sync_status()
         self.open_page(start_page)
 
     def switch_user(self, ui: UiContext) -> None:
@@ -127,13 +144,66 @@ class MainWindow(QMainWindow):
         self._pages.clear()
         self.attach(ui, start_page=key)
 
-    def set_pending_sync(self, count: int | None) -> None:
-        """Show how many records wait to be synced; None hides the slot (no sync yet)."""
+    @Slot()
+    def refresh_sync_status(self) -> None:
+        """Re-read the pending count and the last successful sync in the background."""
+        if self.ui is None:
+            return
+        services = self.ui.services
+
+        def load(_p: Any) -> tuple[int, datetime | None]:
+            from app.services.sync_online import online_overview  # the database layer loads late
+
+            overview = online_overview(services)
+            return overview.pending, overview.last_success_at
+
+        QueryOp(parent=self, runner=self.runner, op=load, key="statusbar.sync").success(
+            lambda v: self.set_pending_sync(v[0], v[1])
+        ).failure(lambda exc: logger.warning("sync status not read: %s", exc)).run_in_background()
+
+    @Slot()
+    def run_auto_sync(self) -> None:
+        """Upload pending results and fetch receipts in the background when an upload address is set."""
+        if self.ui is None:
+            return
+        services = self.ui.services
+
+        def run(_p: Any) -> Any:
+            from app.services.sync_online import sync_round  # the database layer loads late
+
+            return sync_round(services, timeout=10.0)
+
+        CollectionOp(
+            parent=self,
+            runner=self.runner,
+            op=run,
+            changes=("sync_batches", "sync_upload_attempts", "result_versions"),
+        ).success(self._auto_synced).failure(
+            lambda exc: logger.info("automatic sync not run: %s", exc)
+        ).run_in_background()
+
+    def _auto_synced(self, done: Any) -> None:
+        if done is None:
+            return
+        if done.offline:
+            self.sync_label.setToolTip(self.tr("最近一次自动同步未成功：{why}").format(why=done.offline))
+        else:
+            self.sync_label.setToolTip("")
+            if done.uploads or done.receipts:
+                self.statusBar().showMessage(self.tr("已自动同步"), 10_000)
+
+    def set_pending_sync(self, count: int | None, last_success: datetime | None = None) -> None:
+        """Show how many records wait to be synced and when a sync last succeeded; None hides the slot."""
         if count is None:
             self.sync_label.hide()
-        else:
-            self.sync_label.setText(self.tr("待同步 {n} 条").format(n=count))
-            self.sync_label.show()
+            return
+        when = (
+            self.tr("最近同步 {t}").format(t=last_success.astimezone().strftime("%m-%d %H:%M"))
+            if last_success
+            else self.tr("从未同步")
+        )
+        self.sync_label.setText(self.tr("待同步 {n} 条 · {when}").format(n=count, when=when))
+        self.sync_label.show()
 
     def show_loading_failed(self, text: str) -> None:
         """Say in the page area that the database could not be opened."""
@@ -185,5 +255,7 @@ class MainWindow(QMainWindow):
         return show_about(self, self._database_label or None)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.sync_timer.stop()
+        self.auto_sync_timer.stop()
         self.runner.shutdown()
         super().closeEvent(event)

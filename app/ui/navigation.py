@@ -76,7 +76,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec(
         "sync",
         str(QT_TRANSLATE_NOOP("Navigation", "数据同步")),
-        pending=str(QT_TRANSLATE_NOOP("Navigation", "与省级平台交换数据批次、导入回执")),
+        "app.ui.pages.sync:SyncPage",
     ),
     PageSpec(
         "statistics",

@@ -47,14 +47,20 @@ def test_navigation_lists_the_flow(qtbot: QtBot, ui: UiContext) -> None:
     assert isinstance(window.stack.currentWidget(), WorkbenchPage)
 
 
-def test_pages_not_built_say_so(qtbot: QtBot, ui: UiContext) -> None:
-    window = _window(qtbot, ui)
-    window.navigation.setCurrentRow(6)
+def test_every_page_of_the_flow_is_built() -> None:
+    assert [spec.key for spec in PAGES if spec.factory is None] == []
+    for spec in PAGES:
+        assert spec.load_factory() is not None, spec.key
+
+
+def test_a_page_not_built_says_so(qtbot: QtBot, ui: UiContext) -> None:
+    later = PageSpec("later", "以后", pending="下一版本的功能")
+    window = _window(qtbot, ui, (*PAGES, later))
+    window.navigation.setCurrentRow(len(PAGES))
     page = window.stack.currentWidget()
     assert isinstance(page, PlaceholderPage)
-    assert page.message.text().startswith("本页面尚在建设中：数据同步将在后续版本提供。")
-    assert window.current_page_key() == "sync"
-    assert page_spec("sync").factory is None
+    assert page.message.text().startswith("本页面尚在建设中：下一版本的功能将在后续版本提供。")
+    assert window.current_page_key() == "later"
 
 
 def test_registry_opens_from_navigation(qtbot: QtBot, ui: UiContext, sample: SampleCounty) -> None:
@@ -87,13 +93,16 @@ def test_a_page_plugs_in_with_one_registry_entry(qtbot: QtBot, ui: UiContext) ->
     assert window.navigation.currentRow() == len(PAGES)
 
 
-def test_status_bar_shows_operator_database_and_no_made_up_sync_count(qtbot: QtBot, ui: UiContext) -> None:
+def test_status_bar_shows_operator_database_and_the_real_sync_count(qtbot: QtBot, ui: UiContext) -> None:
     window = _window(qtbot, ui)
     assert window.operator_label.text() == "操作人：测试员"
     assert window.database_label.text() == f"数据库：{ui.services.db.display_name()}"
-    assert not window.sync_label.isVisible()
+    # The count comes from the database (an empty one here), not a made-up number.
+    qtbot.waitUntil(window.sync_label.isVisible, timeout=10_000)
+    assert window.sync_label.text() == "待同步 0 条 · 从未同步"
+    assert window.sync_timer.isActive()
     window.set_pending_sync(3)
-    assert window.sync_label.isVisible() and window.sync_label.text() == "待同步 3 条"
+    assert window.sync_label.isVisible() and window.sync_label.text() == "待同步 3 条 · 从未同步"
     window.set_pending_sync(None)
     assert not window.sync_label.isVisible()
 
