@@ -8,7 +8,7 @@ from pytestqt.qtbot import QtBot
 from app import __version__
 from app.ui.context import UiContext
 from app.ui.main_window import MainWindow
-from app.ui.navigation import PAGES, PageSpec, page_spec
+from app.ui.navigation import PAGES, PageSpec
 from app.ui.pages.placeholder import PlaceholderPage
 from app.ui.pages.registry import RegistryPage
 from app.ui.pages.workbench import WorkbenchPage
@@ -59,7 +59,7 @@ def test_a_page_not_built_says_so(qtbot: QtBot, ui: UiContext) -> None:
     window.navigation.setCurrentRow(len(PAGES))
     page = window.stack.currentWidget()
     assert isinstance(page, PlaceholderPage)
-    assert page.message.text().startswith("本页面尚在建设中：下一版本的功能将在后续版本提供。")
+    assert page.message.text() == "本页面尚在建设中：以后将在后续版本提供。\n届时包括：下一版本的功能。"
     assert window.current_page_key() == "later"
 
 
