@@ -5,7 +5,7 @@ PySide6 6.12.0 returns ``None`` from every void method (``setText``, ``processEv
 Python 3.12+ these singletons are immortal and nothing happens; on Python 3.11 each call
 drops a reference, and after some tens of thousands of calls — minutes of ordinary use —
 the interpreter aborts ("none_dealloc: deallocating None"). PySide6 6.11.3 is sound, and
-pyproject.toml excludes 6.12.0; this guard is for installations that still have it.
+pyproject.toml keeps PySide6 below 6.12; this guard is for installations that still have 6.12.0.
 
 When the defect is detected, the reference counts of ``None``, ``True`` and ``False``
 are raised far beyond anything a process can drop, which is what Python 3.12 does for
