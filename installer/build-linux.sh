@@ -4,7 +4,7 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PYTHON="${PYTHON:-$ROOT/.venv/bin/python}"
-[ -x "$PYTHON" ] || PYTHON="/work/main/.venv/bin/python"
+[ -x "$PYTHON" ] || { echo "build-linux.sh: no Python at $PYTHON (run scripts/bootstrap.sh first)" >&2; exit 1; }
 cd "$ROOT"
 # The build date shown in 关于; generated, never committed (see .gitignore).
 "$PYTHON" installer/write_build_info.py

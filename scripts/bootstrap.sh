@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install everything LianCha needs on a Debian/Ubuntu machine, idempotently:
-# system libraries for Qt (offscreen and X11), Xvfb, poppler-utils, python3-venv,
-# then a virtual environment in .venv with the app and its test tools.
+# system libraries for Qt (offscreen and X11), Xvfb, poppler-utils, python3-venv, binutils (PyInstaller),
+# then a virtual environment in .venv with the app, its test tools and PyInstaller.
 # Safe to run again: it skips what is already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,6 +17,8 @@ SYSTEM_PACKAGES=(
   poppler-utils
   # Debian's python3 has no venv module without it
   python3-venv
+  # PyInstaller (the bundle CI builds, installer/) reads shared libraries with objdump
+  binutils
 )
 
 missing=()
@@ -36,11 +38,12 @@ if [ ! -x .venv/bin/python ]; then
   echo "bootstrap: creating .venv with $($PYTHON --version)"
   "$PYTHON" -m venv .venv
 fi
-# Reinstall only when pyproject.toml changed since the last install.
+# Reinstall only when pyproject.toml changed since the last install (or the build tools that
+# scripts/test.sh needs for the bundle are missing from an older .venv).
 stamp=.venv/.liancha-installed
-if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
-  echo "bootstrap: installing LianCha and its dependencies into .venv"
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ ! -x .venv/bin/pyinstaller ]; then
+  echo "bootstrap: installing LianCha, its dependencies and build tools into .venv"
   .venv/bin/python -m pip install -q --upgrade pip
-  .venv/bin/python -m pip install -q -e '.[dev]'
+  .venv/bin/python -m pip install -q -e '.[dev,build]'
   touch "$stamp"
 fi

@@ -12,3 +12,5 @@ echo "== mypy"
 .venv/bin/mypy
 echo "== pytest"
 .venv/bin/python -m pytest "$@"
+# Issue 9: build the Linux bundle and smoke-test the built binary (~2 min; never skipped in CI).
+bash installer/ci-build-and-smoke.sh

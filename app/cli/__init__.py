@@ -13,7 +13,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-from app import __version__
+from app.buildinfo import version_line
 from app.cli.common import EXIT_CANNOT_RUN, EXIT_OK, USER_HELP, CliError
 
 # One line per subcommand module; order is the order shown in --help.
@@ -49,7 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="liancha",
         description="联查 LianCha：双随机、一公开 与 一业一查 离线工作台。不带子命令时启动图形界面。",
     )
-    parser.add_argument("--version", action="version", version=f"liancha {__version__}")
+    parser.add_argument("--version", action="version", version=version_line())
     parser.add_argument(
         "--db",
         metavar="PATH_OR_URL",

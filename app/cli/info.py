@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from app.buildinfo import version_line
 from app.cli.common import EXIT_OK, add_db_argument, open_context
 from app.services.info import database_info
 
@@ -21,7 +22,7 @@ def run(args: argparse.Namespace) -> int:
         info = database_info(ctx)
     finally:
         ctx.db.dispose()
-    print(f"联查 LianCha {info.app_version}")
+    print(version_line())
     print(f"数据库：{info.database}（{info.dialect}）")
     print(f"结构版本：{info.schema_revision}（程序：{info.code_revision}）")
     for label, count in info.counts.items():

@@ -13,6 +13,7 @@ import logging
 import os
 import re
 import sys
+from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
@@ -27,7 +28,7 @@ from PySide6.QtCore import (
     Signal,
     Slot,
 )
-from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtGui import QFont, QFontDatabase, QTextDocument
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app import __version__
@@ -49,6 +50,9 @@ logger = logging.getLogger(__name__)
 LANGUAGE_ENV_VAR = "LIANCHA_LANG"
 # For smoke tests of the built bundle only: quit the event loop after this many milliseconds.
 QUIT_AFTER_ENV_VAR = "LIANCHA_QUIT_AFTER_MS"
+# With the above: a folder where the 关于 box's text and a picture of it are written just before
+# quitting, so the smoke test can prove the BUILT program shows its version and build date.
+SMOKE_ABOUT_ENV_VAR = "LIANCHA_SMOKE_ABOUT_DIR"
 SOURCE_LANGUAGE = "zh_CN"  # the interface strings in the code are Simplified Chinese
 DEMO_MODULE = "app.services.demo"
 DEMO_TARGETS = 20_000
@@ -369,6 +373,22 @@ def launch(app: QApplication, *, db: str | None, operator: str | None) -> tuple[
     return window, startup
 
 
+def write_about_snapshot(window: MainWindow, folder: Path) -> Path:
+    """Open 关于 as the menu does and save its text (``about.txt``) and picture (``about.png``).
+
+    Returns the text file. Only the smoke-test hook in :func:`run` calls this.
+    """
+    box = window.show_about()
+    folder.mkdir(parents=True, exist_ok=True)
+    document = QTextDocument()
+    document.setHtml(box.text())
+    text_path = folder / "about.txt"
+    text_path.write_text(document.toPlainText() + "\n", encoding="utf-8")
+    box.grab().save(str(folder / "about.png"))
+    box.close()
+    return text_path
+
+
 def run(*, db: str | None = None, operator: str | None = None) -> int:
     """Start the GUI and return the exit status when its window closes."""
     existing = QApplication.instance()
@@ -377,7 +397,14 @@ def run(*, db: str | None = None, operator: str | None = None) -> int:
     quit_after = os.environ.get(QUIT_AFTER_ENV_VAR, "").strip()
     if quit_after.isdigit():
         # Test hook for installer/smoke-test.sh: prove the built GUI starts, then leave.
-        QTimer.singleShot(int(quit_after), app.quit)
+        about_dir = os.environ.get(SMOKE_ABOUT_ENV_VAR, "").strip()
+
+        def leave() -> None:
+            if about_dir:
+                write_about_snapshot(window, Path(about_dir))
+            app.quit()
+
+        QTimer.singleShot(int(quit_after), leave)
     code = app.exec()
     window.runner.shutdown()
     startup.close()

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
-from app import __version__
+from app import __version__, buildinfo
+from app.ui.application import write_about_snapshot
 from app.ui.context import UiContext
 from app.ui.main_window import MainWindow
 from app.ui.navigation import PAGES, PageSpec
@@ -122,3 +129,20 @@ def test_about_shows_the_build_date_or_development_version(qtbot: QtBot, ui: UiC
     # A checkout has no generated app/_build_info.py; a bundle shows its build date instead.
     assert "构建日期：开发版本" in box.text()
     box.close()
+
+
+def test_smoke_about_snapshot_writes_version_and_build_date(
+    qtbot: QtBot, ui: UiContext, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # What installer/smoke-test.sh reads from the built program (LIANCHA_SMOKE_ABOUT_DIR).
+    build = ModuleType(buildinfo.BUILD_INFO_MODULE)
+    build.BUILD_DATE = "2026-12-05 08:30 UTC"  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, buildinfo.BUILD_INFO_MODULE, build)
+    window = _window(qtbot, ui)
+    text_path = write_about_snapshot(window, tmp_path / "about")
+    text = text_path.read_text(encoding="utf-8")
+    assert f"版本：{__version__}" in text
+    assert "构建日期：2026-12-05 08:30 UTC" in text
+    assert ui.services.db.display_name() in text
+    picture = QImage(str(tmp_path / "about" / "about.png"))
+    assert not picture.isNull() and picture.width() > 100 and picture.height() > 50
