@@ -2,7 +2,8 @@
 # Smoke test of a BUILT LianCha bundle: runs the binary (not the checkout's Python) offscreen
 # against a temporary data folder, the way an office would use it:
 #   version and build date -> start -> demo county -> draw -> print one PDF -> enter one result
-#   -> export one results batch (and check its signature) -> GUI start, 关于, quit with status 0.
+#   -> export one results batch (and check its signature) -> GUI start, 关于, the PDF shown with
+#   QtPdf and printed with QtPrintSupport -> quit with status 0.
 # Exits non-zero with "SMOKE FAIL: ..." on the first failure.
 # Usage: installer/smoke-test.sh BUNDLE_DIR      (BUNDLE_DIR holds liancha or liancha.exe)
 # SMOKE_ARTIFACTS=DIR keeps the PDF, the batch file and the 关于 picture there.
@@ -63,7 +64,9 @@ step "draw inspectors" --db "$DB" draw inspectors --task "$TASK" --seed "$SEED"
 step "print checklists" --db "$DB" print checklists --task "$TASK" -o "$WORK/checklists.pdf"
 [ -s "$WORK/checklists.pdf" ] || fail "print checklists wrote no PDF (or an empty one)"
 head -c 5 "$WORK/checklists.pdf" | grep -q "%PDF-" || fail "checklists.pdf is not a PDF"
-echo "   PDF: $(stat -c %s "$WORK/checklists.pdf") bytes"
+PAGES="$(sed -n 's/.*共 \([0-9][0-9]*\) 页.*/\1/p' "$WORK/out.txt" | head -1)"
+[ -n "$PAGES" ] || fail "print checklists did not say how many pages it printed"
+echo "   PDF: $(stat -c %s "$WORK/checklists.pdf") bytes, $PAGES pages"
 if command -v pdftotext >/dev/null 2>&1; then
     pdftotext "$WORK/checklists.pdf" "$WORK/pdf.txt" || fail "pdftotext could not read the PDF"
     grep -q "检查" "$WORK/pdf.txt" || fail "the PDF text contains no 检查 (Chinese font missing?)"
@@ -105,10 +108,10 @@ grep -q "检查完成：接收 0，重复 0，暂缓 0，拒收 1" "$WORK/out.tx
     && grep -q "本机没有该检查记录" "$WORK/out.txt" \
     || { show "$WORK/err.txt" >&2; fail "the receiver could not verify and read the exported batch"; }
 
-echo "== gui: liancha --db … (offscreen, opens 关于, quits after 3 s)"
+echo "== gui: liancha --db … (offscreen; after 3 s opens 关于, shows and prints the PDF, quits)"
 t0=$SECONDS
-LIANCHA_QUIT_AFTER_MS=3000 LIANCHA_SMOKE_ABOUT_DIR="$WORK/about" timeout 120 "$BIN" --db "$DB" \
-    >"$WORK/gui.txt" 2>&1
+LIANCHA_QUIT_AFTER_MS=3000 LIANCHA_SMOKE_ABOUT_DIR="$WORK/about" LIANCHA_SMOKE_PDF="$WORK/checklists.pdf" \
+    timeout 120 "$BIN" --db "$DB" >"$WORK/gui.txt" 2>&1
 code=$?
 if [ "$code" -ne 0 ]; then
     show "$WORK/gui.txt" >&2
@@ -119,11 +122,17 @@ show "$WORK/about/about.txt" | head -4
 grep -qE "构建日期：[0-9]{4}-[0-9]{2}-[0-9]{2} " "$WORK/about/about.txt" || fail "关于 shows no build date"
 grep -q "版本：" "$WORK/about/about.txt" || fail "关于 shows no version"
 [ -s "$WORK/about/about.png" ] || fail "the GUI wrote no picture of 关于"
+[ "$(cat "$WORK/about/pdf.txt" 2>/dev/null)" = "$PAGES" ] \
+    || fail "QtPdf in the bundle did not read the $PAGES pages of the printed PDF"
+[ -s "$WORK/about/pdf-page1.png" ] || fail "QtPdf in the bundle rendered no page"
+head -c 5 "$WORK/about/printed.pdf" 2>/dev/null | grep -q "%PDF-" \
+    || fail "QtPrintSupport in the bundle printed nothing to printed.pdf"
+echo "   QtPdf read $PAGES pages and rendered page 1; QPrinter printed it to a PDF"
 echo "   GUI exit status 0 ($(( SECONDS - t0 )) s)"
 
 if [ -n "${SMOKE_ARTIFACTS:-}" ]; then
     mkdir -p "$SMOKE_ARTIFACTS"
-    cp "$WORK/checklists.pdf" "$BATCH" "$WORK/about/about.png" "$WORK/about/about.txt" "$SMOKE_ARTIFACTS/"
-    echo "   kept the PDF, the batch and 关于 in $SMOKE_ARTIFACTS"
+    cp "$WORK/checklists.pdf" "$BATCH" "$WORK"/about/* "$SMOKE_ARTIFACTS/"
+    echo "   kept the PDF, the batch, 关于 and the QtPdf/QPrinter output in $SMOKE_ARTIFACTS"
 fi
 echo "SMOKE OK: all steps passed ($BIN)"

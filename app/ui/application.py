@@ -53,6 +53,9 @@ QUIT_AFTER_ENV_VAR = "LIANCHA_QUIT_AFTER_MS"
 # With the above: a folder where the 关于 box's text and a picture of it are written just before
 # quitting, so the smoke test can prove the BUILT program shows its version and build date.
 SMOKE_ABOUT_ENV_VAR = "LIANCHA_SMOKE_ABOUT_DIR"
+# With both above: a PDF the smoke test printed; it is shown with QtPdf and printed through
+# QtPrintSupport into that folder, proving the bundle carries Qt's PDF and print modules.
+SMOKE_PDF_ENV_VAR = "LIANCHA_SMOKE_PDF"
 SOURCE_LANGUAGE = "zh_CN"  # the interface strings in the code are Simplified Chinese
 DEMO_MODULE = "app.services.demo"
 DEMO_TARGETS = 20_000
@@ -389,6 +392,47 @@ def write_about_snapshot(window: MainWindow, folder: Path) -> Path:
     return text_path
 
 
+def write_pdf_snapshot(pdf: Path, folder: Path) -> int:
+    """Show page 1 of ``pdf`` as the print preview does and print it to ``folder/printed.pdf``.
+
+    Writes ``pdf-page1.png`` (rendered by QtPdf) and ``printed.pdf`` (through QPrinter, as the
+    preview's 打印 does); returns the page count. Only the smoke-test hook in :func:`run` calls this.
+    """
+    # Imported here: the GUI starts without loading QtPdf until a preview is opened.
+    from PySide6.QtCore import QPointF, QSize
+    from PySide6.QtGui import QPainter
+    from PySide6.QtPdf import QPdfDocument
+    from PySide6.QtPrintSupport import QPrinter
+
+    from app.ui.dialogs.print_preview import page_image
+
+    document = QPdfDocument()
+    error = document.load(str(pdf))
+    if error != QPdfDocument.Error.None_ or document.pageCount() < 1:
+        raise RuntimeError(f"QtPdf could not open {pdf}: {error}")
+    points = document.pagePointSize(0)
+    image = page_image(document, 0, QSize(int(points.width() * 2), int(points.height() * 2)))
+    folder.mkdir(parents=True, exist_ok=True)
+    image.save(str(folder / "pdf-page1.png"))
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(folder / "printed.pdf"))
+    painter = QPainter()
+    if not painter.begin(printer):
+        raise RuntimeError("QPrinter could not start printing to a PDF file")
+    try:
+        target = painter.viewport()
+        scale = min(target.width() / image.width(), target.height() / image.height())
+        painter.drawImage(
+            QPointF(0, 0), image.scaled(int(image.width() * scale), int(image.height() * scale))
+        )
+    finally:
+        painter.end()
+    pages = int(document.pageCount())
+    (folder / "pdf.txt").write_text(f"{pages}\n", encoding="utf-8")
+    return pages
+
+
 def run(*, db: str | None = None, operator: str | None = None) -> int:
     """Start the GUI and return the exit status when its window closes."""
     existing = QApplication.instance()
@@ -398,11 +442,20 @@ def run(*, db: str | None = None, operator: str | None = None) -> int:
     if quit_after.isdigit():
         # Test hook for installer/smoke-test.sh: prove the built GUI starts, then leave.
         about_dir = os.environ.get(SMOKE_ABOUT_ENV_VAR, "").strip()
+        smoke_pdf = os.environ.get(SMOKE_PDF_ENV_VAR, "").strip()
 
         def leave() -> None:
-            if about_dir:
-                write_about_snapshot(window, Path(about_dir))
-            app.quit()
+            code = 0
+            try:
+                if about_dir:
+                    write_about_snapshot(window, Path(about_dir))
+                    if smoke_pdf:
+                        write_pdf_snapshot(Path(smoke_pdf), Path(about_dir))
+            except Exception:
+                # The smoke test must see the failure in the exit status, not only in a log.
+                logger.exception("smoke-test snapshot failed")
+                code = 1
+            app.exit(code)
 
         QTimer.singleShot(int(quit_after), leave)
     code = app.exec()

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
 from app import __version__, buildinfo
-from app.ui.application import write_about_snapshot
+from app.ui.application import write_about_snapshot, write_pdf_snapshot
 from app.ui.context import UiContext
 from app.ui.main_window import MainWindow
 from app.ui.navigation import PAGES, PageSpec
@@ -146,3 +146,40 @@ def test_smoke_about_snapshot_writes_version_and_build_date(
     assert ui.services.db.display_name() in text
     picture = QImage(str(tmp_path / "about" / "about.png"))
     assert not picture.isNull() and picture.width() > 100 and picture.height() > 50
+
+
+def _two_page_pdf(path: Path) -> None:
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    pdf = canvas.Canvas(str(path), pagesize=A4)
+    for n in (1, 2):
+        pdf.setFillColorRGB(0, 0, 0)
+        pdf.rect(50, 50, 300, 500, fill=1)
+        pdf.drawString(60, 600, f"page {n}")
+        pdf.showPage()
+    pdf.save()
+
+
+def test_smoke_pdf_snapshot_shows_and_prints_the_pdf(qtbot: QtBot, tmp_path: Path) -> None:
+    # What installer/smoke-test.sh asks of the built program (LIANCHA_SMOKE_PDF): QtPdf renders
+    # the printed form and QtPrintSupport prints it.
+    source = tmp_path / "in.pdf"
+    _two_page_pdf(source)
+    assert write_pdf_snapshot(source, tmp_path / "out") == 2
+    assert (tmp_path / "out" / "pdf.txt").read_text(encoding="utf-8") == "2\n"
+    page = QImage(str(tmp_path / "out" / "pdf-page1.png"))
+    assert page.width() > 1000 and page.height() > 1500
+    # White paper with the black rectangle on it: rendered, not a blank or transparent image.
+    assert page.pixelColor(5, 5).name() == "#ffffff"
+    assert page.pixelColor(page.width() // 4, page.height() // 2).name() == "#000000"
+    printed = (tmp_path / "out" / "printed.pdf").read_bytes()
+    assert printed.startswith(b"%PDF-") and len(printed) > 1000
+
+
+def test_smoke_pdf_snapshot_refuses_a_file_that_is_no_pdf(qtbot: QtBot, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.pdf"
+    bad.write_bytes(b"not a pdf at all")
+    with pytest.raises(RuntimeError, match="QtPdf could not open"):
+        write_pdf_snapshot(bad, tmp_path / "out")
+    assert not (tmp_path / "out" / "printed.pdf").exists()
