@@ -262,11 +262,11 @@ class ResultEntryWidget(QWidget):
         self.date_edit.setCalendarPopup(True)
         self.date_edit.setMaximumWidth(180)
         self.date_edit.setDisplayFormat("yyyy-MM-dd")
-        self.date_edit.setMinimumDate(QDate(form.task_start))
+        self.date_edit.setMinimumDate(QDate(form.task_start.year, form.task_start.month, form.task_start.day))
         default = min(max(date.today(), form.task_start), form.task_end)
         raw = draft.get("inspection_date")
         start = date.fromisoformat(raw) if isinstance(raw, str) and raw else default
-        self.date_edit.setDate(QDate(start))
+        self.date_edit.setDate(QDate(start.year, start.month, start.day))
         self.date_edit.dateChanged.connect(self.changed)
         lay.addWidget(self.date_edit)
         chain.append(self.date_edit)
