@@ -1,7 +1,7 @@
 """`liancha batch {export|import|receipt|status|keys}`: sync batch files (SYNC.md, docs/sync-format.md).
 
-Only results batches are implemented so far; ``--kind task-package`` and ``--kind registry`` are
-refused with exit 2 rather than pretending.
+``export --kind results|task-package``; ``import`` takes any batch and applies it by the kind its
+signed manifest names (results, task package).
 """
 
 from __future__ import annotations
@@ -23,12 +23,13 @@ from app.io.batch import BatchRejected, format_fingerprint
 from app.services.sync import (
     apply_receipt,
     export_results_batch,
-    import_batch,
     my_key_card,
     sync_status,
     trust_key_card,
     trusted_keys,
 )
+from app.services.sync_inbox import import_any
+from app.services.sync_packages import PACKAGE_TABLES, PackageImport, export_task_package
 
 
 def register(subparsers: Any) -> None:
@@ -78,10 +79,23 @@ def _rejected(exc: BatchRejected) -> CliError:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    if args.kind != "results":
-        raise CliError(
-            f"尚不支持导出“{args.kind}”批次：目前只能导出结果批次（--kind results）。", EXIT_CANNOT_RUN
+    if args.kind == "task-package":
+        if not args.task:
+            raise CliError("导出任务包需要 --task（任务编号）。", EXIT_CANNOT_RUN)
+        ctx = open_context(args)
+        with service_errors(ctx):
+            package = export_task_package(ctx, Path(args.output), task=args.task, recipient=args.recipient)
+        counts = package.counts
+        print(
+            f"已导出任务包：{package.path}（第{package.batch_seq}号批次，{package.task_number}："
+            f"检查对象 {counts['inspections']} 个，检查组 {counts['teams']} 个，"
+            f"检查人员 {counts['inspectors']} 人，抽查事项 {counts['items']} 项"
+            + ("，已加密" if package.classified else "")
+            + "）"
         )
+        return EXIT_OK
+    if args.kind != "results":
+        raise CliError(f"尚不支持导出“{args.kind}”批次：目前可导出结果批次和任务包。", EXIT_CANNOT_RUN)
     ctx = open_context(args)
     with service_errors(ctx):
         done = export_results_batch(ctx, Path(args.output), stream=args.stream, recipient=args.recipient)
@@ -91,13 +105,31 @@ def run_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _print_package(result: PackageImport) -> int:
+    verb = "检查" if result.dry_run else "导入"
+    if result.already_imported:
+        print(f"此任务包已导入过，未做任何更改：{result.task_number} {result.task_name}")
+        return EXIT_OK
+    print(
+        f"任务包{verb}完成：{result.task_number} {result.task_name}"
+        + ("（涉密）" if result.classified else "")
+    )
+    for table, label in PACKAGE_TABLES:
+        added, updated, unchanged = result.count(table)
+        if added or updated or unchanged:
+            print(f"  {label}：新增 {added}，更新 {updated}，未变 {unchanged}")
+    return EXIT_OK
+
+
 def run_import(args: argparse.Namespace) -> int:
     ctx = open_context(args)
     try:
         with service_errors(ctx):
-            result = import_batch(ctx, Path(args.file), receipt_path=args.receipt, dry_run=args.dry_run)
+            result = import_any(ctx, Path(args.file), receipt_path=args.receipt, dry_run=args.dry_run)
     except BatchRejected as exc:
         raise _rejected(exc) from exc
+    if isinstance(result, PackageImport):
+        return _print_package(result)
     print(
         f"{'检查' if result.dry_run else '导入'}完成：接收 {result.count('accepted')}，重复 {result.count('duplicate')}，"
         f"暂缓 {result.count('held')}，拒收 {result.count('rejected')}"

@@ -36,6 +36,7 @@ from app.io.batch import (
     Stream,
     TrustedKey,
     TrustedKeys,
+    VerifiedBatch,
     canonical_json,
     read_batch,
     read_receipt,
@@ -708,7 +709,12 @@ def _release_held(session: Session, applied_uid: str) -> int:
 
 @tracked("导入数据批次")
 def import_batch(
-    ctx: ServiceContext, path: Path | str, *, receipt_path: Path | str | None = None, dry_run: bool = False
+    ctx: ServiceContext,
+    path: Path | str,
+    *,
+    receipt_path: Path | str | None = None,
+    dry_run: bool = False,
+    batch: VerifiedBatch | None = None,
 ) -> ImportResult:
     """Verify and apply a results batch in one transaction, and write the receipt for the sender.
 
@@ -717,6 +723,7 @@ def import_batch(
         path: The batch file (copied off the stick first).
         receipt_path: Where to write the receipt; default next to the batch (``.receipt.lcb``).
         dry_run: Verify and classify every item, change nothing, write no receipt.
+        batch: The already verified file, when the caller read it to see its kind.
 
     Returns:
         Per-item outcome, the receipt's ``contiguous_through`` and where it was written.
@@ -730,7 +737,8 @@ def import_batch(
         found = _identity(session, create=False)
         trusted = _trusted(session)
     keys = found[1] if found else None
-    batch = read_batch(Path(path), trusted_keys=trusted, private_key=keys)
+    if batch is None:
+        batch = read_batch(Path(path), trusted_keys=trusted, private_key=keys)
     stream = batch.stream.value if batch.stream else None
     if batch.manifest.classified and not can_see_classified(ctx):
         raise PermissionDenied("这是涉密批次：只有具备涉密权限的人员可以导入。")

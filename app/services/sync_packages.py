@@ -86,6 +86,17 @@ MEMBERS = (
     "task.jsonl",
     "teams.jsonl",
 )
+# What an import reports, per table, in the order shown.
+PACKAGE_TABLES = (
+    ("task", "任务"),
+    ("departments", "部门"),
+    ("items", "抽查事项"),
+    ("targets", "检查对象"),
+    ("inspectors", "检查人员"),
+    ("draws", "抽取记录"),
+    ("teams", "检查组"),
+    ("inspections", "检查记录"),
+)
 # Personal data the field does not need stays at the office.
 INSPECTOR_PRIVATE = ("id_number",)
 # The task's planning columns that point at office-only rows (plan, scheme) are not carried: the

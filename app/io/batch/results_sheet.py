@@ -85,6 +85,15 @@ def _cell(text: str) -> str:
     return f'<c t="inlineStr"><is><t xml:space="preserve">{value}</t></is></c>'
 
 
+def _column(number: int) -> str:
+    """Spreadsheet column letters of a 1-based column number (1 → A, 27 → AA)."""
+    letters = ""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
 def results_sheet_bytes(rows: Iterable[Sequence[str]], *, headers: Sequence[str] = HEADERS) -> bytes:
     """The workbook's bytes: one header row, then one row per result version, every cell text.
 
@@ -95,16 +104,20 @@ def results_sheet_bytes(rows: Iterable[Sequence[str]], *, headers: Sequence[str]
     Raises:
         ValueError: A row has the wrong number of cells.
     """
-    parts = [
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>',
-        "<row>" + "".join(_cell(h) for h in headers) + "</row>",
-    ]
+    body = ["<row>" + "".join(_cell(h) for h in headers) + "</row>"]
     for number, row in enumerate(rows, start=2):
         if len(row) != len(headers):
             raise ValueError(f"row {number} has {len(row)} cells, expected {len(headers)}")
-        parts.append("<row>" + "".join(_cell(v) for v in row) + "</row>")
-    parts.append("</sheetData></worksheet>")
+        body.append("<row>" + "".join(_cell(v) for v in row) + "</row>")
+    # The dimension lets streaming readers (openpyxl read-only) know the size without a scan.
+    dimension = f"A1:{_column(len(headers))}{len(body)}"
+    parts = [
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        f'<dimension ref="{dimension}"/><sheetData>',
+        *body,
+        "</sheetData></worksheet>",
+    ]
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
         for name, text in (
