@@ -31,7 +31,14 @@ from app.services.sync import (
 )
 from app.services.sync_inbox import import_any
 from app.services.sync_packages import PACKAGE_TABLES, PackageImport, export_task_package
-from app.services.sync_registry import ACTION_LABELS, ACTIONS, KIND_LABELS, RegistryImport, export_registry
+from app.services.sync_registry import (
+    ACTION_LABELS,
+    ACTIONS,
+    KIND_LABELS,
+    RegistryImport,
+    export_registry,
+    field_label,
+)
 
 
 def register(subparsers: Any) -> None:
@@ -164,7 +171,9 @@ def _print_registry(result: RegistryImport) -> int:
             print(what)
             if action in ("changed", "kept", "conflict"):
                 for f in change.fields:
-                    print(f"        {f.name}：本地 {_value(f.local)} → 平台 {_value(f.incoming)}")
+                    print(
+                        f"        {field_label(f.name)}：本地 {_value(f.local)} → 平台 {_value(f.incoming)}"
+                    )
     if result.undecided and not result.dry_run:
         print(
             f"有 {len(result.undecided)} 处冲突待决定，未做任何更改。请逐条用 --decide KEY=local（保留本地）"

@@ -78,6 +78,54 @@ ACTION_LABELS = {
     "conflict": "冲突",
 }
 LOCAL, INCOMING = "local", "incoming"
+# Chinese names of the columns a diff shows (people read it, not programmers); others show as is.
+FIELD_LABELS = {
+    "name": "名称",
+    "code": "统一社会信用代码/注册号",
+    "code_kind": "代码类型",
+    "kind": "类型",
+    "legal_rep": "法定代表人",
+    "phone": "联系电话",
+    "address": "地址",
+    "reg_authority": "登记机关",
+    "jurisdiction": "管辖单位",
+    "region": "乡镇/街道",
+    "industry": "行业",
+    "risk_class": "风险分类",
+    "status": "经营状态",
+    "active": "有效",
+    "note": "备注",
+    "licences": "许可证",
+    "department": "所属部门",
+    "staff_no": "单位工号",
+    "gender": "性别",
+    "id_number": "身份证号",
+    "education": "学历",
+    "major": "专业",
+    "post_category": "岗位大类",
+    "post_since": "从事本岗位时间",
+    "qualifications": "岗位资质资格",
+    "enforcement_scope": "执法事项范围",
+    "level": "层级",
+    "title": "担任职务",
+    "unit": "所在业务部门",
+    "is_expert": "专家",
+    "certificates": "执法证",
+    "seq_no": "序号",
+    "category": "抽查类别",
+    "target_scope": "检查对象",
+    "importance": "事项类别",
+    "methods": "检查方式",
+    "subject": "检查主体",
+    "legal_basis": "检查依据",
+    "ratio_cap": "抽查比例上限",
+    "checkpoints": "检查要点",
+}
+
+
+def field_label(name: str) -> str:
+    """The Chinese name of a registry column."""
+    return FIELD_LABELS.get(name, name)
 
 
 @dataclass(frozen=True)

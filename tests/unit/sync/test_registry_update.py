@@ -213,7 +213,11 @@ def test_cli_dry_run_prints_the_diff(sides: Sides, capsys: pytest.CaptureFixture
 
     assert run("import", str(snapshot.path), "--dry-run") == 0
     out = capsys.readouterr().out
-    assert "冲突：1" in out and f"KEY=targets:{a.uid}" in out and "本地 本地新地址 → 平台 平台新地址" in out
+    assert (
+        "冲突：1" in out
+        and f"KEY=targets:{a.uid}" in out
+        and "地址：本地 本地新地址 → 平台 平台新地址" in out
+    )
     assert run("import", str(snapshot.path)) == 1  # undecided: nothing applied
     assert "未做任何更改" in capsys.readouterr().out
     assert run("import", str(snapshot.path), "--decide", f"targets:{a.uid}=incoming") == 0
