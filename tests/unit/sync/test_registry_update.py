@@ -222,3 +222,34 @@ def test_cli_dry_run_prints_the_diff(sides: Sides, capsys: pytest.CaptureFixture
     assert "未做任何更改" in capsys.readouterr().out
     assert run("import", str(snapshot.path), "--decide", f"targets:{a.uid}=incoming") == 0
     assert "名录更新已应用" in capsys.readouterr().out
+
+
+def test_unknown_key_and_altered_file_change_nothing(sides: Sides, tmp_path: Path) -> None:
+    import zipfile
+
+    from app.io.batch import BatchRejected
+    from tests.unit.sync.conftest import empty_installation
+
+    set_target(sides.platform, targets(sides.platform)[0].uid, address="平台新地址")
+    snapshot = export_registry(sides.platform, sides.folder)
+    stranger = empty_installation(tmp_path / "stranger.sqlite3", office="999999")
+    try:
+        with pytest.raises(BatchRejected) as caught:
+            import_any(stranger, snapshot.path)
+        assert caught.value.reason.value == "unknown_key"
+    finally:
+        stranger.db.dispose()
+    altered = sides.folder / "altered.lcb"
+    with zipfile.ZipFile(snapshot.path) as src, zipfile.ZipFile(altered, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "targets.jsonl":
+                changed = data.replace("平台新地址".encode(), "篡改的地址".encode())
+                assert changed != data
+                data = changed
+            dst.writestr(info.filename, data)
+    before = office_targets(sides)
+    with pytest.raises(BatchRejected) as caught:
+        import_any(sides.office, altered)
+    assert caught.value.reason.value == "hash_mismatch"
+    assert office_targets(sides) == before
