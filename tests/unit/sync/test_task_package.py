@@ -199,3 +199,17 @@ def test_task_without_draw_is_refused(field: Field) -> None:
         export_task_package(field.office, field.folder, task=field.drawn.undrawn_task)
     with pytest.raises(NotFoundError):
         export_task_package(field.office, field.folder, task="没有这个任务")
+
+
+def test_failure_half_way_leaves_nothing(field: Field) -> None:
+    package = export_task_package(field.office, field.folder, task=field.drawn.public_task)
+    before = snapshot(field.laptop_path)
+    # Everything up to the last check has been written in the transaction when this fails.
+    with (
+        mock.patch("app.services.sync_packages._form_resolves", return_value=False),
+        pytest.raises(RuleViolation, match=r"forms\.jsonl"),
+    ):
+        import_task_package(field.laptop, package.path)
+    assert snapshot(field.laptop_path) == before
+    result = import_task_package(field.laptop, package.path)  # and the package still imports
+    assert result.added["inspections"] == len(field.drawn.public_inspections)
