@@ -73,6 +73,8 @@ def test_task_package_from_office_page_to_laptop_page(
     rows = {r.label: r for r in laptop.package_model.rows()}
     assert rows["检查记录"].added == len(field.drawn.public_inspections)
     qtmodeltester.check(laptop.package_model)  # type: ignore[attr-defined]
+    laptop.tabs.setCurrentIndex(1)
+    _shot(laptop, "/tmp/sync-package-preview.png")
     with field.laptop.read() as session:
         assert session.execute(select(func.count()).select_from(Inspection)).scalar() == 0  # preview only
     laptop.apply_inbox()
