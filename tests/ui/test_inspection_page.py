@@ -289,3 +289,26 @@ def test_inspector_of_another_team_cannot_save_a_draft(
     qtbot.waitUntil(lambda: "谁检查、谁录入" in entry.status.text(), timeout=10_000)
     assert "草稿未能保存" in entry.status.text()
     assert load_draft(ctx, first.inspection_id) is None
+
+
+def test_a_submitted_record_opens_with_what_was_recorded(
+    qtbot: QtBot, page: InspectionPage, ctx: ServiceContext, drawn_task: int
+) -> None:
+    from app.services.results import submit_result
+    from tests.unit.results.helpers import problem_payload
+
+    first = list_results(ctx, drawn_task)[0]
+    recorded = problem_payload(ctx, first.inspection_id)
+    assert recorded.inspection_date is not None
+    submit_result(ctx, first.inspection_id, recorded, today=recorded.inspection_date)
+    page.tabs.setCurrentWidget(page.entry)
+    entry = page.entry
+    entry.open_inspection(first.inspection_id)
+    qtbot.waitUntil(lambda: entry.form is not None and entry.date_edit is not None, timeout=10_000)
+    shown = entry.payload()
+    # Not an empty form: the date, categories, problems and findings of the stored version.
+    assert shown["inspection_date"] == recorded.inspection_date.isoformat()
+    assert shown["categories"] == list(recorded.categories)
+    assert shown["problems"] == recorded.problems
+    assert [f["problem_found"] for f in shown["findings"]] == [f.problem_found for f in recorded.findings]
+    assert "草稿" not in entry.status.text()

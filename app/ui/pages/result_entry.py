@@ -48,6 +48,7 @@ from app.services.results import (
     VersionRow,
     entry_form,
     find_inspection,
+    get_result,
     list_results,
     load_draft,
     save_draft,
@@ -179,11 +180,16 @@ class ResultEntryWidget(QWidget):
         """Load the form (and its draft, if any) of one inspection in the background."""
         services = self.ui.services
 
-        def load(_p: object) -> tuple[EntryForm, dict[str, Any] | None, list[InspectorRow]]:
+        def load(_p: object) -> tuple[EntryForm, dict[str, Any] | None, list[InspectorRow], bool]:
             form = entry_form(services, inspection_id)
             draft = load_draft(services, inspection_id)
             candidates = [r for r in list_inspectors(services) if r.active]
-            return form, (draft.payload if draft is not None else None), candidates
+            if draft is not None:
+                return form, draft.payload, candidates, True
+            # No draft: show what was recorded (a returned result to rework, a published one to
+            # read) rather than an empty form that looks as if nothing had been entered.
+            payload = get_result(services, inspection_id).payload
+            return form, (payload.to_dict() if payload is not None else None), candidates, False
 
         QueryOp(parent=self, runner=self.ui.runner, op=load, key="entry.open").success(self._fill).failure(
             lambda e: self._show_general(str(e))
@@ -219,8 +225,8 @@ class ResultEntryWidget(QWidget):
         layout.addWidget(self.errors[key])
         return box, layout
 
-    def _fill(self, loaded: tuple[EntryForm, dict[str, Any] | None, list[InspectorRow]]) -> None:
-        form, draft, self.candidates = loaded
+    def _fill(self, loaded: tuple[EntryForm, dict[str, Any] | None, list[InspectorRow], bool]) -> None:
+        form, draft, self.candidates, from_draft = loaded
         self._filling = True
         try:
             self._build(form, draft or {})
@@ -234,7 +240,7 @@ class ResultEntryWidget(QWidget):
         self.submit_button.setEnabled(editable)
         self.status.setText(
             self.tr("已恢复上次自动保存的草稿。")
-            if draft
+            if from_draft
             else self.tr("状态：{state}").format(state=form.state.label)
         )
         if not editable:

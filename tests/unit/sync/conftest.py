@@ -1,4 +1,5 @@
-"""Two installations (office and laptop) holding copies of the same drawn county, trusting each other."""
+"""Two installations (office and laptop) holding copies of the same drawn county, trusting each other;
+and an office with a field laptop whose database starts empty (task packages)."""
 
 from __future__ import annotations
 
@@ -61,6 +62,44 @@ def pair(
         yield Pair(
             office, laptop, drawn, tmp_path / "office.sqlite3", tmp_path / "laptop.sqlite3", folder, source
         )
+    finally:
+        office.db.dispose()
+        laptop.db.dispose()
+
+
+@dataclass
+class Field:
+    office: ServiceContext
+    laptop: ServiceContext
+    drawn: Drawn
+    office_path: Path
+    laptop_path: Path
+    folder: Path
+
+
+def empty_installation(path: Path, *, office: str) -> ServiceContext:
+    ctx = ServiceContext(db=open_database(str(path)), operator="外业录入员")
+    with ctx.write() as session:
+        set_setting(session, "installation.id", str(uuid.uuid4()))
+        set_setting(session, "sync.office", office)
+    return ctx
+
+
+@pytest.fixture
+def field(
+    drawn_template: tuple[Path, Drawn],  # noqa: F811
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[Field]:
+    monkeypatch.setenv("LIANCHA_DATA_DIR", str(tmp_path / "data"))
+    source, drawn = drawn_template
+    office = make_installation(source, tmp_path / "office.sqlite3", office="341122")
+    laptop = empty_installation(tmp_path / "laptop.sqlite3", office="341122-lt1")
+    trust_each_other(office, laptop)
+    folder = tmp_path / "stick"
+    folder.mkdir()
+    try:
+        yield Field(office, laptop, drawn, tmp_path / "office.sqlite3", tmp_path / "laptop.sqlite3", folder)
     finally:
         office.db.dispose()
         laptop.db.dispose()
