@@ -81,7 +81,16 @@ fi
 step "results template" --db "$DB" results template --task "$TASK" -o "$WORK/sheet.xlsx"
 [ -n "$HELPER_PYTHON" ] || fail "no python3 to fill in the results sheet (set SMOKE_PYTHON)"
 echo "== fill in the first row of the sheet (stands in for Excel)"
-"$HELPER_PYTHON" -I -S "$HERE/smoke_fill_results.py" "$WORK/sheet.xlsx" "$WORK/filled.xlsx" "$(date +%F)" \
+# The inspection date must lie in the task's window and not in the future: today, clamped to the
+# window that `task show` prints (检查时间：YYYY-MM-DD 至 YYYY-MM-DD), so the test still passes next year.
+step "task show" --db "$DB" task show "$TASK"
+WINDOW_START="$(sed -n 's/^检查时间：\([0-9-]*\) 至 \([0-9-]*\).*/\1/p' "$WORK/out.txt")"
+WINDOW_END="$(sed -n 's/^检查时间：\([0-9-]*\) 至 \([0-9-]*\).*/\2/p' "$WORK/out.txt")"
+[ -n "$WINDOW_START" ] && [ -n "$WINDOW_END" ] || fail "task show printed no 检查时间"
+INSPECTED="$(date +%F)"
+[[ "$INSPECTED" > "$WINDOW_END" ]] && INSPECTED="$WINDOW_END"
+[[ "$INSPECTED" < "$WINDOW_START" ]] && fail "today ($INSPECTED) is before the demo task starts ($WINDOW_START)"
+"$HELPER_PYTHON" -I -S "$HERE/smoke_fill_results.py" "$WORK/sheet.xlsx" "$WORK/filled.xlsx" "$INSPECTED" \
     >"$WORK/out.txt" 2>&1 || { show "$WORK/out.txt" >&2; fail "could not fill in the results sheet"; }
 show "$WORK/out.txt"
 step "results import" --db "$DB" results import "$WORK/filled.xlsx"
