@@ -9,11 +9,11 @@ transaction, the audit entry and the report.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Table, func, select
+from sqlalchemy import Table, func, insert, select
 from sqlalchemy.orm import Session
 
 from app.io import ColumnMapping, Issue, Severity
@@ -248,6 +248,54 @@ class Stage:
         self.done += step
         if self.progress is not None:
             self.progress.update(done=min(self.done, self.total), total=self.total, message=self.message)
+
+
+def insert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert rows (dicts with the same keys) in one ``executemany``; callers chunk them.
+
+    On SQLite the rows go straight to the driver: SQLAlchemy's per-row parameter
+    processing costs more than the insert itself (100,000 targets: ~5 s against
+    ~1 s). The values are converted column by column with each column type's own
+    bind processor, once per distinct value for the repetitive ones (enumerations,
+    timestamps). Other databases use Core ``insert``.
+
+    Args:
+        session: the session of the write transaction.
+        table: the table.
+        rows: the rows; every dict has the keys of the first.
+    """
+    if not rows:
+        return
+    dialect = session.get_bind().dialect
+    if dialect.name != "sqlite":
+        session.execute(insert(table), list(rows))
+        return
+    keys = list(rows[0])
+    columns: list[list[Any]] = []
+    for key in keys:
+        values = [row[key] for row in rows]
+        processor = table.c[key].type.bind_processor(dialect)
+        if processor is not None:
+            converted: dict[Any, Any] = {}
+            values = [_converted(value, processor, converted) for value in values]
+        columns.append(values)
+    preparer = dialect.identifier_preparer
+    names = ", ".join(preparer.quote(key) for key in keys)
+    marks = ", ".join("?" for _ in keys)
+    sql = f"INSERT INTO {preparer.format_table(table)} ({names}) VALUES ({marks})"
+    session.connection().exec_driver_sql(sql, list(zip(*columns, strict=True)))
+
+
+def _converted(value: Any, processor: Callable[[Any], Any], seen: dict[Any, Any]) -> Any:
+    if value is None:
+        return None
+    try:
+        return seen[value]
+    except KeyError:
+        result = seen[value] = processor(value)
+        return result
+    except TypeError:  # an unhashable value: converted each time
+        return processor(value)
 
 
 def chunks(rows: Sequence[Any], size: int = WRITE_CHUNK) -> Iterable[Sequence[Any]]:

@@ -49,10 +49,12 @@ from app.services.import_common import (
     RowIssues,
     Stage,
     chunks,
+    insert_rows,
     table_of,
 )
 from app.services.pinyin import initials
 from app.services.progress import Progress
+from app.services.sqlite_search import bulk_target_inserts
 
 logger = logging.getLogger(__name__)
 
@@ -316,10 +318,10 @@ class TargetImporter:
         # Plain executemany: RETURNING with ordered parameters makes SQLAlchemy insert row by
         # row on SQLite. The new ids are then read back by the uids generated here.
         floor = self.session.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()
-        statement = insert(table)
-        for chunk in chunks(inserts):
-            self.session.execute(statement, [row for _, row in chunk])
-            stage.advance(len(chunk))
+        with bulk_target_inserts(self.session, adding=len(inserts)):
+            for chunk in chunks(inserts):
+                insert_rows(self.session, table, [row for _, row in chunk])
+                stage.advance(len(chunk))
         if need_ids:
             row_of_uid = {row["uid"]: record.row for record, row in inserts}
             for target_id, uid in self.session.execute(
@@ -493,7 +495,7 @@ class _TagChanges:
             for chunk in chunks(removals):
                 session.execute(statement, list(chunk))
         for chunk in chunks(additions):
-            session.execute(insert(target_tags), list(chunk))
+            insert_rows(session, target_tags, chunk)
 
 
 class _LicenceChanges:
@@ -525,4 +527,4 @@ class _LicenceChanges:
             for name, number, valid_from, valid_to in licences
         ]
         for chunk in chunks(rows):
-            session.execute(insert(table), list(chunk))
+            insert_rows(session, table, chunk)

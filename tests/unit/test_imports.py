@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +32,7 @@ from app.models import (
     TargetLicence,
 )
 from app.models.enums import RiskClass, TargetStatus
-from app.services import import_targets
+from app.services import import_targets, sqlite_search
 from app.services.audit import verify_chain
 from app.services.context import ServiceContext
 from app.services.errors import Interrupted
@@ -41,7 +42,14 @@ from app.services.imports import ImportReport, import_registry, preview_import
 from app.services.items import CheckpointData, ItemData, create_item
 from app.services.progress import Progress
 from app.services.schemes import get_scheme, list_schemes, validate_scheme
-from app.services.targets import LicenceData, TargetData, create_target, get_target
+from app.services.targets import (
+    LicenceData,
+    TargetData,
+    create_target,
+    get_target,
+    text_condition,
+    update_target,
+)
 from tests.factories import valid_uscc
 from tests.unit.io.conftest import SHARED_DATA
 
@@ -448,8 +456,68 @@ def test_an_error_half_way_leaves_nothing(
     assert counts(ctx)["targets"] == 1000 and verify_chain(ctx.db).ok
 
 
-def test_cancel_rolls_back(ctx: ServiceContext, tmp_path: Path, small_chunks: None) -> None:
+def schema(path: Path) -> list[tuple[str, str, str]]:
+    """Every table, index and trigger of the database file, with its SQL."""
+    connection = sqlite3.connect(str(path))
+    try:
+        return sorted(connection.execute("SELECT type, name, coalesce(sql, '') FROM sqlite_master"))
+    finally:
+        connection.close()
+
+
+@pytest.fixture
+def bulk_from_ten(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Small files take the bulk-insert path (FTS filled once, indexes rebuilt)."""
+    monkeypatch.setattr(sqlite_search, "BULK_INSERT_MIN", 10)
+
+
+def _search_ids(ctx: ServiceContext, query: str, *, indexed: bool) -> set[int]:
+    with ctx.read() as session:
+        condition = sqlite_search.fts_text_condition(session, query) if indexed else text_condition(query)
+        assert condition is not None, query
+        return set(session.execute(select(Target.id).where(condition)).scalars())
+
+
+def test_bulk_insert_keeps_schema_and_search_index(
+    ctx: ServiceContext, db_path: Path, tmp_path: Path, bulk_from_ten: None
+) -> None:
+    run(ctx, "targets", write_csv(tmp_path / "few.csv", TARGET_HEADER, target_rows(5, start=900)))
+    before = schema(db_path)
+    assert any(kind == "trigger" and name == sqlite_search.INSERT_TRIGGER for kind, name, _ in before)
+    report = run(ctx, "targets", write_csv(tmp_path / "many.csv", TARGET_HEADER, target_rows(300)))
+    assert (report.added, report.rejected) == (300, 0)
+    assert schema(db_path) == before and integrity(db_path) == "ok"
+    with ctx.read() as session:
+        rows = session.execute(select(Target.id, Target.name, Target.code, Target.name_initials)).all()
+    assert len(rows) == 305
+    sample = [row for row in rows if row.name.startswith("青山县第1")][:5]
+    queries = {"第12", "商贸", "qsx", "3号商", "zzz不存在"}
+    for _, name, code, initials in sample:
+        queries |= {name[4:8], (code or "")[-7:], initials[2:6], name}
+    for query in sorted(queries):
+        found = _search_ids(ctx, query, indexed=True)
+        assert found == _search_ids(ctx, query, indexed=False), query
+        assert bool(found) == (query != "zzz不存在"), query
+    # The update and delete triggers remove exactly what the bulk fill indexed.
+    target_id, name, _, _ = sample[0]
+    detail = get_target(ctx, target_id)
+    update_target(
+        ctx, target_id, replace(detail.data, name="青山县改名后的饭店"), expected_version=detail.version
+    )
+    assert _search_ids(ctx, name, indexed=True) == set()
+    assert _search_ids(ctx, "改名后", indexed=True) == {target_id}
+    connection = sqlite3.connect(str(db_path))
+    try:
+        connection.execute("INSERT INTO targets_fts(targets_fts) VALUES ('integrity-check')")
+    finally:
+        connection.close()
+
+
+def test_cancel_rolls_back(
+    ctx: ServiceContext, db_path: Path, tmp_path: Path, small_chunks: None, bulk_from_ten: None
+) -> None:
     path = write_csv(tmp_path / "t.csv", TARGET_HEADER, target_rows(600))
+    tables = schema(db_path)
 
     class CancelWhileWriting(Progress):
         def update(
@@ -462,7 +530,8 @@ def test_cancel_rolls_back(ctx: ServiceContext, tmp_path: Path, small_chunks: No
     before = counts(ctx)
     with pytest.raises(Interrupted):
         run(ctx, "targets", path, progress=CancelWhileWriting())
-    assert counts(ctx) == before
+    # The bulk path dropped the FTS trigger and the indexes: the rollback brought them back.
+    assert counts(ctx) == before and schema(db_path) == tables
     cancelled_early = Progress()
     cancelled_early.cancel()
     with pytest.raises(Interrupted):
@@ -648,6 +717,7 @@ def test_sigkill_half_way_leaves_the_database_as_before(
 ) -> None:
     run(ctx, "targets", write_csv(tmp_path / "old.csv", TARGET_HEADER, target_rows(50, start=100_000)))
     before = counts(ctx)
+    tables = schema(db_path)  # the child's bulk insert drops the FTS trigger and the indexes
     path = write_csv(tmp_path / "big.csv", TARGET_HEADER, target_rows(20_000))
     script = tmp_path / "child.py"
     script.write_text(_CHILD, encoding="utf-8")
@@ -671,7 +741,7 @@ def test_sigkill_half_way_leaves_the_database_as_before(
         child.send_signal(signal.SIGKILL)
         child.communicate()
     assert child.returncode == -signal.SIGKILL
-    assert counts(ctx) == before
+    assert counts(ctx) == before and schema(db_path) == tables
     assert integrity(db_path) == "ok" and verify_chain(ctx.db).ok
     report = run(ctx, "targets", path)
     assert (report.added, report.rejected) == (20_000, 0)
