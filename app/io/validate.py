@@ -65,6 +65,7 @@ from app.io.text import (
     parse_date,
     split_multi,
 )
+from app.models.enums import INSPECTION_METHODS
 from app.services.identifiers import CodeKind, classify_code, normalize_code
 
 logger = logging.getLogger(__name__)
@@ -879,6 +880,15 @@ class _ItemChecker(_KeyedChecker):
             row.error("item_class", class_text, "事项类别应为“重点检查事项”或“一般检查事项”")
         elif item_class is None:
             row.warn("item_class", "", "未填写事项类别，按一般检查事项导入（抽查比例受上限约束）")
+        methods = row.multi("methods")
+        unknown = [method for method in methods if method not in INSPECTION_METHODS]
+        if unknown:
+            row.warn(
+                "methods",
+                row.raw("methods"),
+                f"检查方式“{'、'.join(unknown)}”不是标准检查方式（{'、'.join(INSPECTION_METHODS)}），"
+                "按原样导入；编辑该事项时可以保留或取消",
+            )
         return ItemRow(
             row=row.number,
             department=department,
@@ -887,7 +897,7 @@ class _ItemChecker(_KeyedChecker):
             category=row.text("category"),
             target_desc=row.text("target_desc"),
             item_class=item_class or "一般",
-            methods=row.multi("methods"),
+            methods=methods,
             subject=row.text("subject"),
             basis=row.text("basis"),
             content=row.text("content"),

@@ -35,11 +35,11 @@ from app.models.enums import RiskClass, TargetStatus
 from app.services import import_targets, sqlite_search
 from app.services.audit import verify_chain
 from app.services.context import ServiceContext
-from app.services.errors import Interrupted
+from app.services.errors import Interrupted, ValidationError
 from app.services.exports import export_registry, registry_records, write_template
 from app.services.import_common import ImportFileError, Stage
 from app.services.imports import ImportReport, import_registry, preview_import
-from app.services.items import CheckpointData, ItemData, create_item
+from app.services.items import CheckpointData, ItemData, create_item, get_item, update_item
 from app.services.progress import Progress
 from app.services.schemes import get_scheme, list_schemes, validate_scheme
 from app.services.targets import (
@@ -196,6 +196,37 @@ def test_real_item_list(ctx: ServiceContext, data_dir: Path) -> None:
     assert "机电产品国际招投标代理机构检查（机电产品国际招投标活动检查）" in names
     again = run(ctx, "items", data_dir / "items" / "hainan_2020_random_check_items.csv")
     assert (again.added, again.updated, again.unchanged, again.rejected) == (0, 0, 293, 4)
+
+
+def test_imported_methods_stay_editable(ctx: ServiceContext, data_dir: Path) -> None:
+    report = run(ctx, "items", data_dir / "items" / "hainan_2020_random_check_items.csv")
+    method_warnings = [i for i in report.issues if i.field == "methods"]
+    assert method_warnings and all(i.severity is Severity.WARNING for i in method_warnings)
+    with ctx.read() as session:
+        item_id, methods = session.execute(
+            select(CheckItem.id, CheckItem.methods).where(CheckItem.methods.like("%专业机构核查%"))
+        ).first() or (0, "")
+    assert methods == "现场检查，书面检查，网络检查，专业机构核查"
+    detail = get_item(ctx, item_id)
+    # Saving the item unchanged, or with one imported method removed and a standard one added, works.
+    update_item(ctx, item_id, detail.data, expected_version=detail.version)
+    detail = get_item(ctx, item_id)
+    kept = (*detail.data.methods[:3], "实地核查")
+    update_item(ctx, item_id, replace(detail.data, methods=kept), expected_version=detail.version)
+    detail = get_item(ctx, item_id)
+    assert detail.data.methods == ("现场检查", "书面检查", "网络检查", "实地核查")
+    # A new non-standard method is still refused, naming the field; nothing changes.
+    with pytest.raises(ValidationError) as caught:
+        update_item(
+            ctx,
+            item_id,
+            replace(detail.data, methods=(*kept, "专业机构核查")),
+            expected_version=detail.version,
+        )
+    assert [e.field for e in caught.value.errors] == ["检查方式"]
+    assert get_item(ctx, item_id).data.methods == kept
+    with pytest.raises(ValidationError):
+        create_item(ctx, replace(detail.data, name="新事项", methods=("现场检查",)))
 
 
 def test_joint_list_becomes_schemes(ctx: ServiceContext, data_dir: Path) -> None:
