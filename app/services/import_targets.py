@@ -91,7 +91,9 @@ _DEFAULTS: dict[str, Any] = {
     **{name: "" for name in TEXT_FIELDS},
 }
 
-LicenceKey = tuple[str, str, dt.date | None, dt.date | None]
+LicenceKey = tuple[str, str, dt.date | None, dt.date | None, str]
+"""name, number, valid from (许可批准日期), valid to (None: 长期), issuer (许可发证机关)."""
+LICENCE_TEXT_LIMIT = 100
 
 
 class TargetImporter:
@@ -237,15 +239,6 @@ class TargetImporter:
                 updates[target_id] = {f"b_{c}": v for c, v in zip(self.columns, final, strict=True)}
             kept.append((record, target_id))
 
-        if "licence_authority" in self.mapped and any(
-            licence.authority for record in records for licence in record.licences
-        ):
-            self.issues.warn(
-                None,
-                "licence_authority",
-                "",
-                "“许可发证机关”列没有保存（检查对象的许可证只记名称、编号和有效期），导出时该列为空",
-            )
         tag_changes = self._tag_changes(kept, inserts) if self.tag_fields else None
         licence_changes = self._licence_changes(kept, inserts) if self.licences_managed else None
         changed_ids = set(updates)
@@ -397,16 +390,21 @@ class TargetImporter:
         ids = {target_id for _, target_id in kept}
         current: dict[int, list[LicenceKey]] = {}
         lic = table_of(TargetLicence)
-        for target_id, name, number, valid_from, valid_to in self.session.execute(
-            select(lic.c.target_id, lic.c.name, lic.c.number, lic.c.valid_from, lic.c.valid_to).order_by(
-                lic.c.id
-            )
+        for target_id, name, number, valid_from, valid_to, authority in self.session.execute(
+            select(
+                lic.c.target_id, lic.c.name, lic.c.number, lic.c.valid_from, lic.c.valid_to, lic.c.authority
+            ).order_by(lic.c.id)
         ):
             if target_id in ids:
-                current.setdefault(target_id, []).append((name, number, valid_from, valid_to))
+                current.setdefault(target_id, []).append((name, number, valid_from, valid_to, authority))
         changes = _LicenceChanges()
+        authority_mapped = "licence_authority" in self.mapped
         for record, target_id in [(r, i) for r, i in kept] + [(r, 0) for r, _ in inserts]:
             wanted = self._licences(record)
+            if not authority_mapped:
+                # A file without the 许可发证机关 column keeps the issuers already stored.
+                issuers = {(key[0], key[1]): key[4] for key in current.get(target_id, [])}
+                wanted = [(*key[:4], issuers.get((key[0], key[1]), "")) for key in wanted]
             if wanted != current.get(target_id, []):
                 changes.replace(target_id, record.row, wanted)
         return changes
@@ -420,12 +418,21 @@ class TargetImporter:
                 self.issues.warn(
                     record.row, "licence_name", "", f"未填写许可证名称，记为“{UNNAMED_LICENCE}”，请补充"
                 )
+            authority = licence.authority
+            if len(authority) > LICENCE_TEXT_LIMIT:
+                self.issues.warn(
+                    record.row,
+                    "licence_authority",
+                    authority,
+                    f"许可发证机关超过{LICENCE_TEXT_LIMIT}字，只保存前{LICENCE_TEXT_LIMIT}字",
+                )
             result.append(
                 (
-                    name[:100],
-                    licence.number[:100],
+                    name[:LICENCE_TEXT_LIMIT],
+                    licence.number[:LICENCE_TEXT_LIMIT],
                     licence.issued_on,
                     None if licence.no_expiry else licence.valid_until,
+                    authority[:LICENCE_TEXT_LIMIT],
                 )
             )
         return result
@@ -522,9 +529,10 @@ class _LicenceChanges:
                 "number": number,
                 "valid_from": valid_from,
                 "valid_to": valid_to,
+                "authority": authority,
             }
             for target_id, source_row, licences in self.replacements
-            for name, number, valid_from, valid_to in licences
+            for name, number, valid_from, valid_to, authority in licences
         ]
         for chunk in chunks(rows):
             insert_rows(session, table, chunk)

@@ -625,19 +625,64 @@ def test_round_trip_special_registry_columns(ctx: ServiceContext, tmp_path: Path
     ]  # fmt: skip
     report = run(ctx, "targets", write_csv(tmp_path / "专项库.csv", header, rows))
     assert (report.added, report.rejected) == (2, 0)
-    assert [i.row for i in report.issues if "许可发证机关" in i.reason] == [None]
+    assert not [i for i in report.issues if i.field == "licence_authority"]
     with ctx.read() as session:
         tags = set(session.execute(select(Tag.kind, Tag.name)))
         licences = session.execute(
-            select(TargetLicence.name, TargetLicence.valid_to).order_by(TargetLicence.id)
+            select(TargetLicence.name, TargetLicence.valid_to, TargetLicence.authority).order_by(
+                TargetLicence.id
+            )
         ).all()
     assert {("专项库", "药品零售企业"), ("标签", "重点监管"), ("标签", "药店"), ("检查机关", "县局")} <= tags
-    assert [tuple(lic) for lic in licences][:2] == [
-        ("药品经营许可证", None),
-        ("营业执照", dt.date(2029, 1, 1)),
+    assert [tuple(lic) for lic in licences] == [
+        ("药品经营许可证", None, "县局"),
+        ("营业执照", dt.date(2029, 1, 1), ""),
+        ("食品经营许可证", None, ""),
     ]
     assert run(ctx, "targets", tmp_path / "专项库.csv").unchanged == 2
     reimport_unchanged(ctx, "targets", tmp_path)
+    # The export carries the issuer in the template's 许可发证机关 column.
+    exported = tmp_path / "targets-export.xlsx"
+    sheet = load_workbook(exported, read_only=True).worksheets[0]
+    cells = [[str(c) if c is not None else "" for c in row] for row in sheet.iter_rows(values_only=True)]
+    header_row = next(row for row in cells if "许可发证机关" in row)
+    column = header_row.index("许可发证机关")
+    issuers = [row[column] for row in cells[cells.index(header_row) + 1 :] if len(row) > column]
+    assert sorted(filter(None, issuers)) == ["县局"]
+    # A changed issuer updates the target; a file without the column keeps the stored issuers.
+    changed = [(*row[:8], "市局" if row[4] == "药品经营许可证" else row[8], row[9]) for row in rows]
+    report = run(ctx, "targets", write_csv(tmp_path / "改.csv", header, changed))
+    assert (report.updated, report.unchanged) == (1, 1)
+    narrow = [(row[2], row[3], row[4], row[5], row[6], row[7]) for row in changed]
+    report = run(ctx, "targets", write_csv(tmp_path / "窄.csv", (*header[2:8],), narrow))
+    assert (report.updated, report.unchanged) == (0, 2), report.summary()
+    with ctx.read() as session:
+        assert (
+            session.execute(
+                select(TargetLicence.authority).where(TargetLicence.name == "药品经营许可证")
+            ).scalar_one()
+            == "市局"
+        )
+
+
+def test_target_editor_licence_issuer(ctx: ServiceContext) -> None:
+    target_id = create_target(
+        ctx,
+        TargetData(
+            name="丙药房", licences=(LicenceData("药品经营许可证", "D1", authority=" 县市场监管局 "),)
+        ),
+    )
+    detail = get_target(ctx, target_id)
+    assert detail.data.licences == (LicenceData("药品经营许可证", "D1", authority="县市场监管局"),)
+    with pytest.raises(ValidationError) as caught:
+        update_target(
+            ctx,
+            target_id,
+            replace(detail.data, licences=(LicenceData("药品经营许可证", "D1", authority="局" * 101),)),
+            expected_version=detail.version,
+        )
+    assert [e.field for e in caught.value.errors] == ["许可证"]
+    assert get_target(ctx, target_id).data.licences == detail.data.licences
 
 
 def test_round_trip_inspectors(ctx: ServiceContext, data_dir: Path, tmp_path: Path) -> None:
