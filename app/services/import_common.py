@@ -9,7 +9,7 @@ transaction, the audit entry and the report.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -250,40 +250,47 @@ class Stage:
             self.progress.update(done=min(self.done, self.total), total=self.total, message=self.message)
 
 
-def insert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert rows (dicts with the same keys) in one ``executemany``; callers chunk them.
+def insert_columns(session: Session, table: Table, columns: Mapping[str, Sequence[Any]]) -> None:
+    """Insert rows given column by column (every sequence as long) in one ``executemany``.
 
     On SQLite the rows go straight to the driver: SQLAlchemy's per-row parameter
     processing costs more than the insert itself (100,000 targets: ~5 s against
-    ~1 s). The values are converted column by column with each column type's own
-    bind processor, once per distinct value for the repetitive ones (enumerations,
-    timestamps). Other databases use Core ``insert``.
+    ~1 s). Each column is converted with its type's own bind processor, once per
+    distinct value for the repetitive ones (enumerations, timestamps, dates). Other
+    databases get Core ``insert`` with the same rows as dicts. Callers chunk the rows.
 
     Args:
         session: the session of the write transaction.
         table: the table.
-        rows: the rows; every dict has the keys of the first.
+        columns: column name → the values of every row.
     """
-    if not rows:
+    keys = list(columns)
+    if not keys or not columns[keys[0]]:
         return
     dialect = session.get_bind().dialect
     if dialect.name != "sqlite":
-        session.execute(insert(table), list(rows))
+        rows = [dict(zip(keys, values, strict=True)) for values in zip(*columns.values(), strict=True)]
+        session.execute(insert(table), rows)
         return
-    keys = list(rows[0])
-    columns: list[list[Any]] = []
+    converted: list[Sequence[Any]] = []
     for key in keys:
-        values = [row[key] for row in rows]
+        values = columns[key]
         processor = table.c[key].type.bind_processor(dialect)
         if processor is not None:
-            converted: dict[Any, Any] = {}
-            values = [_converted(value, processor, converted) for value in values]
-        columns.append(values)
+            seen: dict[Any, Any] = {}
+            values = [_converted(value, processor, seen) for value in values]
+        converted.append(values)
     preparer = dialect.identifier_preparer
     names = ", ".join(preparer.quote(key) for key in keys)
     marks = ", ".join("?" for _ in keys)
     sql = f"INSERT INTO {preparer.format_table(table)} ({names}) VALUES ({marks})"
-    session.connection().exec_driver_sql(sql, list(zip(*columns, strict=True)))
+    session.connection().exec_driver_sql(sql, list(zip(*converted, strict=True)))
+
+
+def insert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert rows (dicts with the keys of the first) through :func:`insert_columns`."""
+    if rows:
+        insert_columns(session, table, {key: [row[key] for row in rows] for key in rows[0]})
 
 
 def _converted(value: Any, processor: Callable[[Any], Any], seen: dict[Any, Any]) -> Any:
