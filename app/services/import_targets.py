@@ -402,8 +402,9 @@ class TargetImporter:
             kind = changes.kind_of(tag_id)
             return kind in managed_kinds or (general and kind not in SPECIAL_TARGET_TAG_KINDS)
 
-        for record, target_id in [(r, i) for r, i in kept] + [(r, 0) for r, _ in inserts]:
-            current = links.get(target_id, set()) if target_id else set()
+        special_fields = [(name, TARGET_TAG_FIELDS[name]) for name in self.tag_fields - {"tags"}]
+        for record, target_id in kept:
+            current = links.get(target_id, set())
             current_managed = {t for t in current if is_managed(t)}
             wanted: set[int] = set()
             if general:
@@ -414,12 +415,20 @@ class TargetImporter:
                 }
                 for name in record.tags:
                     wanted.add(own_by_name.get(name) or changes.tag_id(GENERAL_TAG_KIND, name))
-            for field_name in self.tag_fields - {"tags"}:
-                kind = TARGET_TAG_FIELDS[field_name]
+            for field_name, kind in special_fields:
                 for name in _tag_values(record, field_name):
                     wanted.add(changes.tag_id(kind, name))
             if wanted != current_managed:
                 changes.replace(target_id, record.row, current_managed, wanted)
+        for record, _ in inserts:
+            # A new target: its tags are exactly the file's (nothing to keep or compare).
+            new: set[int] = set()
+            if general:
+                new.update(changes.tag_id(GENERAL_TAG_KIND, name) for name in record.tags)
+            for field_name, kind in special_fields:
+                new.update(changes.tag_id(kind, name) for name in _tag_values(record, field_name))
+            if new:
+                changes.replace(0, record.row, set(), new)
         return changes
 
     def _licence_changes(
@@ -439,7 +448,7 @@ class TargetImporter:
         authority_mapped = "licence_authority" in self.mapped
         for record, target_id in [(r, i) for r, i in kept] + [(r, 0) for r, _ in inserts]:
             wanted = self._licences(record)
-            if not authority_mapped:
+            if not authority_mapped and target_id in current:
                 # A file without the 许可发证机关 column keeps the issuers already stored.
                 issuers = {(key[0], key[1]): key[4] for key in current.get(target_id, [])}
                 wanted = [(*key[:4], issuers.get((key[0], key[1]), "")) for key in wanted]
