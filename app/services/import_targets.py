@@ -203,7 +203,8 @@ class TargetImporter:
         code_of: dict[int, str | None] = {}
         by_code: dict[str, int] = {}
         by_name: dict[str, list[int]] = {}
-        for row in self.session.execute(query):
+        # ``.all()``: one fetchall instead of a driver call per row (a registry has 100,000s).
+        for row in self.session.execute(query).all():
             target_id, code, name = row[0], row[1], row[2]
             existing[target_id] = pick(row)
             code_of[target_id] = code
@@ -357,7 +358,7 @@ class TargetImporter:
             row_of_uid = {uid: record.row for uid, (record, _) in zip(uids, inserts, strict=True)}
             for target_id, uid in self.session.execute(
                 select(table.c.id, table.c.uid).where(table.c.id > floor)
-            ):
+            ).all():
                 source_row = row_of_uid.get(uid)
                 if source_row is not None:
                     new_ids[source_row] = target_id
@@ -392,7 +393,9 @@ class TargetImporter:
             )
         }
         links: dict[int, set[int]] = {}
-        for target_id, tag_id in self.session.execute(select(target_tags.c.target_id, target_tags.c.tag_id)):
+        for target_id, tag_id in self.session.execute(
+            select(target_tags.c.target_id, target_tags.c.tag_id)
+        ).all():
             links.setdefault(target_id, set()).add(tag_id)
         managed_kinds = {TARGET_TAG_FIELDS[f] for f in self.tag_fields if f in TARGET_TAG_FIELDS}
         general = "tags" in self.tag_fields
@@ -441,7 +444,7 @@ class TargetImporter:
             select(
                 lic.c.target_id, lic.c.name, lic.c.number, lic.c.valid_from, lic.c.valid_to, lic.c.authority
             ).order_by(lic.c.id)
-        ):
+        ).all():
             if target_id in ids:
                 current.setdefault(target_id, []).append((name, number, valid_from, valid_to, authority))
         changes = _LicenceChanges()
