@@ -193,6 +193,9 @@ class TargetImporter:
 
     def run(self, records: Sequence[TargetRow]) -> None:
         """Compare every record with the registry; write the differences when not a dry run."""
+        if self.progress is not None:
+            # Its own phase for the progress bar (and a safe point to cancel: nothing written yet).
+            self.progress.update(done=0, total=len(records), message="正在与名录库比对…")
         table = self.table
         others = [c for c in self.columns if c not in ("code", "name")]
         query = select(table.c.id, table.c.code, table.c.name, *[table.c[c] for c in others])
