@@ -250,7 +250,9 @@ class Stage:
             self.progress.update(done=min(self.done, self.total), total=self.total, message=self.message)
 
 
-def insert_columns(session: Session, table: Table, columns: Mapping[str, Sequence[Any]]) -> None:
+def insert_columns(
+    session: Session, table: Table, columns: Mapping[str, Sequence[Any]], *, driver: bool | None = None
+) -> None:
     """Insert rows given column by column (every sequence as long) in one ``executemany``.
 
     On SQLite the rows go straight to the driver: SQLAlchemy's per-row parameter
@@ -263,12 +265,16 @@ def insert_columns(session: Session, table: Table, columns: Mapping[str, Sequenc
         session: the session of the write transaction.
         table: the table.
         columns: column name → the values of every row.
+        driver: use the driver's ``executemany`` (default: on SQLite); False forces Core
+            (the tests compare both on SQLite).
     """
     keys = list(columns)
     if not keys or not columns[keys[0]]:
         return
     dialect = session.get_bind().dialect
-    if dialect.name != "sqlite":
+    if driver is None:
+        driver = dialect.name == "sqlite"
+    if not driver:
         rows = [dict(zip(keys, values, strict=True)) for values in zip(*columns.values(), strict=True)]
         session.execute(insert(table), rows)
         return

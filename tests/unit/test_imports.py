@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 from openpyxl import Workbook, load_workbook
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from app.io import RegistryKind, Severity, read_rows
 from app.models import (
@@ -31,13 +31,13 @@ from app.models import (
     Target,
     TargetLicence,
 )
-from app.models.enums import RiskClass, TargetStatus
+from app.models.enums import CodeKind, RiskClass, TargetKind, TargetStatus
 from app.services import import_targets, sqlite_search
 from app.services.audit import verify_chain
 from app.services.context import ServiceContext
 from app.services.errors import Interrupted, ValidationError
 from app.services.exports import export_registry, registry_records, write_template
-from app.services.import_common import ImportFileError, Stage
+from app.services.import_common import ImportFileError, Stage, insert_columns, table_of
 from app.services.imports import ImportReport, import_registry, preview_import
 from app.services.items import CheckpointData, ItemData, create_item, get_item, update_item
 from app.services.progress import Progress
@@ -822,3 +822,85 @@ def test_sigkill_half_way_leaves_the_database_as_before(
     report = run(ctx, "targets", path)
     assert (report.added, report.rejected) == (20_000, 0)
     assert counts(ctx)["targets"] == 20_050 and integrity(db_path) == "ok"
+
+
+def test_driver_insert_stores_what_core_insert_stores(ctx: ServiceContext) -> None:
+    """The SQLite fast path converts every type (enums, timestamps, dates, booleans) as Core does."""
+    now = dt.datetime(2025, 3, 4, 5, 6, 7, 890, tzinfo=dt.UTC)
+    table = table_of(Target)
+    licences = table_of(TargetLicence)
+
+    def columns(start: int) -> dict[str, list[Any]]:
+        codes = [valid_uscc(start + n) for n in range(3)]
+        return {
+            "code": [codes[0], None, codes[2]],
+            "code_kind": [CodeKind.USCC, CodeKind.NONE, CodeKind.USCC],
+            "name": [f"第{start + n}号店" for n in range(3)],
+            "name_initials": ["d", "d", "d"],
+            "kind": [TargetKind.ENTERPRISE, TargetKind.INDIVIDUAL, TargetKind.COOPERATIVE],
+            **{name: ["", "某", "=1+1"] for name in import_targets.TEXT_FIELDS},
+            "risk_class": [RiskClass.A, RiskClass.B, RiskClass.D],
+            "status": [TargetStatus.ACTIVE, TargetStatus.REVOKED, TargetStatus.ACTIVE],
+            "active": [True, False, True],
+            "note": ["", "备注", ""],
+            "uid": [f"uid-{start + n}" for n in range(3)],
+            "created_at": [now] * 3,
+            "updated_at": [now, now + dt.timedelta(days=1), now],
+            "version": [1, 1, 1],
+        }
+
+    with ctx.write() as session:
+        insert_columns(session, table, columns(0), driver=True)
+        insert_columns(session, table, columns(10), driver=False)
+        ids = dict(session.execute(select(Target.uid, Target.id)).all())
+        for driver, first in ((True, "uid-0"), (False, "uid-10")):
+            insert_columns(
+                session,
+                licences,
+                {
+                    "target_id": [ids[first], ids[first]],
+                    "name": ["许可证", "许可证乙"],
+                    "number": ["A1", ""],
+                    "valid_from": [dt.date(2020, 1, 2), None],
+                    "valid_to": [None, dt.date(2030, 12, 31)],
+                    "authority": ["县局", ""],
+                },
+                driver=driver,
+            )
+    with ctx.read() as session:
+        targets = {t.uid: t for t in session.execute(select(Target)).scalars()}
+        stored = session.execute(
+            select(
+                TargetLicence.target_id, TargetLicence.name, TargetLicence.valid_from, TargetLicence.valid_to
+            )
+        ).all()
+        fields = (
+            "code_kind",
+            "kind",
+            "legal_rep",
+            "risk_class",
+            "status",
+            "active",
+            "note",
+            "created_at",
+            "updated_at",
+        )
+        for n in range(3):
+            fast, core = targets[f"uid-{n}"], targets[f"uid-{10 + n}"]
+            assert [getattr(fast, f) for f in fields] == [getattr(core, f) for f in fields]
+            assert fast.created_at == now and (fast.code is None) == (n == 1)
+        assert targets["uid-1"].updated_at == now + dt.timedelta(days=1) and targets["uid-1"].active is False
+        # The stored text too (SQL compares and sorts it): byte for byte what Core writes.
+        raw = {
+            row[0]: row[1:]
+            for row in session.execute(
+                text("SELECT uid, created_at, updated_at, code_kind, kind, risk_class, active FROM targets")
+            )
+        }
+        assert [raw[f"uid-{n}"] for n in range(3)] == [raw[f"uid-{10 + n}"] for n in range(3)]
+    by_target = sorted(tuple(row) for row in stored)
+    assert (
+        [row[1:] for row in by_target if row[0] == ids["uid-0"]]
+        == [row[1:] for row in by_target if row[0] == ids["uid-10"]]
+        == [("许可证", dt.date(2020, 1, 2), None), ("许可证乙", None, dt.date(2030, 12, 31))]
+    )
