@@ -23,9 +23,9 @@ the import and the ratio taken against their mean (the machine is shared).
 
 Figures (2026-12-05, 2 shared cores under load average 4.5–6.6), baseline mean /
 import / ratio: 4.52 s / 21.00 s / 4.65; 5.46 s / 26.60 s / 4.87; 6.08 s / 27.43 s /
-4.51. Before the bulk path: 2.92 s / 35.62 s / 12.2. **The goal is not reached**:
-validation in Python (~3 s), the comparison (~1 s, pinyin included) and writing three
-tables with eight indexes and the FTS index (~3 s) stay on top of the raw read.
+4.51. Before the bulk path: 2.92 s / 35.62 s / 12.2. **The goal is not reached**: in
+run 1 the read took 2.3 s, validation 6.1 s, the comparison (pinyin included) 4.9 s and
+writing three tables with eight indexes and the FTS index, with the commit, 7.8 s.
 docs/registry-import.md has the breakdown and what was changed.
 """
 
