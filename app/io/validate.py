@@ -65,6 +65,7 @@ from app.io.text import (
     parse_date,
     split_multi,
 )
+from app.models.enums import INSPECTION_METHODS
 from app.services.identifiers import CodeKind, classify_code, normalize_code
 
 logger = logging.getLogger(__name__)
@@ -383,6 +384,9 @@ _PHONE_RE = re.compile(r"^[0-9+\-—()（）/、,，;；\s转#]+$")
 _COMPANY_WORDS = ("公司", "企业", "集团", "合伙", "厂")
 
 
+_NO_DATE = ParsedDate(None)
+
+
 def risk_class_of(text: str) -> str | None:
     """Read a credit-risk class: ``A``/``A类``/``低风险`` → ``A`` … ``D``; None when unknown."""
     key = header_key(text)
@@ -485,7 +489,11 @@ class _TargetChecker(_Checker):
         if status_text and status is None:
             row.error("status", status_text, "登记状态应为存续、注销、吊销、撤销或迁出")
 
-        supervision_text = row.text("professional_supervision")
+        # Columns most files do not have are skipped here rather than looked up on every row.
+        mapped = self.mapped
+        supervision_text = (
+            row.text("professional_supervision") if "professional_supervision" in mapped else ""
+        )
         supervision: bool | None = None
         if supervision_text:
             supervision = {"是": True, "否": False}.get(supervision_text)
@@ -509,14 +517,18 @@ class _TargetChecker(_Checker):
             risk_class=risk_class,
             status=status,
             tags=row.multi("tags"),
-            special_registries=row.multi("special_registries"),
+            special_registries=row.multi("special_registries") if "special_registries" in mapped else (),
             licences=(licences,) if licences is not None else (),
-            inspection_authority=row.text("inspection_authority"),
+            inspection_authority=row.text("inspection_authority") if "inspection_authority" in mapped else "",
             professional_supervision=supervision,
             professional_qualifications=tuple(
                 v for v in row.multi("professional_qualifications") if v != "无"
-            ),
-            expert_leaders=tuple(v for v in row.multi("expert_leaders") if v != "无"),
+            )
+            if "professional_qualifications" in mapped
+            else (),
+            expert_leaders=tuple(v for v in row.multi("expert_leaders") if v != "无")
+            if "expert_leaders" in mapped
+            else (),
             source_rows=(row.number,),
         )
 
@@ -544,15 +556,28 @@ class _TargetChecker(_Checker):
     def _licence(self, row: _Row) -> Licence | None:
         if not (self.mapped & set(self._LICENCE_FIELDS)):
             return None
+        mapped = self.mapped
         name = row.text("licence_name")
         number = (
-            row.identifier("licence_no")
-            if isinstance(row.raw("licence_no"), float)
-            else row.text("licence_no")
+            (
+                row.identifier("licence_no")
+                if isinstance(row.raw("licence_no"), float)
+                else row.text("licence_no")
+            )
+            if "licence_no" in mapped
+            else ""
         )
-        issued = row.date("licence_issued_on", severity=Severity.WARNING)
-        until = row.date("licence_valid_until", severity=Severity.WARNING)
-        authority = row.text("licence_authority")
+        issued = (
+            row.date("licence_issued_on", severity=Severity.WARNING)
+            if "licence_issued_on" in mapped
+            else _NO_DATE
+        )
+        until = (
+            row.date("licence_valid_until", severity=Severity.WARNING)
+            if "licence_valid_until" in mapped
+            else _NO_DATE
+        )
+        authority = row.text("licence_authority") if "licence_authority" in mapped else ""
         if not (name or number or issued.value or until.value or until.no_expiry or authority):
             return None
         if until.value is not None and until.value < self.today:
@@ -879,6 +904,15 @@ class _ItemChecker(_KeyedChecker):
             row.error("item_class", class_text, "事项类别应为“重点检查事项”或“一般检查事项”")
         elif item_class is None:
             row.warn("item_class", "", "未填写事项类别，按一般检查事项导入（抽查比例受上限约束）")
+        methods = row.multi("methods")
+        unknown = [method for method in methods if method not in INSPECTION_METHODS]
+        if unknown:
+            row.warn(
+                "methods",
+                row.raw("methods"),
+                f"检查方式“{'、'.join(unknown)}”不是标准检查方式（{'、'.join(INSPECTION_METHODS)}），"
+                "按原样导入；编辑该事项时可以保留或取消",
+            )
         return ItemRow(
             row=row.number,
             department=department,
@@ -887,7 +921,7 @@ class _ItemChecker(_KeyedChecker):
             category=row.text("category"),
             target_desc=row.text("target_desc"),
             item_class=item_class or "一般",
-            methods=row.multi("methods"),
+            methods=methods,
             subject=row.text("subject"),
             basis=row.text("basis"),
             content=row.text("content"),

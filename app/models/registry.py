@@ -149,6 +149,7 @@ class TargetLicence(Base):
     number: Mapped[str] = mapped_column(String(100), default="")
     valid_from: Mapped[date | None] = mapped_column(Date)
     valid_to: Mapped[date | None] = mapped_column(Date)
+    authority: Mapped[str] = mapped_column(String(100), default="", server_default="")  # 许可发证机关
 
     target: Mapped[Target] = relationship(back_populates="licences")
 

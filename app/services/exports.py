@@ -107,8 +107,10 @@ def _target_records(session: Session) -> list[TargetRow]:
         links.setdefault(target_id, []).append(tags[tag_id])
     licences: dict[int, list[Licence]] = {}
     lic = table_of(TargetLicence)
-    for target_id, name, number, valid_from, valid_to in session.execute(
-        select(lic.c.target_id, lic.c.name, lic.c.number, lic.c.valid_from, lic.c.valid_to).order_by(lic.c.id)
+    for target_id, name, number, valid_from, valid_to, authority in session.execute(
+        select(
+            lic.c.target_id, lic.c.name, lic.c.number, lic.c.valid_from, lic.c.valid_to, lic.c.authority
+        ).order_by(lic.c.id)
     ):
         licences.setdefault(target_id, []).append(
             Licence(
@@ -117,6 +119,7 @@ def _target_records(session: Session) -> list[TargetRow]:
                 issued_on=valid_from,
                 valid_until=valid_to,
                 no_expiry=valid_to is None,
+                authority=authority,
             )
         )
     table = table_of(Target)

@@ -9,11 +9,11 @@ transaction, the audit entry and the report.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Table, func, select
+from sqlalchemy import Table, func, insert, select
 from sqlalchemy.orm import Session
 
 from app.io import ColumnMapping, Issue, Severity
@@ -248,6 +248,67 @@ class Stage:
         self.done += step
         if self.progress is not None:
             self.progress.update(done=min(self.done, self.total), total=self.total, message=self.message)
+
+
+def insert_columns(
+    session: Session, table: Table, columns: Mapping[str, Sequence[Any]], *, driver: bool | None = None
+) -> None:
+    """Insert rows given column by column (every sequence as long) in one ``executemany``.
+
+    On SQLite the rows go straight to the driver: SQLAlchemy's per-row parameter
+    processing costs more than the insert itself (100,000 targets: ~5 s against
+    ~1 s). Each column is converted with its type's own bind processor, once per
+    distinct value for the repetitive ones (enumerations, timestamps, dates). Other
+    databases get Core ``insert`` with the same rows as dicts. Callers chunk the rows.
+
+    Args:
+        session: the session of the write transaction.
+        table: the table.
+        columns: column name → the values of every row.
+        driver: use the driver's ``executemany`` (default: on SQLite); False forces Core
+            (the tests compare both on SQLite).
+    """
+    keys = list(columns)
+    if not keys or not columns[keys[0]]:
+        return
+    dialect = session.get_bind().dialect
+    if driver is None:
+        driver = dialect.name == "sqlite"
+    if not driver:
+        rows = [dict(zip(keys, values, strict=True)) for values in zip(*columns.values(), strict=True)]
+        session.execute(insert(table), rows)
+        return
+    converted: list[Sequence[Any]] = []
+    for key in keys:
+        values = columns[key]
+        processor = table.c[key].type.bind_processor(dialect)
+        if processor is not None:
+            seen: dict[Any, Any] = {}
+            values = [_converted(value, processor, seen) for value in values]
+        converted.append(values)
+    preparer = dialect.identifier_preparer
+    names = ", ".join(preparer.quote(key) for key in keys)
+    marks = ", ".join("?" for _ in keys)
+    sql = f"INSERT INTO {preparer.format_table(table)} ({names}) VALUES ({marks})"
+    session.connection().exec_driver_sql(sql, list(zip(*converted, strict=True)))
+
+
+def insert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert rows (dicts with the keys of the first) through :func:`insert_columns`."""
+    if rows:
+        insert_columns(session, table, {key: [row[key] for row in rows] for key in rows[0]})
+
+
+def _converted(value: Any, processor: Callable[[Any], Any], seen: dict[Any, Any]) -> Any:
+    if value is None:
+        return None
+    try:
+        return seen[value]
+    except KeyError:
+        result = seen[value] = processor(value)
+        return result
+    except TypeError:  # an unhashable value: converted each time
+        return processor(value)
 
 
 def chunks(rows: Sequence[Any], size: int = WRITE_CHUNK) -> Iterable[Sequence[Any]]:

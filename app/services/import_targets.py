@@ -29,7 +29,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable, Sequence
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from typing import Any
 
 from sqlalchemy import bindparam, delete, func, insert, select, update
@@ -37,7 +37,7 @@ from sqlalchemy.orm import Session
 
 from app.io import ColumnMapping, TargetRow
 from app.models import Tag, Target, TargetLicence
-from app.models.base import new_uid, utcnow
+from app.models.base import new_uids, utcnow
 from app.models.enums import CodeKind, RiskClass, TagScope, TargetKind, TargetStatus
 from app.models.registry import target_tags
 from app.services.import_common import (
@@ -49,10 +49,13 @@ from app.services.import_common import (
     RowIssues,
     Stage,
     chunks,
+    insert_columns,
+    insert_rows,
     table_of,
 )
 from app.services.pinyin import initials
 from app.services.progress import Progress
+from app.services.sqlite_search import bulk_target_inserts
 
 logger = logging.getLogger(__name__)
 
@@ -89,7 +92,9 @@ _DEFAULTS: dict[str, Any] = {
     **{name: "" for name in TEXT_FIELDS},
 }
 
-LicenceKey = tuple[str, str, dt.date | None, dt.date | None]
+LicenceKey = tuple[str, str, dt.date | None, dt.date | None, str]
+"""name, number, valid from (许可批准日期), valid to (None: 长期), issuer (许可发证机关)."""
+LICENCE_TEXT_LIMIT = 100
 
 
 class TargetImporter:
@@ -132,7 +137,6 @@ class TargetImporter:
         self.tag_fields = self.mapped & TAG_FIELDS
         self.licences_managed = bool(self.mapped & LICENCE_FIELDS)
         self._initials: dict[str, str] = {}
-        self._getters = [self._getter(column) for column in self.columns]
         # Columns with a length limit, by position in ``self.columns``: checked on every row.
         self._limited = [
             (index, limit)
@@ -148,58 +152,64 @@ class TargetImporter:
             cached = self._initials[name] = initials(name)
         return cached
 
-    def _getter(self, column: str) -> Callable[[TargetRow], Any]:
-        """How to read one managed column's value from a record (None: keep / default)."""
+    def _column(self, column: str, records: Sequence[TargetRow]) -> list[Any]:
+        """One managed column's values for every record (None: keep what is there / the default).
+
+        Built a column at a time (``map`` over the records) rather than a row at a time:
+        the per-row Python work was a third of the comparison of 100,000 rows.
+        """
         if column == "name_initials":
-            return lambda record: self._initials_of(record.name)
+            return [self._initials_of(name) for name in map(attrgetter("name"), records)]
         if column == "code":
-            return lambda record: record.code or None
+            return [code or None for code in map(attrgetter("code"), records)]
         if column == "code_kind":
-            return lambda record: CODE_KINDS.get(record.code_kind or "") if record.code else None
-        if column == "kind":
-            return lambda record: ENTITY_KINDS.get(record.entity_kind or "")
-        if column == "risk_class":
-            return lambda record: RISK_CLASSES.get(record.risk_class or "")
-        if column == "status":
-            return lambda record: STATUSES.get(record.status or "")
-        return attrgetter(column)
+            return [CODE_KINDS.get(record.code_kind or "") if record.code else None for record in records]
+        lookups: dict[str, dict[str, Any]] = {
+            "kind": ENTITY_KINDS,
+            "risk_class": RISK_CLASSES,
+            "status": STATUSES,
+        }
+        source = {"kind": "entity_kind"}.get(column, column)
+        values = list(map(attrgetter(source), records))
+        lookup = lookups.get(column)
+        if lookup is not None:
+            return [lookup.get(value or "") for value in values]
+        return values
 
-    def _desired(self, record: TargetRow) -> list[Any]:
-        """Managed column values of a record; None means "keep what is there" (or the default)."""
-        return [getter(record) for getter in self._getters]
+    def _desired(self, records: Sequence[TargetRow]) -> list[tuple[Any, ...]]:
+        """Managed column values of each record, as tuples in ``self.columns`` order."""
+        return list(zip(*(self._column(column, records) for column in self.columns), strict=True))
 
-    def _new_row(self, record: TargetRow, values: list[Any], now: dt.datetime) -> dict[str, Any]:
-        row = dict(_DEFAULTS)
-        row["kind"] = ENTITY_KINDS.get(record.entity_kind or "", TargetKind.ENTERPRISE)
-        for column, value in zip(self.columns, values, strict=True):
-            if value is not None:
-                row[column] = value
-        row.update(
-            uid=new_uid(),
-            active=True,
-            note="",
-            version=1,
-            created_at=now,
-            updated_at=now,
-        )
-        return row
+    def _too_long(self, desired: list[tuple[Any, ...]]) -> set[int]:
+        """Positions of the records with a text longer than its column allows (checked per column)."""
+        found: set[int] = set()
+        for index, limit in self._limited:
+            found.update(
+                k for k, values in enumerate(desired) if (v := values[index]) is not None and len(v) > limit
+            )
+        return found
 
     # ------------------------------------------------------------ run
 
     def run(self, records: Sequence[TargetRow]) -> None:
         """Compare every record with the registry; write the differences when not a dry run."""
+        if self.progress is not None:
+            # Its own phase for the progress bar (and a safe point to cancel: nothing written yet).
+            self.progress.update(done=0, total=len(records), message="正在与名录库比对…")
         table = self.table
         others = [c for c in self.columns if c not in ("code", "name")]
         query = select(table.c.id, table.c.code, table.c.name, *[table.c[c] for c in others])
-        position = {"code": 1, "name": 2} | {c: 3 + i for i, c in enumerate(others)}
-        order = [position[c] for c in self.columns]
+        places = {"code": 1, "name": 2} | {c: 3 + i for i, c in enumerate(others)}
+        order = [places[c] for c in self.columns]
+        pick = _tuple_getter(order)
         existing: dict[int, tuple[Any, ...]] = {}
         code_of: dict[int, str | None] = {}
         by_code: dict[str, int] = {}
         by_name: dict[str, list[int]] = {}
-        for row in self.session.execute(query):
+        # ``.all()``: one fetchall instead of a driver call per row (a registry has 100,000s).
+        for row in self.session.execute(query).all():
             target_id, code, name = row[0], row[1], row[2]
-            existing[target_id] = tuple(row[i] for i in order)
+            existing[target_id] = pick(row)
             code_of[target_id] = code
             if code:
                 by_code[code] = target_id
@@ -207,22 +217,21 @@ class TargetImporter:
 
         now = utcnow()
         matched: dict[int, int] = {}  # target id → source row that matched it
-        inserts: list[tuple[TargetRow, dict[str, Any]]] = []
+        inserts: list[tuple[TargetRow, tuple[Any, ...]]] = []
         updates: dict[int, dict[str, Any]] = {}
         kept: list[tuple[TargetRow, int]] = []  # matched records whose columns did not change
-        for record in records:
-            values = self._desired(record)
-            if any(values[i] is not None and len(values[i]) > limit for i, limit in self._limited) and not (
-                self.lengths.ok(
-                    record.source_rows or (record.row,), dict(zip(self.columns, values, strict=True))
-                )
+        desired = self._desired(records)
+        too_long = self._too_long(desired)
+        for position, (record, values) in enumerate(zip(records, desired, strict=True)):
+            if position in too_long and not self.lengths.ok(
+                record.source_rows or (record.row,), dict(zip(self.columns, values, strict=True))
             ):
                 continue
             target_id = self._match(record, by_code, by_name, code_of)
             if target_id == -1:
                 continue
             if target_id is None:
-                inserts.append((record, self._new_row(record, values, now)))
+                inserts.append((record, values))
                 continue
             previous = matched.get(target_id)
             if previous is not None:
@@ -230,20 +239,12 @@ class TargetImporter:
                 continue
             matched[target_id] = record.row
             old = existing[target_id]
-            final = tuple(old[i] if value is None else value for i, value in enumerate(values))
-            if final != old:
-                updates[target_id] = {f"b_{c}": v for c, v in zip(self.columns, final, strict=True)}
+            if values != old:
+                final = tuple(old[i] if value is None else value for i, value in enumerate(values))
+                if final != old:
+                    updates[target_id] = {f"b_{c}": v for c, v in zip(self.columns, final, strict=True)}
             kept.append((record, target_id))
 
-        if "licence_authority" in self.mapped and any(
-            licence.authority for record in records for licence in record.licences
-        ):
-            self.issues.warn(
-                None,
-                "licence_authority",
-                "",
-                "“许可发证机关”列没有保存（检查对象的许可证只记名称、编号和有效期），导出时该列为空",
-            )
         tag_changes = self._tag_changes(kept, inserts) if self.tag_fields else None
         licence_changes = self._licence_changes(kept, inserts) if self.licences_managed else None
         changed_ids = set(updates)
@@ -262,7 +263,7 @@ class TargetImporter:
         total = len(inserts) + len(updates)
         stage = Stage(self.progress, total, "正在写入检查对象…")
         new_ids = self._insert(
-            inserts, stage, need_ids=tag_changes is not None or licence_changes is not None
+            inserts, now, stage, need_ids=tag_changes is not None or licence_changes is not None
         )
         self._update(updates, now, stage)
         if tag_changes is not None:
@@ -305,8 +306,40 @@ class TargetImporter:
             return -1
         return None
 
+    def _new_columns(
+        self, chunk: Sequence[tuple[TargetRow, tuple[Any, ...]]], now: dt.datetime, uids: list[str]
+    ) -> dict[str, list[Any]]:
+        """The new targets of ``chunk``, column by column, defaults filled in."""
+        count = len(chunk)
+        columns: dict[str, list[Any]] = {key: [default] * count for key, default in _DEFAULTS.items()}
+        columns["kind"] = [
+            ENTITY_KINDS.get(record.entity_kind or "", TargetKind.ENTERPRISE) for record, _ in chunk
+        ]
+        for index, column in enumerate(self.columns):
+            values = [desired[index] for _, desired in chunk]
+            fallback = columns.get(column)
+            if fallback is not None:
+                values = [
+                    old if value is None else value for value, old in zip(values, fallback, strict=True)
+                ]
+            columns[column] = values
+        columns.update(
+            uid=uids,
+            active=[True] * count,
+            note=[""] * count,
+            version=[1] * count,
+            created_at=[now] * count,
+            updated_at=[now] * count,
+        )
+        return columns
+
     def _insert(
-        self, inserts: list[tuple[TargetRow, dict[str, Any]]], stage: Stage, *, need_ids: bool
+        self,
+        inserts: list[tuple[TargetRow, tuple[Any, ...]]],
+        now: dt.datetime,
+        stage: Stage,
+        *,
+        need_ids: bool,
     ) -> dict[int, int]:
         """Insert new targets; return source row → new id when tags or licences need them."""
         new_ids: dict[int, int] = {}
@@ -316,15 +349,19 @@ class TargetImporter:
         # Plain executemany: RETURNING with ordered parameters makes SQLAlchemy insert row by
         # row on SQLite. The new ids are then read back by the uids generated here.
         floor = self.session.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()
-        statement = insert(table)
-        for chunk in chunks(inserts):
-            self.session.execute(statement, [row for _, row in chunk])
-            stage.advance(len(chunk))
+        uids = new_uids(len(inserts))
+        with bulk_target_inserts(self.session, adding=len(inserts)):
+            start = 0
+            for chunk in chunks(inserts):
+                chunk_uids = uids[start : start + len(chunk)]
+                insert_columns(self.session, table, self._new_columns(chunk, now, chunk_uids))
+                start += len(chunk)
+                stage.advance(len(chunk))
         if need_ids:
-            row_of_uid = {row["uid"]: record.row for record, row in inserts}
+            row_of_uid = {uid: record.row for uid, (record, _) in zip(uids, inserts, strict=True)}
             for target_id, uid in self.session.execute(
                 select(table.c.id, table.c.uid).where(table.c.id > floor)
-            ):
+            ).all():
                 source_row = row_of_uid.get(uid)
                 if source_row is not None:
                     new_ids[source_row] = target_id
@@ -350,7 +387,7 @@ class TargetImporter:
     # ------------------------------------------------------------ tags and licences
 
     def _tag_changes(
-        self, kept: list[tuple[TargetRow, int]], inserts: list[tuple[TargetRow, dict[str, Any]]]
+        self, kept: list[tuple[TargetRow, int]], inserts: list[tuple[TargetRow, tuple[Any, ...]]]
     ) -> _TagChanges:
         tags = {
             tag_id: (kind, name)
@@ -359,7 +396,9 @@ class TargetImporter:
             )
         }
         links: dict[int, set[int]] = {}
-        for target_id, tag_id in self.session.execute(select(target_tags.c.target_id, target_tags.c.tag_id)):
+        for target_id, tag_id in self.session.execute(
+            select(target_tags.c.target_id, target_tags.c.tag_id)
+        ).all():
             links.setdefault(target_id, set()).add(tag_id)
         managed_kinds = {TARGET_TAG_FIELDS[f] for f in self.tag_fields if f in TARGET_TAG_FIELDS}
         general = "tags" in self.tag_fields
@@ -369,8 +408,9 @@ class TargetImporter:
             kind = changes.kind_of(tag_id)
             return kind in managed_kinds or (general and kind not in SPECIAL_TARGET_TAG_KINDS)
 
-        for record, target_id in [(r, i) for r, i in kept] + [(r, 0) for r, _ in inserts]:
-            current = links.get(target_id, set()) if target_id else set()
+        special_fields = [(name, TARGET_TAG_FIELDS[name]) for name in self.tag_fields - {"tags"}]
+        for record, target_id in kept:
+            current = links.get(target_id, set())
             current_managed = {t for t in current if is_managed(t)}
             wanted: set[int] = set()
             if general:
@@ -381,30 +421,43 @@ class TargetImporter:
                 }
                 for name in record.tags:
                     wanted.add(own_by_name.get(name) or changes.tag_id(GENERAL_TAG_KIND, name))
-            for field_name in self.tag_fields - {"tags"}:
-                kind = TARGET_TAG_FIELDS[field_name]
+            for field_name, kind in special_fields:
                 for name in _tag_values(record, field_name):
                     wanted.add(changes.tag_id(kind, name))
             if wanted != current_managed:
                 changes.replace(target_id, record.row, current_managed, wanted)
+        for record, _ in inserts:
+            # A new target: its tags are exactly the file's (nothing to keep or compare).
+            new: set[int] = set()
+            if general:
+                new.update(changes.tag_id(GENERAL_TAG_KIND, name) for name in record.tags)
+            for field_name, kind in special_fields:
+                new.update(changes.tag_id(kind, name) for name in _tag_values(record, field_name))
+            if new:
+                changes.replace(0, record.row, set(), new)
         return changes
 
     def _licence_changes(
-        self, kept: list[tuple[TargetRow, int]], inserts: list[tuple[TargetRow, dict[str, Any]]]
+        self, kept: list[tuple[TargetRow, int]], inserts: list[tuple[TargetRow, tuple[Any, ...]]]
     ) -> _LicenceChanges:
         ids = {target_id for _, target_id in kept}
         current: dict[int, list[LicenceKey]] = {}
         lic = table_of(TargetLicence)
-        for target_id, name, number, valid_from, valid_to in self.session.execute(
-            select(lic.c.target_id, lic.c.name, lic.c.number, lic.c.valid_from, lic.c.valid_to).order_by(
-                lic.c.id
-            )
-        ):
+        for target_id, name, number, valid_from, valid_to, authority in self.session.execute(
+            select(
+                lic.c.target_id, lic.c.name, lic.c.number, lic.c.valid_from, lic.c.valid_to, lic.c.authority
+            ).order_by(lic.c.id)
+        ).all():
             if target_id in ids:
-                current.setdefault(target_id, []).append((name, number, valid_from, valid_to))
+                current.setdefault(target_id, []).append((name, number, valid_from, valid_to, authority))
         changes = _LicenceChanges()
+        authority_mapped = "licence_authority" in self.mapped
         for record, target_id in [(r, i) for r, i in kept] + [(r, 0) for r, _ in inserts]:
             wanted = self._licences(record)
+            if not authority_mapped and target_id in current:
+                # A file without the 许可发证机关 column keeps the issuers already stored.
+                issuers = {(key[0], key[1]): key[4] for key in current.get(target_id, [])}
+                wanted = [(*key[:4], issuers.get((key[0], key[1]), "")) for key in wanted]
             if wanted != current.get(target_id, []):
                 changes.replace(target_id, record.row, wanted)
         return changes
@@ -418,15 +471,32 @@ class TargetImporter:
                 self.issues.warn(
                     record.row, "licence_name", "", f"未填写许可证名称，记为“{UNNAMED_LICENCE}”，请补充"
                 )
+            authority = licence.authority
+            if len(authority) > LICENCE_TEXT_LIMIT:
+                self.issues.warn(
+                    record.row,
+                    "licence_authority",
+                    authority,
+                    f"许可发证机关超过{LICENCE_TEXT_LIMIT}字，只保存前{LICENCE_TEXT_LIMIT}字",
+                )
             result.append(
                 (
-                    name[:100],
-                    licence.number[:100],
+                    name[:LICENCE_TEXT_LIMIT],
+                    licence.number[:LICENCE_TEXT_LIMIT],
                     licence.issued_on,
                     None if licence.no_expiry else licence.valid_until,
+                    authority[:LICENCE_TEXT_LIMIT],
                 )
             )
         return result
+
+
+def _tuple_getter(positions: list[int]) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
+    """A C-level getter of these positions of a row, always as a tuple (itemgetter of one is not)."""
+    if len(positions) == 1:
+        (only,) = positions
+        return lambda row: (row[only],)
+    return itemgetter(*positions)
 
 
 def _tag_values(record: TargetRow, field_name: str) -> tuple[str, ...]:
@@ -493,7 +563,7 @@ class _TagChanges:
             for chunk in chunks(removals):
                 session.execute(statement, list(chunk))
         for chunk in chunks(additions):
-            session.execute(insert(target_tags), list(chunk))
+            insert_rows(session, target_tags, chunk)
 
 
 class _LicenceChanges:
@@ -520,9 +590,10 @@ class _LicenceChanges:
                 "number": number,
                 "valid_from": valid_from,
                 "valid_to": valid_to,
+                "authority": authority,
             }
             for target_id, source_row, licences in self.replacements
-            for name, number, valid_from, valid_to in licences
+            for name, number, valid_from, valid_to, authority in licences
         ]
         for chunk in chunks(rows):
-            session.execute(insert(table), list(chunk))
+            insert_rows(session, table, chunk)

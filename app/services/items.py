@@ -156,7 +156,10 @@ def validate_item(session: Session, data: ItemData, own_id: int | None) -> None:
         errors.append(FieldError("抽查事项", "名称不能为空"))
     if session.get(Department, data.department_id) is None:
         errors.append(FieldError("部门", "请选择编制部门"))
-    unknown = [m for m in data.methods if m not in INSPECTION_METHODS]
+    # Imported lists carry their own wording (现场检查, 抽样检测 …), kept as they are: an item
+    # may keep the methods it already has; only a new method must be one of the standard ones.
+    stored = _stored_methods(session, own_id)
+    unknown = [m for m in data.methods if m not in INSPECTION_METHODS and m not in stored]
     if unknown:
         errors.append(
             FieldError("检查方式", f"「{'，'.join(unknown)}」不在允许值内：{'，'.join(INSPECTION_METHODS)}")
@@ -179,6 +182,13 @@ def validate_item(session: Session, data: ItemData, own_id: int | None) -> None:
             errors.append(FieldError("抽查事项", "本部门已有同名事项"))
     if errors:
         raise ValidationError(errors)
+
+
+def _stored_methods(session: Session, item_id: int | None) -> frozenset[str]:
+    if item_id is None:
+        return frozenset()
+    stored = session.execute(select(CheckItem.methods).where(CheckItem.id == item_id)).scalar()
+    return frozenset(split_multi(stored or ""))
 
 
 def _apply(item: CheckItem, data: ItemData) -> None:

@@ -21,6 +21,8 @@ from app.services.pinyin import initials
 from app.services.records import check_version, require, resolve_tags, snapshot, tag_text
 from app.services.sqlite_search import fts_text_condition
 
+LICENCE_AUTHORITY_LIMIT = 100
+
 
 @dataclass(frozen=True)
 class LicenceData:
@@ -30,6 +32,7 @@ class LicenceData:
     number: str = ""
     valid_from: date | None = None
     valid_to: date | None = None
+    authority: str = ""  # 许可发证机关
 
 
 @dataclass(frozen=True)
@@ -253,7 +256,8 @@ def get_target(ctx: ServiceContext, target_id: int) -> TargetDetail:
             note=target.note,
             tags=tuple((t.kind, t.name) for t in target.tags),
             licences=tuple(
-                LicenceData(lic.name, lic.number, lic.valid_from, lic.valid_to) for lic in target.licences
+                LicenceData(lic.name, lic.number, lic.valid_from, lic.valid_to, lic.authority)
+                for lic in target.licences
             ),
         )
         return TargetDetail(target.id, target.uid, target.version, target.code_kind, target.active, data)
@@ -283,6 +287,8 @@ def validate_target(data: TargetData) -> tuple[str | None, CodeKind, list[str]]:
             errors.append(FieldError("许可证", "许可名称不能为空"))
         if lic.valid_from and lic.valid_to and lic.valid_to < lic.valid_from:
             errors.append(FieldError("许可证有效期", f"{lic.name} 的截止日期早于起始日期"))
+        if len(lic.authority.strip()) > LICENCE_AUTHORITY_LIMIT:
+            errors.append(FieldError("许可证", f"{lic.name} 的发证机关超过 {LICENCE_AUTHORITY_LIMIT} 个字"))
     if errors:
         raise ValidationError(errors)
     return code, kind, warnings
@@ -320,7 +326,11 @@ def _apply(session: Session, target: Target, data: TargetData, code: str | None,
     target.tags = resolve_tags(session, TagScope.TARGET, data.tags)
     target.licences = [
         TargetLicence(
-            name=lic.name.strip(), number=lic.number.strip(), valid_from=lic.valid_from, valid_to=lic.valid_to
+            name=lic.name.strip(),
+            number=lic.number.strip(),
+            valid_from=lic.valid_from,
+            valid_to=lic.valid_to,
+            authority=lic.authority.strip(),
         )
         for lic in data.licences
     ]

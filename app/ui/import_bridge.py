@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import importlib
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from app.io import ColumnMapping, Issue, RegistryKind
+from app.services.progress import Progress
 
 logger = logging.getLogger(__name__)
 
 SERVICE_MODULE = "app.services.imports"
+EXPORT_MODULE = "app.services.exports"
 SERVICE_MISSING = "导入服务尚未安装"
 
 
@@ -40,14 +41,23 @@ class ImportOutcome:
     issues: tuple[Issue, ...]
 
 
-def _service() -> Any:
+def _load(module: str) -> Any:
     try:
-        return importlib.import_module(SERVICE_MODULE)
+        return importlib.import_module(module)
     except ModuleNotFoundError as exc:
-        if exc.name not in (SERVICE_MODULE, "app.services.imports"):
+        if exc.name not in (module, SERVICE_MODULE, EXPORT_MODULE):
             raise  # the service is there but one of its own imports is broken: a real bug
-        logger.info("import service not installed")
+        logger.info("import/export service not installed (%s)", exc.name)
         raise ServiceMissingError from exc
+
+
+def _service() -> Any:
+    return _load(SERVICE_MODULE)
+
+
+def _exporter() -> Any:
+    # The export service is its own module (it imports the import service, not the reverse).
+    return _load(EXPORT_MODULE)
 
 
 def _count(report: object, name: str) -> int:
@@ -66,7 +76,7 @@ def run_import(
     kind: RegistryKind,
     path: Path,
     mapping: ColumnMapping,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Progress | None = None,
 ) -> ImportOutcome:
     """Import a registry file into the database through the service.
 
@@ -75,7 +85,8 @@ def run_import(
         kind: what the file holds.
         path: the file.
         mapping: the column mapping the operator confirmed.
-        progress: ``(done, total)`` callback; may raise to cancel.
+        progress: the operation's progress: the service reports each phase on it and polls
+            it for cancellation (it raises ``Interrupted`` and writes nothing).
 
     Returns:
         The counts and issues of the service's report.
@@ -101,5 +112,4 @@ def run_export(ctx: object, *, kind: RegistryKind, path: Path) -> object:
     Raises:
         ServiceMissingError: if ``app.services.imports`` is not installed.
     """
-    service = _service()
-    return service.export_registry(ctx, kind, path)
+    return _exporter().export_registry(ctx, kind, path)

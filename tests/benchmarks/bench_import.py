@@ -18,7 +18,15 @@ same run:
 * **re-import** of the same file (every row unchanged, nothing written).
 
 It prints the times and the ratio import/baseline (the goal is ≤ 1.5). No timing
-is asserted: the numbers are for people.
+is asserted: the numbers are for people. The baseline is measured before and after
+the import and the ratio taken against their mean (the machine is shared).
+
+Figures (2026-12-05, 2 shared cores under load average 4.5–6.6), baseline mean /
+import / ratio: 4.52 s / 21.00 s / 4.65; 5.46 s / 26.60 s / 4.87; 6.08 s / 27.43 s /
+4.51. Before the bulk path: 2.92 s / 35.62 s / 12.2. **The goal is not reached**: in
+run 1 the read took 2.3 s, validation 6.1 s, the comparison (pinyin included) 4.9 s and
+writing three tables with eight indexes and the FTS index, with the commit, 7.8 s.
+docs/registry-import.md has the breakdown and what was changed.
 """
 
 from __future__ import annotations
@@ -91,8 +99,10 @@ def run(rows: int, file: Path | None = None) -> dict[str, float]:
         if file is None:
             timed("generate with openpyxl write_only", lambda: generate(path, rows))
         print(f"  file size {path.stat().st_size / 1e6:.1f} MB")
-        baseline_s, inserted = timed(
-            "baseline: calamine read + sqlite3 executemany", lambda: baseline(path, work / "raw.sqlite3")
+        # The machine is shared: the baseline is measured before and after the import and
+        # the ratio taken against their mean, so a burst of load on one side counts less.
+        before_s, inserted = timed(
+            "baseline: calamine read + sqlite3 executemany", lambda: baseline(path, work / "raw1.sqlite3")
         )
         db = open_database(str(work / "liancha.sqlite3"))
         try:
@@ -117,6 +127,9 @@ def run(rows: int, file: Path | None = None) -> dict[str, float]:
             assert again.unchanged == report.added and not again.changed
         finally:
             db.dispose()
+        after_s, _ = timed("baseline again (after the import)", lambda: baseline(path, work / "raw2.sqlite3"))
+    baseline_s = (before_s + after_s) / 2
+    print(f"  baseline (mean)           {baseline_s:6.2f} s")
     assert report.added == inserted == rows, (report.added, inserted, rows)
     print(f"  ratio import/baseline     {import_s / baseline_s:6.2f}   (goal ≤ 1.5)")
     print(f"  ratio re-import/baseline  {reimport_s / baseline_s:6.2f}")

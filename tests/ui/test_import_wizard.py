@@ -12,8 +12,12 @@ import pytest
 from PySide6.QtWidgets import QMessageBox, QWidget
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
+from sqlalchemy import func, select
 
-from app.io import ColumnMapping, Issue, RegistryKind, Severity, load_presets
+from app.io import ColumnMapping, Issue, RegistryKind, Severity, load_presets, load_table
+from app.models import AuditEntry, Target
+from app.services.context import ServiceContext
+from app.services.import_common import Stage
 from app.ui import import_bridge
 from app.ui.context import UiContext
 from app.ui.dialogs.import_wizard import ImportWizard, IssueModel, export_registry
@@ -181,7 +185,7 @@ def test_import_step_with_a_service_shows_the_counts(
 
     def import_registry(ctx: object, kind: RegistryKind, path: Path, **kwargs: Any) -> object:
         calls.append({"ctx": ctx, "kind": kind, "path": path, **kwargs})
-        kwargs["progress"](478, 478)
+        kwargs["progress"].update(done=478, total=478, message="正在写入检查对象…")
         issue = Issue(row=5, column="名称", value="", severity=Severity.ERROR, reason="名称为空")
         return SimpleNamespace(added=470, updated=5, unchanged=2, rejected=1, issues=[issue])
 
@@ -247,7 +251,7 @@ def _export_message(qtbot: QtBot, parent: QWidget) -> QMessageBox:
 def test_export_without_the_service_says_so(
     qtbot: QtBot, ui: UiContext, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(import_bridge, "SERVICE_MODULE", "app.services.no_such_import_service")
+    monkeypatch.setattr(import_bridge, "EXPORT_MODULE", "app.services.no_such_export_service")
     parent = QWidget()
     qtbot.addWidget(parent)
     parent.show()
@@ -262,7 +266,7 @@ def test_export_calls_the_service(
 ) -> None:
     calls: list[tuple[object, RegistryKind, Path]] = []
     service = SimpleNamespace(export_registry=lambda ctx, kind, path: calls.append((ctx, kind, path)))
-    monkeypatch.setattr(import_bridge, "_service", lambda: service)
+    monkeypatch.setattr(import_bridge, "_exporter", lambda: service)
     parent = QWidget()
     qtbot.addWidget(parent)
     parent.show()
@@ -313,3 +317,81 @@ def test_another_sheet_can_be_chosen(qtbot: QtBot, ui: UiContext, tmp_path: Path
     assert wizard.table is not None and wizard.table.sheet_name == "人员"
     assert wizard.table.header[0] == "姓名"
     assert combo.currentText() == "人员"
+
+
+def _target_count(ctx: ServiceContext) -> int:
+    with ctx.read() as session:
+        return int(session.execute(select(func.count()).select_from(Target)).scalar_one())
+
+
+def test_real_import_lands_and_the_summary_says_so(
+    qtbot: QtBot, ui: UiContext, ctx: ServiceContext, data_dir: Path, tmp_path: Path
+) -> None:
+    assert _target_count(ctx) == 0
+    wizard = open_wizard(qtbot, ui, RegistryKind.TARGETS, tmp_path)
+    _go_to_import(qtbot, wizard, data_dir)
+    page = wizard.import_page
+    assert page.status.text() == "导入完成：新增 478 条，更新 0 条，未变 0 条，拒绝 0 条。"
+    assert page.isComplete() and not page.retry_button.isVisibleTo(wizard)
+    assert _target_count(ctx) == 478
+    with ctx.read() as session:
+        audit = session.execute(select(AuditEntry.summary).where(AuditEntry.action == "import")).scalar_one()
+    assert "zhejiang_enterprises_a.xlsx" in audit and "新增 478" in audit
+    wizard.next()
+    assert wizard.currentPage() is wizard.done_page
+    summary = wizard.done_page.summary.text()
+    assert summary.splitlines() == [
+        "文件：zhejiang_enterprises_a.xlsx（检查对象名录）",
+        "校验：数据 478 行，错误 0 个，警告 1 个",
+        "导入：新增 478，更新 0，未变 0，拒绝 0",
+    ]  # the service's report repeats the dry run's warning: not counted again
+
+    again = open_wizard(qtbot, ui, RegistryKind.TARGETS, tmp_path)
+    _go_to_import(qtbot, again, data_dir)
+    assert again.import_page.status.text() == "导入完成：新增 0 条，更新 0 条，未变 478 条，拒绝 0 条。"
+    assert _target_count(ctx) == 478
+
+
+def test_real_import_cancelled_while_writing_changes_nothing(
+    qtbot: QtBot,
+    ui: UiContext,
+    ctx: ServiceContext,
+    data_dir: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    original = Stage.advance
+
+    def cancel_then_advance(self: Stage, step: int) -> None:
+        assert self.progress is not None, "the wizard must give the service its Progress"
+        self.progress.cancel()  # as the strip's 取消 button does, once rows are being written
+        original(self, step)
+
+    monkeypatch.setattr(Stage, "advance", cancel_then_advance)
+    wizard = open_wizard(qtbot, ui, RegistryKind.TARGETS, tmp_path)
+    _go_to_import(qtbot, wizard, data_dir)
+    assert wizard.import_page.status.text() == "导入已取消，数据库未作改动。"
+    assert wizard.outcome is None and not wizard.import_page.isComplete()
+    assert wizard.import_page.retry_button.isVisibleTo(wizard)
+    assert _target_count(ctx) == 0
+    monkeypatch.setattr(Stage, "advance", original)
+    wizard.import_page.retry_button.click()
+    qtbot.waitUntil(lambda: not wizard.import_page._running, timeout=10_000)
+    assert "新增 478 条" in wizard.import_page.status.text() and _target_count(ctx) == 478
+
+
+def test_real_export_writes_the_registry(
+    qtbot: QtBot, ui: UiContext, ctx: ServiceContext, data_dir: Path, tmp_path: Path
+) -> None:
+    wizard = open_wizard(qtbot, ui, RegistryKind.TARGETS, tmp_path)
+    _go_to_import(qtbot, wizard, data_dir)
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    parent.show()
+    out = tmp_path / "检查对象.xlsx"
+    export_registry(ui, RegistryKind.TARGETS, parent, out)
+    box = _export_message(qtbot, parent)
+    assert "已导出到" in box.text()
+    box.close()
+    table = load_table(out, kind=RegistryKind.TARGETS)
+    assert sum(1 for _ in table.iter_rows()) == 478

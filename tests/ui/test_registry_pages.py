@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox
 from pytestqt.qtbot import QtBot
 
+from app.models.enums import INSPECTION_METHODS
 from app.services.context import ServiceContext
 from app.services.departments import list_departments
+from app.services.imports import import_registry
 from app.services.inspectors import get_inspector, list_inspectors
 from app.services.items import get_item, list_items
 from app.services.schemes import get_scheme, list_schemes
 from app.services.targets import TargetFilter, search_target_ids
 from app.ui.context import UiContext
 from app.ui.dialogs.base import ReasonDialog
+from app.ui.dialogs.item import ItemDialog
 from app.ui.pages.departments import DepartmentsPanel
 from app.ui.pages.inspectors import InspectorsPanel
 from app.ui.pages.items import ItemsPanel
@@ -272,3 +277,30 @@ def test_scheme_withdrawal_needs_a_reason_and_can_be_undone(
     with qtbot.waitSignal(panel.loaded, timeout=10_000):
         again.accept()
     assert get_scheme(ctx, row.id).data.active is True
+
+
+def test_item_editor_keeps_imported_methods(
+    qtbot: QtBot, ui: UiContext, ctx: ServiceContext, sample: SampleCounty, tmp_path: Path
+) -> None:
+    path = tmp_path / "items.csv"
+    path.write_text(
+        "编制单位,抽查事项,检查对象,事项类别,检查方式\n县市场监管局,广告发布检查,广告经营者,一般检查事项,现场检查、实地核查\n",
+        encoding="utf-8",
+    )
+    report = import_registry(ctx, "items", path, presets=())
+    assert report.added == 1 and report.warning_count == 1
+    item_id = next(row.id for row in list_items(ctx) if row.name == "广告发布检查")
+    dialog = ItemDialog(ui, item_id)
+    qtbot.addWidget(dialog)
+    assert list(dialog.methods) == [*INSPECTION_METHODS, "现场检查"]
+    assert [m for m, box in dialog.methods.items() if box.isChecked()] == ["实地核查", "现场检查"]
+    assert dialog.methods["现场检查"].toolTip()
+    with qtbot.waitSignal(dialog.accepted, timeout=10_000):
+        _save(qtbot, dialog.buttons)  # unchanged: saved although 现场检查 is not a standard method
+    dialog = ItemDialog(ui, item_id)
+    qtbot.addWidget(dialog)
+    dialog.methods["现场检查"].setChecked(False)
+    dialog.methods["书面检查"].setChecked(True)
+    with qtbot.waitSignal(dialog.accepted, timeout=10_000):
+        _save(qtbot, dialog.buttons)
+    assert get_item(ctx, item_id).data.methods == ("实地核查", "书面检查")

@@ -13,8 +13,11 @@ from pytestqt.qtbot import QtBot
 from app.models.enums import RiskClass
 from app.services.context import ServiceContext
 from app.services.targets import (
+    LicenceData,
+    TargetData,
     TargetFilter,
     count_targets,
+    create_target,
     get_target,
     get_target_rows,
     search_target_ids,
@@ -231,3 +234,21 @@ def test_someone_elses_edit_is_reported_plainly(
     assert dialog.isVisible()  # the user's input is kept
     box.close()
     dialog.reject()
+
+
+def test_dialog_edits_the_licence_issuer(qtbot: QtBot, ui: UiContext, ctx: ServiceContext) -> None:
+    target_id = create_target(
+        ctx,
+        TargetData(
+            name="青川县发证机关药房", licences=(LicenceData("药品经营许可证", "YP1", authority="县局"),)
+        ),
+    )
+    dialog = TargetDialog(ui, target_id)
+    qtbot.addWidget(dialog)
+    assert dialog.licences.rows() == [["药品经营许可证", "YP1", "", "长期", "县局"]]
+    dialog.licences.table.item(0, 4).setText("市市场监管局")  # type: ignore[union-attr]
+    with qtbot.waitSignal(dialog.accepted, timeout=10_000):
+        dialog.save()
+    assert get_target(ctx, target_id).data.licences == (
+        LicenceData("药品经营许可证", "YP1", authority="市市场监管局"),
+    )

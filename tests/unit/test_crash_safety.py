@@ -158,7 +158,11 @@ def _usecase_child(db_path: Path, mode: str, arg: str) -> subprocess.Popen[bytes
     )
 
 
-IMPORT_ROWS = 1500
+# Enough rows that an import outlasts most kill delays (0–0.6 s): with the bulk insert path
+# 1,500 rows import in about 0.1 s, and half the time all 8 rounds ended before their kill (or
+# were killed before the operation's marker was committed), leaving no interrupted import to
+# check. 10,000 rows take 0.6–1 s on a loaded machine.
+IMPORT_ROWS = 10_000
 
 
 @pytest.mark.slow
@@ -202,7 +206,7 @@ def test_sigkill_during_import_draw_and_result_save(
     kills = 0
     for r in range(rounds):
         for mode, arg, longest in (
-            ("import", str(files[r]), 1.5),
+            ("import", str(files[r]), 0.6),
             ("draw", ",".join(map(str, draw_tasks[r])), 0.6),
             ("result", ",".join(map(str, result_inspections[r * per_round : (r + 1) * per_round])), 0.4),
         ):

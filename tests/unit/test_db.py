@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import uuid
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from alembic.runtime.migration import MigrationContext
 from app.config import resolve_db_url, sqlite_path
 from app.db import DatabaseTooNewError, current_revision, head_revision, open_database
 from app.models import Base
+from app.models.base import new_uid, new_uids
 from app.services.context import ServiceContext
 from app.services.sqlite_search import include_name
 
@@ -81,3 +83,15 @@ def test_db_url_resolution(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     assert resolve_db_url("postgresql+psycopg://u@h/db") == "postgresql+psycopg://u@h/db"
     monkeypatch.setenv("LIANCHA_DB", str(tmp_path / "env.db"))
     assert sqlite_path(resolve_db_url(None)) == (tmp_path / "env.db").resolve()
+
+
+def test_batch_uids_are_random_uuid4_text() -> None:
+    uids = new_uids(2000)
+    assert len(set(uids)) == 2000 and new_uids(0) == []
+    for text in uids[:200]:
+        parsed = uuid.UUID(text)
+        assert str(parsed) == text and parsed.version == 4 and parsed.variant == uuid.RFC_4122
+    # Every hex digit shows up in every free position: the text is not partly constant.
+    assert {text[0] for text in uids} == set("0123456789abcdef")
+    assert {text[19] for text in uids} == set("89ab")  # the variant digit: 10xx
+    assert len(uids[0]) == len(new_uid())

@@ -11,12 +11,13 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 from openpyxl import Workbook, load_workbook
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from app.io import RegistryKind, Severity, read_rows
 from app.models import (
@@ -30,18 +31,25 @@ from app.models import (
     Target,
     TargetLicence,
 )
-from app.models.enums import RiskClass, TargetStatus
-from app.services import import_targets
+from app.models.enums import CodeKind, RiskClass, TargetKind, TargetStatus
+from app.services import import_targets, sqlite_search
 from app.services.audit import verify_chain
 from app.services.context import ServiceContext
-from app.services.errors import Interrupted
+from app.services.errors import Interrupted, ValidationError
 from app.services.exports import export_registry, registry_records, write_template
-from app.services.import_common import ImportFileError, Stage
+from app.services.import_common import ImportFileError, Stage, insert_columns, table_of
 from app.services.imports import ImportReport, import_registry, preview_import
-from app.services.items import CheckpointData, ItemData, create_item
+from app.services.items import CheckpointData, ItemData, create_item, get_item, update_item
 from app.services.progress import Progress
 from app.services.schemes import get_scheme, list_schemes, validate_scheme
-from app.services.targets import LicenceData, TargetData, create_target, get_target
+from app.services.targets import (
+    LicenceData,
+    TargetData,
+    create_target,
+    get_target,
+    text_condition,
+    update_target,
+)
 from tests.factories import valid_uscc
 from tests.unit.io.conftest import SHARED_DATA
 
@@ -188,6 +196,37 @@ def test_real_item_list(ctx: ServiceContext, data_dir: Path) -> None:
     assert "机电产品国际招投标代理机构检查（机电产品国际招投标活动检查）" in names
     again = run(ctx, "items", data_dir / "items" / "hainan_2020_random_check_items.csv")
     assert (again.added, again.updated, again.unchanged, again.rejected) == (0, 0, 293, 4)
+
+
+def test_imported_methods_stay_editable(ctx: ServiceContext, data_dir: Path) -> None:
+    report = run(ctx, "items", data_dir / "items" / "hainan_2020_random_check_items.csv")
+    method_warnings = [i for i in report.issues if i.field == "methods"]
+    assert method_warnings and all(i.severity is Severity.WARNING for i in method_warnings)
+    with ctx.read() as session:
+        item_id, methods = session.execute(
+            select(CheckItem.id, CheckItem.methods).where(CheckItem.methods.like("%专业机构核查%"))
+        ).first() or (0, "")
+    assert methods == "现场检查，书面检查，网络检查，专业机构核查"
+    detail = get_item(ctx, item_id)
+    # Saving the item unchanged, or with one imported method removed and a standard one added, works.
+    update_item(ctx, item_id, detail.data, expected_version=detail.version)
+    detail = get_item(ctx, item_id)
+    kept = (*detail.data.methods[:3], "实地核查")
+    update_item(ctx, item_id, replace(detail.data, methods=kept), expected_version=detail.version)
+    detail = get_item(ctx, item_id)
+    assert detail.data.methods == ("现场检查", "书面检查", "网络检查", "实地核查")
+    # A new non-standard method is still refused, naming the field; nothing changes.
+    with pytest.raises(ValidationError) as caught:
+        update_item(
+            ctx,
+            item_id,
+            replace(detail.data, methods=(*kept, "专业机构核查")),
+            expected_version=detail.version,
+        )
+    assert [e.field for e in caught.value.errors] == ["检查方式"]
+    assert get_item(ctx, item_id).data.methods == kept
+    with pytest.raises(ValidationError):
+        create_item(ctx, replace(detail.data, name="新事项", methods=("现场检查",)))
 
 
 def test_joint_list_becomes_schemes(ctx: ServiceContext, data_dir: Path) -> None:
@@ -448,8 +487,68 @@ def test_an_error_half_way_leaves_nothing(
     assert counts(ctx)["targets"] == 1000 and verify_chain(ctx.db).ok
 
 
-def test_cancel_rolls_back(ctx: ServiceContext, tmp_path: Path, small_chunks: None) -> None:
+def schema(path: Path) -> list[tuple[str, str, str]]:
+    """Every table, index and trigger of the database file, with its SQL."""
+    connection = sqlite3.connect(str(path))
+    try:
+        return sorted(connection.execute("SELECT type, name, coalesce(sql, '') FROM sqlite_master"))
+    finally:
+        connection.close()
+
+
+@pytest.fixture
+def bulk_from_ten(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Small files take the bulk-insert path (FTS filled once, indexes rebuilt)."""
+    monkeypatch.setattr(sqlite_search, "BULK_INSERT_MIN", 10)
+
+
+def _search_ids(ctx: ServiceContext, query: str, *, indexed: bool) -> set[int]:
+    with ctx.read() as session:
+        condition = sqlite_search.fts_text_condition(session, query) if indexed else text_condition(query)
+        assert condition is not None, query
+        return set(session.execute(select(Target.id).where(condition)).scalars())
+
+
+def test_bulk_insert_keeps_schema_and_search_index(
+    ctx: ServiceContext, db_path: Path, tmp_path: Path, bulk_from_ten: None
+) -> None:
+    run(ctx, "targets", write_csv(tmp_path / "few.csv", TARGET_HEADER, target_rows(5, start=900)))
+    before = schema(db_path)
+    assert any(kind == "trigger" and name == sqlite_search.INSERT_TRIGGER for kind, name, _ in before)
+    report = run(ctx, "targets", write_csv(tmp_path / "many.csv", TARGET_HEADER, target_rows(300)))
+    assert (report.added, report.rejected) == (300, 0)
+    assert schema(db_path) == before and integrity(db_path) == "ok"
+    with ctx.read() as session:
+        rows = session.execute(select(Target.id, Target.name, Target.code, Target.name_initials)).all()
+    assert len(rows) == 305
+    sample = [row for row in rows if row.name.startswith("青山县第1")][:5]
+    queries = {"第12", "商贸", "qsx", "3号商", "zzz不存在"}
+    for _, name, code, initials in sample:
+        queries |= {name[4:8], (code or "")[-7:], initials[2:6], name}
+    for query in sorted(queries):
+        found = _search_ids(ctx, query, indexed=True)
+        assert found == _search_ids(ctx, query, indexed=False), query
+        assert bool(found) == (query != "zzz不存在"), query
+    # The update and delete triggers remove exactly what the bulk fill indexed.
+    target_id, name, _, _ = sample[0]
+    detail = get_target(ctx, target_id)
+    update_target(
+        ctx, target_id, replace(detail.data, name="青山县改名后的饭店"), expected_version=detail.version
+    )
+    assert _search_ids(ctx, name, indexed=True) == set()
+    assert _search_ids(ctx, "改名后", indexed=True) == {target_id}
+    connection = sqlite3.connect(str(db_path))
+    try:
+        connection.execute("INSERT INTO targets_fts(targets_fts) VALUES ('integrity-check')")
+    finally:
+        connection.close()
+
+
+def test_cancel_rolls_back(
+    ctx: ServiceContext, db_path: Path, tmp_path: Path, small_chunks: None, bulk_from_ten: None
+) -> None:
     path = write_csv(tmp_path / "t.csv", TARGET_HEADER, target_rows(600))
+    tables = schema(db_path)
 
     class CancelWhileWriting(Progress):
         def update(
@@ -462,7 +561,8 @@ def test_cancel_rolls_back(ctx: ServiceContext, tmp_path: Path, small_chunks: No
     before = counts(ctx)
     with pytest.raises(Interrupted):
         run(ctx, "targets", path, progress=CancelWhileWriting())
-    assert counts(ctx) == before
+    # The bulk path dropped the FTS trigger and the indexes: the rollback brought them back.
+    assert counts(ctx) == before and schema(db_path) == tables
     cancelled_early = Progress()
     cancelled_early.cancel()
     with pytest.raises(Interrupted):
@@ -525,19 +625,64 @@ def test_round_trip_special_registry_columns(ctx: ServiceContext, tmp_path: Path
     ]  # fmt: skip
     report = run(ctx, "targets", write_csv(tmp_path / "专项库.csv", header, rows))
     assert (report.added, report.rejected) == (2, 0)
-    assert [i.row for i in report.issues if "许可发证机关" in i.reason] == [None]
+    assert not [i for i in report.issues if i.field == "licence_authority"]
     with ctx.read() as session:
         tags = set(session.execute(select(Tag.kind, Tag.name)))
         licences = session.execute(
-            select(TargetLicence.name, TargetLicence.valid_to).order_by(TargetLicence.id)
+            select(TargetLicence.name, TargetLicence.valid_to, TargetLicence.authority).order_by(
+                TargetLicence.id
+            )
         ).all()
     assert {("专项库", "药品零售企业"), ("标签", "重点监管"), ("标签", "药店"), ("检查机关", "县局")} <= tags
-    assert [tuple(lic) for lic in licences][:2] == [
-        ("药品经营许可证", None),
-        ("营业执照", dt.date(2029, 1, 1)),
+    assert [tuple(lic) for lic in licences] == [
+        ("药品经营许可证", None, "县局"),
+        ("营业执照", dt.date(2029, 1, 1), ""),
+        ("食品经营许可证", None, ""),
     ]
     assert run(ctx, "targets", tmp_path / "专项库.csv").unchanged == 2
     reimport_unchanged(ctx, "targets", tmp_path)
+    # The export carries the issuer in the template's 许可发证机关 column.
+    exported = tmp_path / "targets-export.xlsx"
+    sheet = load_workbook(exported, read_only=True).worksheets[0]
+    cells = [[str(c) if c is not None else "" for c in row] for row in sheet.iter_rows(values_only=True)]
+    header_row = next(row for row in cells if "许可发证机关" in row)
+    column = header_row.index("许可发证机关")
+    issuers = [row[column] for row in cells[cells.index(header_row) + 1 :] if len(row) > column]
+    assert sorted(filter(None, issuers)) == ["县局"]
+    # A changed issuer updates the target; a file without the column keeps the stored issuers.
+    changed = [(*row[:8], "市局" if row[4] == "药品经营许可证" else row[8], row[9]) for row in rows]
+    report = run(ctx, "targets", write_csv(tmp_path / "改.csv", header, changed))
+    assert (report.updated, report.unchanged) == (1, 1)
+    narrow = [(row[2], row[3], row[4], row[5], row[6], row[7]) for row in changed]
+    report = run(ctx, "targets", write_csv(tmp_path / "窄.csv", (*header[2:8],), narrow))
+    assert (report.updated, report.unchanged) == (0, 2), report.summary()
+    with ctx.read() as session:
+        assert (
+            session.execute(
+                select(TargetLicence.authority).where(TargetLicence.name == "药品经营许可证")
+            ).scalar_one()
+            == "市局"
+        )
+
+
+def test_target_editor_licence_issuer(ctx: ServiceContext) -> None:
+    target_id = create_target(
+        ctx,
+        TargetData(
+            name="丙药房", licences=(LicenceData("药品经营许可证", "D1", authority=" 县市场监管局 "),)
+        ),
+    )
+    detail = get_target(ctx, target_id)
+    assert detail.data.licences == (LicenceData("药品经营许可证", "D1", authority="县市场监管局"),)
+    with pytest.raises(ValidationError) as caught:
+        update_target(
+            ctx,
+            target_id,
+            replace(detail.data, licences=(LicenceData("药品经营许可证", "D1", authority="局" * 101),)),
+            expected_version=detail.version,
+        )
+    assert [e.field for e in caught.value.errors] == ["许可证"]
+    assert get_target(ctx, target_id).data.licences == detail.data.licences
 
 
 def test_round_trip_inspectors(ctx: ServiceContext, data_dir: Path, tmp_path: Path) -> None:
@@ -648,6 +793,7 @@ def test_sigkill_half_way_leaves_the_database_as_before(
 ) -> None:
     run(ctx, "targets", write_csv(tmp_path / "old.csv", TARGET_HEADER, target_rows(50, start=100_000)))
     before = counts(ctx)
+    tables = schema(db_path)  # the child's bulk insert drops the FTS trigger and the indexes
     path = write_csv(tmp_path / "big.csv", TARGET_HEADER, target_rows(20_000))
     script = tmp_path / "child.py"
     script.write_text(_CHILD, encoding="utf-8")
@@ -671,8 +817,90 @@ def test_sigkill_half_way_leaves_the_database_as_before(
         child.send_signal(signal.SIGKILL)
         child.communicate()
     assert child.returncode == -signal.SIGKILL
-    assert counts(ctx) == before
+    assert counts(ctx) == before and schema(db_path) == tables
     assert integrity(db_path) == "ok" and verify_chain(ctx.db).ok
     report = run(ctx, "targets", path)
     assert (report.added, report.rejected) == (20_000, 0)
     assert counts(ctx)["targets"] == 20_050 and integrity(db_path) == "ok"
+
+
+def test_driver_insert_stores_what_core_insert_stores(ctx: ServiceContext) -> None:
+    """The SQLite fast path converts every type (enums, timestamps, dates, booleans) as Core does."""
+    now = dt.datetime(2025, 3, 4, 5, 6, 7, 890, tzinfo=dt.UTC)
+    table = table_of(Target)
+    licences = table_of(TargetLicence)
+
+    def columns(start: int) -> dict[str, list[Any]]:
+        codes = [valid_uscc(start + n) for n in range(3)]
+        return {
+            "code": [codes[0], None, codes[2]],
+            "code_kind": [CodeKind.USCC, CodeKind.NONE, CodeKind.USCC],
+            "name": [f"第{start + n}号店" for n in range(3)],
+            "name_initials": ["d", "d", "d"],
+            "kind": [TargetKind.ENTERPRISE, TargetKind.INDIVIDUAL, TargetKind.COOPERATIVE],
+            **{name: ["", "某", "=1+1"] for name in import_targets.TEXT_FIELDS},
+            "risk_class": [RiskClass.A, RiskClass.B, RiskClass.D],
+            "status": [TargetStatus.ACTIVE, TargetStatus.REVOKED, TargetStatus.ACTIVE],
+            "active": [True, False, True],
+            "note": ["", "备注", ""],
+            "uid": [f"uid-{start + n}" for n in range(3)],
+            "created_at": [now] * 3,
+            "updated_at": [now, now + dt.timedelta(days=1), now],
+            "version": [1, 1, 1],
+        }
+
+    with ctx.write() as session:
+        insert_columns(session, table, columns(0), driver=True)
+        insert_columns(session, table, columns(10), driver=False)
+        ids = dict(session.execute(select(Target.uid, Target.id)).all())
+        for driver, first in ((True, "uid-0"), (False, "uid-10")):
+            insert_columns(
+                session,
+                licences,
+                {
+                    "target_id": [ids[first], ids[first]],
+                    "name": ["许可证", "许可证乙"],
+                    "number": ["A1", ""],
+                    "valid_from": [dt.date(2020, 1, 2), None],
+                    "valid_to": [None, dt.date(2030, 12, 31)],
+                    "authority": ["县局", ""],
+                },
+                driver=driver,
+            )
+    with ctx.read() as session:
+        targets = {t.uid: t for t in session.execute(select(Target)).scalars()}
+        stored = session.execute(
+            select(
+                TargetLicence.target_id, TargetLicence.name, TargetLicence.valid_from, TargetLicence.valid_to
+            )
+        ).all()
+        fields = (
+            "code_kind",
+            "kind",
+            "legal_rep",
+            "risk_class",
+            "status",
+            "active",
+            "note",
+            "created_at",
+            "updated_at",
+        )
+        for n in range(3):
+            fast, core = targets[f"uid-{n}"], targets[f"uid-{10 + n}"]
+            assert [getattr(fast, f) for f in fields] == [getattr(core, f) for f in fields]
+            assert fast.created_at == now and (fast.code is None) == (n == 1)
+        assert targets["uid-1"].updated_at == now + dt.timedelta(days=1) and targets["uid-1"].active is False
+        # The stored text too (SQL compares and sorts it): byte for byte what Core writes.
+        raw = {
+            row[0]: row[1:]
+            for row in session.execute(
+                text("SELECT uid, created_at, updated_at, code_kind, kind, risk_class, active FROM targets")
+            )
+        }
+        assert [raw[f"uid-{n}"] for n in range(3)] == [raw[f"uid-{10 + n}"] for n in range(3)]
+    by_target = sorted(tuple(row) for row in stored)
+    assert (
+        [row[1:] for row in by_target if row[0] == ids["uid-0"]]
+        == [row[1:] for row in by_target if row[0] == ids["uid-10"]]
+        == [("许可证", dt.date(2020, 1, 2), None), ("许可证乙", None, dt.date(2030, 12, 31))]
+    )

@@ -691,7 +691,7 @@ class ImportPage(QWizardPage):
         self.strip.start(progress)
 
         def run(p: Progress) -> import_bridge.ImportOutcome:
-            return import_bridge.run_import(ctx, kind=kind, path=path, mapping=mapping, progress=p.report)
+            return import_bridge.run_import(ctx, kind=kind, path=path, mapping=mapping, progress=p)
 
         CollectionOp(parent=self, runner=self.wiz.ui.runner, op=run).with_progress_object(progress).success(
             self._done
@@ -757,8 +757,12 @@ class DonePage(QWizardPage):
             lines.append(
                 f"导入：新增 {outcome.added}，更新 {outcome.updated}，未变 {outcome.unchanged}，拒绝 {outcome.rejected}"
             )
-            if outcome.issues:
-                lines.append(f"导入服务另报告问题 {len(outcome.issues)} 个。")
+            # The service's report repeats the dry run's issues: count only the ones it added
+            # (rows refused against the database, e.g. a name matching several targets).
+            seen = set(result.issues) if result is not None else set()
+            extra = [issue for issue in outcome.issues if issue not in seen]
+            if extra:
+                lines.append(f"导入服务另报告问题 {len(extra)} 个。")
         self.summary.setText("\n".join(lines))
 
 

@@ -68,9 +68,14 @@ class ItemDialog(RecordDialog):
         methods_row.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         methods_layout = QHBoxLayout(methods_row)
         methods_layout.setContentsMargins(0, 0, 0, 0)
-        for method in INSPECTION_METHODS:
+        # An imported item may carry methods in its list's own wording: shown checked after the
+        # standard ones, so saving keeps them and unticking removes them.
+        imported = [m for m in data.methods if m not in INSPECTION_METHODS]
+        for method in (*INSPECTION_METHODS, *imported):
             box = QCheckBox(method)
             box.setChecked(method in data.methods)
+            if method in imported:
+                box.setToolTip(self.tr("导入时的检查方式（不在标准方式中），取消勾选即删除"))
             self.methods[method] = box
             methods_layout.addWidget(box)
         methods_layout.addStretch(1)

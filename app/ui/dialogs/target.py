@@ -111,10 +111,16 @@ class TargetDialog(RecordDialog):
         self.tags.add_button.clicked.connect(lambda: self.tags.add_row(["许可类别", ""], edit=True))
 
         self.licences = EditableTable(
-            [self.tr("许可名称"), self.tr("许可证编号"), self.tr("起始日期"), self.tr("截止日期")],
+            [
+                self.tr("许可名称"),
+                self.tr("许可证编号"),
+                self.tr("起始日期"),
+                self.tr("截止日期"),
+                self.tr("发证机关"),
+            ],
             add_label=self.tr("添加许可证"),
         )
-        self.licences.set_column_widths([10, 12, 7, 7])
+        self.licences.set_column_widths([10, 11, 7, 7, 9])
         self.licences.set_rows(
             [
                 [
@@ -122,12 +128,13 @@ class TargetDialog(RecordDialog):
                     lic.number,
                     format_date(lic.valid_from),
                     format_date(lic.valid_to, empty=LONG_TERM),
+                    lic.authority,
                 ]
                 for lic in data.licences
             ]
         )
         self.licences.add_button.clicked.connect(
-            lambda: self.licences.add_row(["", "", "", LONG_TERM], edit=True)
+            lambda: self.licences.add_row(["", "", "", LONG_TERM, ""], edit=True)
         )
         licence_errors = error_label()
         self.errors.register(self.licences, licence_errors, "许可证", "许可证有效期")
@@ -150,9 +157,11 @@ class TargetDialog(RecordDialog):
         licences: list[LicenceData] = []
 
         def read_licences() -> None:
-            for n, (name, number, start, end) in enumerate(self.licences.rows(), start=1):
+            for n, (name, number, start, end, authority) in enumerate(self.licences.rows(), start=1):
                 field = "许可证有效期"
-                licences.append(LicenceData(name, number, parse_date(start, field), parse_date(end, field)))
+                licences.append(
+                    LicenceData(name, number, parse_date(start, field), parse_date(end, field), authority)
+                )
                 if not name:
                     raise ValidationError([FieldError("许可证", f"第 {n} 行未填写许可名称")])
 

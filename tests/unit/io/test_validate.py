@@ -457,6 +457,18 @@ def test_item_rules() -> None:
         "department": 1,
         "name": 1,
     }
+    # Methods outside the standard four are kept as written, with a warning naming them.
+    method_warnings = [i for i in result.issues if i.field == "methods"]
+    assert [(i.row, i.severity, i.column) for i in method_warnings] == [(2, Severity.WARNING, "检查方式")]
+    assert "“现场检查”" in method_warnings[0].reason and "书面检查”" not in method_warnings[0].reason
+
+
+def test_standard_methods_need_no_warning() -> None:
+    result = run(
+        K.ITEMS, ITEM_HEADER, ["省局", "1", "类", "事项", "对象", "一般", "实地核查，网络监测", "", ""]
+    )
+    assert result.rows[0].methods == ("实地核查", "网络监测")  # type: ignore[union-attr]
+    assert not [i for i in result.issues if i.field == "methods"]
 
 
 def test_joint_item_rules() -> None:
