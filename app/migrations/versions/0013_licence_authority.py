@@ -4,7 +4,7 @@ Existing licences get an empty issuer. A plain ``ADD COLUMN`` (no batch "move an
 ``target_licences`` has no triggers, and SQLite adds a NOT NULL column with a default in place.
 
 Revision ID: 0013
-Revises: 0011
+Revises: 0012
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0013"
-down_revision = "0011"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
