@@ -511,21 +511,19 @@ def export_results_batch(
     first, last = int(items[0]["seq"]), int(items[-1]["seq"])
     with ctx.write() as session:
         session.add(
-            SyncBatch(
+            outgoing_batch_row(
                 batch_uid=str(batch_id),
-                direction=OUT,
-                kind=BatchKind.RESULTS.value,
+                kind=BatchKind.RESULTS,
                 origin=origin,
-                origin_office=office,
+                office=office,
                 batch_seq=batch_seq,
-                previous_batch_uid=str(previous) if previous else None,
+                previous=previous,
                 manifest_sha256=written.manifest_sha256,
+                file_name=written.path.name,
+                created_at=utcnow(),
                 stream=stream,
                 seq_first=first,
                 seq_last=last,
-                file_name=written.path.name,
-                state="written",
-                created_at=utcnow(),
             )
         )
         for version in session.execute(
@@ -550,6 +548,73 @@ def export_results_batch(
     logger.info("results batch %s written: stream=%s seq=%s..%s", batch_id, stream, first, last)
     return ExportedBatch(
         written.path, str(batch_id), batch_seq, written.manifest_sha256, stream, first, last, len(items)
+    )
+
+
+def outgoing_batch_row(
+    *,
+    batch_uid: str,
+    kind: BatchKind,
+    origin: str,
+    office: str,
+    batch_seq: int,
+    previous: uuid.UUID | None,
+    manifest_sha256: str,
+    file_name: str,
+    created_at: datetime,
+    stream: str | None = None,
+    seq_first: int | None = None,
+    seq_last: int | None = None,
+) -> SyncBatch:
+    """The ``sync_batches`` row of a batch this installation wrote (every kind records the same way)."""
+    return SyncBatch(
+        batch_uid=batch_uid,
+        direction=OUT,
+        kind=kind.value,
+        origin=origin,
+        origin_office=office,
+        batch_seq=batch_seq,
+        previous_batch_uid=str(previous) if previous else None,
+        manifest_sha256=manifest_sha256,
+        stream=stream,
+        seq_first=seq_first,
+        seq_last=seq_last,
+        file_name=file_name,
+        state="written",
+        created_at=created_at,
+    )
+
+
+def incoming_batch_row(
+    batch: VerifiedBatch,
+    *,
+    origin: str,
+    path: Path | str,
+    log: object,
+    now: datetime,
+    stream: str | None = None,
+    receipt_bytes: str | None = None,
+) -> SyncBatch:
+    """The ``sync_batches`` row of a batch imported here, with its import log."""
+    previous = batch.manifest.previous_batch_id
+    return SyncBatch(
+        batch_uid=batch.batch_id,
+        direction=IN,
+        kind=batch.kind.value,
+        origin=origin,
+        origin_office=batch.manifest.origin_office,
+        batch_seq=batch.manifest.batch_seq,
+        previous_batch_uid=str(previous) if previous else None,
+        manifest_sha256=batch.manifest_sha256,
+        stream=stream,
+        seq_first=batch.seq.first if batch.seq else None,
+        seq_last=batch.seq.last if batch.seq else None,
+        file_name=Path(path).name,
+        state="imported",
+        created_at=now,
+        imported_at=now,
+        receipt_bytes=receipt_bytes,
+        log_json=json.dumps(log, ensure_ascii=False),
     )
 
 
@@ -840,42 +905,28 @@ def import_batch(
         )
         now = utcnow()
         session.add(
-            SyncBatch(
-                batch_uid=batch.batch_id,
-                direction=IN,
-                kind=batch.kind.value,
+            incoming_batch_row(
+                batch,
                 origin=origin,
-                origin_office=batch.manifest.origin_office,
-                batch_seq=batch.manifest.batch_seq,
-                previous_batch_uid=str(batch.manifest.previous_batch_id)
-                if batch.manifest.previous_batch_id
-                else None,
-                manifest_sha256=batch.manifest_sha256,
+                path=path,
+                log=log,
+                now=now,
                 stream=stream,
-                seq_first=batch.seq.first if batch.seq else None,
-                seq_last=batch.seq.last if batch.seq else None,
-                file_name=Path(path).name,
-                state="imported",
-                created_at=now,
-                imported_at=now,
                 receipt_bytes=built.data.hex(),
-                log_json=json.dumps(log, ensure_ascii=False),
             )
         )
         session.add(
-            SyncBatch(
-                batch_uid=built.manifest.batch_id.__str__(),
-                direction=OUT,
-                kind=BatchKind.RECEIPT.value,
+            outgoing_batch_row(
+                batch_uid=str(built.manifest.batch_id),
+                kind=BatchKind.RECEIPT,
                 origin=str(inst),
-                origin_office=_office(session),
+                office=_office(session),
                 batch_seq=batch_seq,
-                previous_batch_uid=str(previous) if previous else None,
+                previous=previous,
                 manifest_sha256=built.manifest_sha256,
-                stream=stream,
                 file_name=out_path.name,
-                state="written",
                 created_at=now,
+                stream=stream,
             )
         )
         ctx.audit(

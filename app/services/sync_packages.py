@@ -60,13 +60,14 @@ from app.services.permissions import Permission, can_see_classified
 from app.services.pinyin import initials
 from app.services.sync import (
     IN,
-    OUT,
     _find_recipient,
     _identity,
     _next_batch_numbers,
     _office,
     _require_identity,
     _trusted,
+    incoming_batch_row,
+    outgoing_batch_row,
     version_item,
 )
 from app.services.sync_rows import RowError, dump_row, load_row
@@ -312,18 +313,15 @@ def export_task_package(
     counts = {name.removesuffix(".jsonl"): len(rows) for name, rows in objects.items()}
     with ctx.write() as session:
         session.add(
-            SyncBatch(
+            outgoing_batch_row(
                 batch_uid=str(batch_id),
-                direction=OUT,
-                kind=BatchKind.TASK_PACKAGE.value,
+                kind=BatchKind.TASK_PACKAGE,
                 origin=str(inst),
-                origin_office=office,
+                office=office,
                 batch_seq=batch_seq,
-                previous_batch_uid=str(previous) if previous else None,
+                previous=previous,
                 manifest_sha256=written.manifest_sha256,
-                stream=None,
                 file_name=written.path.name,
-                state="written",
                 created_at=utcnow(),
             )
         )
@@ -840,24 +838,7 @@ def import_task_package(
             "unchanged": tally.unchanged,
         }
         session.add(
-            SyncBatch(
-                batch_uid=batch.batch_id,
-                direction=IN,
-                kind=batch.kind.value,
-                origin=str(batch.manifest.installation_id),
-                origin_office=batch.manifest.origin_office,
-                batch_seq=batch.manifest.batch_seq,
-                previous_batch_uid=str(batch.manifest.previous_batch_id)
-                if batch.manifest.previous_batch_id
-                else None,
-                manifest_sha256=batch.manifest_sha256,
-                stream=None,
-                file_name=Path(path).name,
-                state="imported",
-                created_at=now,
-                imported_at=now,
-                log_json=json.dumps(log, ensure_ascii=False),
-            )
+            incoming_batch_row(batch, origin=str(batch.manifest.installation_id), path=path, log=log, now=now)
         )
         ctx.audit(
             session,

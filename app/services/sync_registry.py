@@ -56,7 +56,14 @@ from app.services.errors import ConflictError, RuleViolation
 from app.services.permissions import Permission
 from app.services.pinyin import initials
 from app.services.settings import get_setting, set_setting
-from app.services.sync import IN, OUT, _next_batch_numbers, _office, _require_identity
+from app.services.sync import (
+    IN,
+    _next_batch_numbers,
+    _office,
+    _require_identity,
+    incoming_batch_row,
+    outgoing_batch_row,
+)
 from app.services.sync_packages import _replace_children
 from app.services.sync_rows import RowError, dump_row, load_row
 
@@ -266,18 +273,15 @@ def export_registry(ctx: ServiceContext, path: Path | str) -> ExportedRegistry:
     with ctx.write() as session:
         set_setting(session, VERSION_KEY, version)
         session.add(
-            SyncBatch(
+            outgoing_batch_row(
                 batch_uid=str(batch_id),
-                direction=OUT,
-                kind=BatchKind.REGISTRY.value,
+                kind=BatchKind.REGISTRY,
                 origin=str(inst),
-                origin_office=office,
+                office=office,
                 batch_seq=batch_seq,
-                previous_batch_uid=str(previous) if previous else None,
+                previous=previous,
                 manifest_sha256=written.manifest_sha256,
-                stream=None,
                 file_name=written.path.name,
-                state="written",
                 created_at=utcnow(),
             )
         )
@@ -568,26 +572,7 @@ def import_registry(
             "counts": counts,
             "changes": [[c.key, c.action, c.decision] for c in changes],
         }
-        session.add(
-            SyncBatch(
-                batch_uid=batch.batch_id,
-                direction=IN,
-                kind=batch.kind.value,
-                origin=origin,
-                origin_office=batch.manifest.origin_office,
-                batch_seq=batch.manifest.batch_seq,
-                previous_batch_uid=str(batch.manifest.previous_batch_id)
-                if batch.manifest.previous_batch_id
-                else None,
-                manifest_sha256=batch.manifest_sha256,
-                stream=None,
-                file_name=Path(path).name,
-                state="imported",
-                created_at=now,
-                imported_at=now,
-                log_json=json.dumps(log, ensure_ascii=False),
-            )
-        )
+        session.add(incoming_batch_row(batch, origin=origin, path=path, log=log, now=now))
         decided = [c for c in changes if c.action == "conflict"]
         ctx.audit(
             session,
