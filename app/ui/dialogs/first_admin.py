@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtWidgets import QCheckBox, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.services.context import ServiceContext
 from app.services.errors import FieldError, ValidationError
@@ -34,11 +42,14 @@ class FirstAdminDialog(RecordDialog):
         self.login: LoginResult | None = None
 
         body = QWidget()
-        form = QFormLayout(body)
+        column = QVBoxLayout(body)
+        column.setContentsMargins(0, 0, 0, 0)
         self.reason = QLabel(self._reason_text(demo, at_startup=at_startup))
         self.reason.setObjectName("firstAdminReason")
         self.reason.setWordWrap(True)
-        form.addRow(self.reason)
+        column.addWidget(self.reason)
+        form = QFormLayout()
+        column.addLayout(form)
         self.username = QLineEdit()
         self.username.setObjectName("username")
         self.username.setPlaceholderText(self.tr("登录用，如 zhangsan"))
@@ -64,7 +75,7 @@ class FirstAdminDialog(RecordDialog):
             )
         )
         hint.setWordWrap(True)
-        form.addRow(hint)
+        column.addWidget(hint)
 
         create = self.buttons.button(QDialogButtonBox.StandardButton.Save)
         create.setText(self.tr("创建并登录"))
@@ -74,7 +85,7 @@ class FirstAdminDialog(RecordDialog):
         later.setText(self.tr("暂不创建（单用户模式）") if at_startup else self.tr("取消"))
         later.setObjectName("deferAdmin")
         self.finish_layout(body)
-        self.resize(520, self.sizeHint().height())
+        self.setMinimumWidth(560)  # the explanations wrap to a fixed width, so the height is known
 
     def _reason_text(self, demo: bool, *, at_startup: bool) -> str:
         text = self.tr(
