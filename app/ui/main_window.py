@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Slot
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QBrush, QCloseEvent, QColor, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -37,6 +37,10 @@ AUTO_SYNC_MS = 10 * 60_000
 
 class MainWindow(QMainWindow):
     """Navigation on the left, pages on the right; pages are built the first time they are opened."""
+
+    # The first administrator was created from a page (系统管理 → 用户) in single-user mode, with
+    # its logged-in ServiceContext: the start-up switches the session to it (application.Startup).
+    first_admin_created = Signal(object)
 
     def __init__(
         self, *, database_label: str = "", pages: Sequence[PageSpec] = PAGES, runner: TaskRunner | None = None
