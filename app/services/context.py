@@ -8,9 +8,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from app.db import Database
 from app.services import audit
+from app.services.errors import ConflictError
 from app.services.permissions import Actor, Permission, check_permission, current_actor
 
 
@@ -46,9 +48,19 @@ class ServiceContext:
 
     @contextmanager
     def write(self) -> Iterator[Session]:
-        """One unit of work: it commits once, or not at all."""
-        with self.db.write() as session:
-            yield session
+        """One unit of work: it commits once, or not at all.
+
+        Two desks saving the same record at the same moment both pass the service's own version
+        check; the version column then lets only the first UPDATE through (``StaleDataError`` for
+        the second), which is reported as the same conflict message, never a silent overwrite.
+        """
+        try:
+            with self.db.write() as session:
+                yield session
+        except StaleDataError as exc:
+            raise ConflictError(
+                "您修改的记录刚刚已被其他人修改并保存。为免覆盖他人的修改，本次没有保存：请刷新后重新编辑。"
+            ) from exc
 
     @contextmanager
     def read(self) -> Iterator[Session]:

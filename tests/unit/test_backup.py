@@ -35,6 +35,10 @@ from app.services.backup import (
 from app.services.context import ServiceContext
 from app.services.targets import TargetData, create_target
 
+# LianCha backs up SQLite files itself; on a server it refuses with a message naming pg_dump
+# (tests/unit/test_postgres.py).
+pytestmark = pytest.mark.sqlite_only
+
 
 def _sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()

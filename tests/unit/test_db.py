@@ -14,10 +14,12 @@ from app.db import DatabaseTooNewError, current_revision, head_revision, open_da
 from app.models import Base
 from app.services.context import ServiceContext
 from app.services.sqlite_search import include_name
+from tests import dbs
 
 
-def test_fresh_database_is_made_by_migrations_and_matches_models(db_path: Path) -> None:
-    db = open_database(str(db_path))
+def test_fresh_database_is_made_by_migrations_and_matches_models(tmp_path: Path) -> None:
+    url = dbs.empty_url(tmp_path)
+    db = open_database(url)
     try:
         assert current_revision(db.engine) == head_revision()
         with db.engine.connect() as conn:
@@ -26,8 +28,10 @@ def test_fresh_database_is_made_by_migrations_and_matches_models(db_path: Path) 
         assert diffs == []
     finally:
         db.dispose()
+        dbs.drop(url)
 
 
+@pytest.mark.sqlite_only
 def test_sqlite_pragmas(ctx: ServiceContext) -> None:
     with ctx.db.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
