@@ -81,5 +81,11 @@ fi
 if [ "$(psql_admin -c "SELECT 1 FROM pg_database WHERE datname = '$PG_DB'")" != "1" ]; then
   psql_admin -c "CREATE DATABASE $PG_DB OWNER $PG_USER"
 fi
+# Tests drop their databases WITH (FORCE), which must be allowed to end any session still in them.
+psql_admin -c "GRANT pg_signal_backend TO $PG_USER" >/dev/null
+# Autovacuum workers entering a test database just before it is dropped only cost time here.
+if [ "$(psql_admin -c "SHOW autovacuum")" != "off" ]; then
+  psql_admin -c "ALTER SYSTEM SET autovacuum = off" -c "SELECT pg_reload_conf()" >/dev/null
+fi
 
 echo "postgresql+psycopg://$PG_USER:$PG_PASSWORD@127.0.0.1:$PG_PORT/$PG_DB"

@@ -12,9 +12,11 @@ from __future__ import annotations
 import itertools
 import os
 import threading
+import time
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, make_url, text
+from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from app.db import backup_sqlite, head_revision, open_database
 
@@ -113,9 +115,17 @@ def drop(url: str) -> None:
     if not on_postgres() or not url.startswith("postgresql"):
         return
     name = _database_name(url)
-    with _admin_engine().connect() as conn:
-        # FORCE: a test that failed may have left a connection open.
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    for attempt in range(5):
+        try:
+            with _admin_engine().connect() as conn:
+                # FORCE: a test that failed may have left a connection open.
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            break
+        except (OperationalError, ProgrammingError):
+            # A server process (autovacuum) may be in it for a moment; drop_all retries at the end.
+            if attempt == 4:
+                return
+            time.sleep(0.2)
     with _lock:
         if name in _created:
             _created.remove(name)

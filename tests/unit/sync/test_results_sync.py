@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import create_engine, func, select, text
 
 from app.io.batch import BatchRejected
 from app.models.enums import SyncState
@@ -16,6 +15,7 @@ from app.services.context import ServiceContext
 from app.services.errors import NotFoundError, RuleViolation
 from app.services.results import return_result, submit_result
 from app.services.sync import apply_receipt, export_results_batch, import_batch, sync_status
+from tests import dbs
 from tests.unit.results.helpers import TODAY, good_payload
 from tests.unit.sync.conftest import Pair
 
@@ -39,8 +39,8 @@ def versions(ctx: ServiceContext) -> list[tuple[str, str, bool]]:
         return [(r[0], r[1], r[2]) for r in rows]
 
 
-def snapshot(path: Path) -> dict[str, list[tuple[object, ...]]]:
-    con = sqlite3.connect(path)
+def snapshot(url: str) -> dict[str, list[tuple[object, ...]]]:
+    engine = create_engine(url)
     try:
         tables = [
             "result_versions",
@@ -49,9 +49,10 @@ def snapshot(path: Path) -> dict[str, list[tuple[object, ...]]]:
             "sync_conflicts",
             "sync_stream_marks",
         ]
-        return {t: con.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall() for t in tables}
+        with engine.connect() as con:
+            return {t: [tuple(r) for r in con.execute(text(f"SELECT * FROM {t} ORDER BY 1"))] for t in tables}
     finally:
-        con.close()
+        engine.dispose()
 
 
 def test_round_trip_and_receipt(pair: Pair) -> None:
@@ -84,11 +85,11 @@ def test_same_batch_twice_identical_receipt(pair: Pair) -> None:
     submit(pair.laptop, pair.drawn.public_inspections[0])
     batch = export_results_batch(pair.laptop, pair.folder, stream="public")
     first = import_batch(pair.office, batch.path, receipt_path=pair.folder / "r1.lcb")
-    before = snapshot(pair.office_path)
+    before = snapshot(pair.office_url)
     second = import_batch(pair.office, batch.path, receipt_path=pair.folder / "r2.lcb")
     assert second.already_imported and second.items == first.items
     assert (pair.folder / "r1.lcb").read_bytes() == (pair.folder / "r2.lcb").read_bytes()
-    assert snapshot(pair.office_path) == before
+    assert snapshot(pair.office_url) == before
 
 
 def test_cumulative_batch_heals_lost_stick(pair: Pair) -> None:
@@ -105,11 +106,11 @@ def test_cumulative_batch_heals_lost_stick(pair: Pair) -> None:
 
 
 def test_out_of_order_held_until_predecessor(pair: Pair) -> None:
-    from app.db import backup_sqlite, open_database
+    from app.db import open_database
 
     a = pair.drawn.public_inspections[0]
-    fresh = pair.folder.parent / "fresh.sqlite3"
-    backup_sqlite(pair.office_path, fresh)  # a second office desk that will miss the first batch
+    pair.office.db.dispose()  # a database being copied must have no open connection (PostgreSQL)
+    fresh = dbs.copy_url(pair.office_url, pair.folder.parent, "fresh")  # will miss the first batch
     v1 = submit(pair.laptop, a)
     first = export_results_batch(pair.laptop, pair.folder, stream="public")
     dry = import_batch(pair.office, first.path, dry_run=True)
@@ -150,7 +151,7 @@ def test_truncated_and_altered_files_change_nothing(pair: Pair) -> None:
     submit(pair.laptop, pair.drawn.public_inspections[0])
     batch = export_results_batch(pair.laptop, pair.folder, stream="public")
     data = batch.path.read_bytes()
-    before = snapshot(pair.office_path)
+    before = snapshot(pair.office_url)
     bad = pair.folder / "bad.lcb"
     for cut in (10, len(data) // 2, len(data) - 1):
         bad.write_bytes(data[:cut])
@@ -165,23 +166,23 @@ def test_truncated_and_altered_files_change_nothing(pair: Pair) -> None:
         pass
     else:  # only zip bookkeeping changed: accepted with identical content
         assert all(v[1] for v in versions(pair.office))
-    assert snapshot(pair.office_path)["result_versions"] == before["result_versions"] or bad.exists()
+    assert snapshot(pair.office_url)["result_versions"] == before["result_versions"] or bad.exists()
 
 
 def test_unknown_key_refused(pair: Pair, tmp_path: Path) -> None:
     from tests.unit.sync.conftest import make_installation
 
-    stranger = make_installation(pair.template, tmp_path / "stranger.sqlite3", office="999999")
+    stranger = make_installation(pair.template_url, tmp_path, "stranger", office="999999")
     try:
         submit(stranger, pair.drawn.public_inspections[0])
         batch = export_results_batch(stranger, pair.folder, stream="public")
     finally:
         stranger.db.dispose()
-    before = snapshot(pair.office_path)
+    before = snapshot(pair.office_url)
     with pytest.raises(BatchRejected) as info:
         import_batch(pair.office, batch.path)
     assert info.value.reason.value == "unknown_key"
-    assert snapshot(pair.office_path) == before
+    assert snapshot(pair.office_url) == before
 
 
 def test_receipt_for_unknown_batch(pair: Pair) -> None:
@@ -195,20 +196,18 @@ def test_receipt_for_unknown_batch(pair: Pair) -> None:
     # A genuine receipt for a batch this laptop has no record of: clear error, nothing changed.
     with pair.laptop.write() as session:
         session.execute(SyncBatch.__table__.delete().where(SyncBatch.batch_uid == batch.batch_id))
-    before = snapshot(pair.laptop_path)
+    before = snapshot(pair.laptop_url)
     with pytest.raises(NotFoundError, match="不是本机发出的"):
         apply_receipt(pair.laptop, result.receipt_path)
-    assert snapshot(pair.laptop_path) == before
+    assert snapshot(pair.laptop_url) == before
 
 
 def test_restored_backup_detected(pair: Pair) -> None:
-    backup = pair.folder.parent / "laptop-backup.sqlite3"
     a, b = pair.drawn.public_inspections[:2]
     submit(pair.laptop, a)
-    from app.db import backup_sqlite
-
     batch1 = export_results_batch(pair.laptop, pair.folder, stream="public")
-    backup_sqlite(pair.laptop_path, backup)
+    pair.laptop.db.dispose()  # a database being copied must have no open connection (PostgreSQL)
+    backup = dbs.copy_url(pair.laptop_url, pair.folder.parent, "laptop-backup")
     submit(pair.laptop, b)
     batch2 = export_results_batch(pair.laptop, pair.folder, stream="public")
     import_batch(pair.office, batch1.path, receipt_path=pair.folder / "r1.lcb")
@@ -216,7 +215,7 @@ def test_restored_backup_detected(pair: Pair) -> None:
     assert result.contiguous_through == 2
     from app.db import open_database
 
-    restored = ServiceContext(db=open_database(str(backup)), operator="同步员")
+    restored = ServiceContext(db=open_database(backup), operator="同步员")
     try:
         with pytest.raises(NotFoundError):
             apply_receipt(restored, pair.folder / "r2.lcb")  # batch 2 unknown to the old backup
