@@ -55,6 +55,16 @@ def _require_server_url(url: str) -> None:
         )
 
 
+def connection_problem(url: str, exc: BaseException) -> str:
+    """A Chinese message for a server that could not be reached or refused the login."""
+    raw = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    reason = raw[0] if raw else type(exc).__name__
+    return (
+        f"无法连接数据库服务器 {describe_url(url)}：{reason}。"
+        "请检查服务器电脑是否开机、网络是否连通、地址和端口、用户名和密码，以及防火墙是否放行。"
+    )
+
+
 def _connect(url: str) -> Engine:
     """An engine on the server, having proved that it answers (a clear message when it does not)."""
     _require_server_url(url)
@@ -64,11 +74,7 @@ def _connect(url: str) -> Engine:
             conn.execute(text("SELECT 1"))
     except SQLAlchemyError as exc:
         engine.dispose()
-        reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0] if str(exc) else type(exc).__name__
-        raise ServerError(
-            f"无法连接数据库服务器 {describe_url(url)}：{reason}。"
-            "请检查服务器是否开机、地址和端口、用户名和密码，以及防火墙是否放行。"
-        ) from exc
+        raise ServerError(connection_problem(url, exc)) from exc
     return engine
 
 

@@ -111,3 +111,23 @@ def test_coming_back_to_the_window_shows_other_desks_changes(
     window.changeEvent(QEvent(QEvent.Type.ActivationChange))
     qtbot.waitUntil(lambda: count.text() == "共 2 条", timeout=10_000)
     qtbot.waitUntil(ui.runner.is_idle)
+
+
+def test_starting_on_an_unreachable_server_is_explained(qtbot: QtBot, data_folder: object) -> None:
+    from app.ui.application import Startup, describe_database
+    from tests.ui.helpers import visible_message_box
+
+    window = MainWindow(database_label=describe_database(UNREACHABLE))
+    qtbot.addWidget(window)
+    startup = Startup(window, db=UNREACHABLE, operator="李四")
+    window.show()
+    with qtbot.waitSignal(startup.failed, timeout=30_000) as failed:
+        startup.start()
+    assert "无法连接数据库服务器" in failed.args[0] and "secret" not in failed.args[0]
+    box = visible_message_box()
+    assert box is not None and "服务器电脑是否开机" in box.text()
+    box.finished.disconnect()  # closing it would end the test's event loop with exit code 2
+    box.close()
+    assert window.runner.shutdown(10_000)
+    qtbot.waitUntil(window.runner.is_idle)
+    startup.close()

@@ -179,3 +179,12 @@ def test_cli_names_unreachable_server(
     assert main(["server", "init", UNREACHABLE, "--username", "admin", "--name", "王主任"]) == 2
     err = capsys.readouterr().err
     assert "无法连接数据库服务器" in err and "secret" not in err
+
+
+def test_any_command_on_an_unreachable_server_says_so(
+    capsys: pytest.CaptureFixture[str], data_folder: Path
+) -> None:
+    assert main(["--db", UNREACHABLE, "info"]) == 2
+    err = capsys.readouterr().err
+    assert "无法连接数据库服务器 postgresql+psycopg://liancha:***@127.0.0.1:9/liancha" in err
+    assert "Connection refused" in err and "防火墙" in err and "secret" not in err
