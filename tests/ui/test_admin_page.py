@@ -190,7 +190,7 @@ def test_audit_model_reads_pages_lazily(qtmodeltester: ModelTester) -> None:
     qtmodeltester.check(model)  # type: ignore[no-untyped-call]
 
 
-@pytest.mark.sqlite_only  # LianCha backs up SQLite files; a server is backed up with pg_dump
+@pytest.mark.sqlite_only  # restores over the open file; a server is not restored over from a desk
 def test_backup_tab_backs_up_lists_and_restores(
     qtbot: QtBot, qtmodeltester: ModelTester, page: AdminPage, admin: ServiceContext, tmp_path: Path
 ) -> None:

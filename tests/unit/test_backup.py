@@ -35,8 +35,8 @@ from app.services.backup import (
 from app.services.context import ServiceContext
 from app.services.targets import TargetData, create_target
 
-# LianCha backs up SQLite files itself; on a server it refuses with a message naming pg_dump
-# (tests/unit/test_postgres.py).
+# About SQLite files (copies, integrity checks, restoring over a file). A server database's backup
+# is tested in tests/unit/test_server.py.
 pytestmark = pytest.mark.sqlite_only
 
 

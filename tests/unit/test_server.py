@@ -188,3 +188,35 @@ def test_any_command_on_an_unreachable_server_says_so(
     err = capsys.readouterr().err
     assert "无法连接数据库服务器 postgresql+psycopg://liancha:***@127.0.0.1:9/liancha" in err
     assert "Connection refused" in err and "防火墙" in err and "secret" not in err
+
+
+@pytest.mark.postgres_only
+def test_a_server_database_is_backed_up_as_one_moment_and_restores_on_one_pc(
+    ctx: ServiceContext, tmp_path: Path
+) -> None:
+    from app.models import Inspection
+    from app.services.backup import BackupNotSupported, create_backup, restore_backup, restore_open_database
+    from app.services.backup import verify_backup as check_file
+
+    county = build_mini_county(ctx)
+    task = create_task(ctx, joint_task_data(county))
+    draw_task_targets(ctx, task, seed=SEED)
+    out = tmp_path / "server.zip"
+    info = create_backup(ctx, out)
+    manifest = check_file(out)
+    assert manifest["source"] == ctx.db.display_name() and "liancha:liancha@" not in manifest["source"]
+    assert info.audit_entries == audit.count_entries(ctx.db)  # the backup holds the entry saying it was made
+    restored_file = tmp_path / "restored.sqlite3"
+    restore_backup(out, database=restored_file, operator="管理员")
+    single_pc = open_database(str(restored_file))
+    try:
+        with ctx.read() as server, single_pc.read() as pc:
+            for model in (Target, Department, Draw, Inspection):
+                n = server.execute(select(func.count()).select_from(model)).scalar()
+                assert pc.execute(select(func.count()).select_from(model)).scalar() == n, model
+        report = audit.verify_chain(single_pc)
+        assert report.ok and report.entries == info.audit_entries + 1  # plus the restore itself
+    finally:
+        single_pc.dispose()
+    with pytest.raises(BackupNotSupported, match="migrate-to"):
+        restore_open_database(ctx, out)
