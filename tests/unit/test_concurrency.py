@@ -12,12 +12,13 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 
 from app.db import open_database
-from app.models import AuditEntry, Draw, ResultVersion, Target
+from app.models import AuditEntry, Draw, ResultVersion, Target, Task
 from app.services import audit
 from app.services.context import ServiceContext
 from app.services.errors import ConflictError
@@ -158,3 +159,60 @@ def test_a_stale_edit_is_refused_with_both_versions(ctx: ServiceContext, db_url:
     with pytest.raises(ConflictError, match=rf"第 {version} 版，现在是第 {version + 1} 版"):
         update_target(ctx, target, TargetData(name="青山县甲改的饭店"), expected_version=version)
     assert get_target(ctx, target).data.name == "青山县乙改的饭店"
+
+
+def test_two_desks_creating_tasks_of_one_department_get_different_numbers(
+    ctx: ServiceContext, db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+    import time
+
+    from app.services import tasks as task_service
+
+    county = build_mini_county(ctx)
+    real_next = task_service.next_task_number
+
+    def slow_next(*args: Any, **kwargs: Any) -> tuple[str, int]:
+        # Both desks would compute the same next number here if nothing serialised them.
+        result = real_next(*args, **kwargs)
+        time.sleep(0.5)
+        return result
+
+    monkeypatch.setattr(task_service, "next_task_number", slow_next)
+    desks = [ServiceContext(db=open_database(db_url), operator=name) for name in ("甲", "乙")]
+    made: list[int] = []
+    errors: list[BaseException] = []
+    start = threading.Barrier(2)
+
+    def create(desk: ServiceContext, n: int) -> None:
+        start.wait()
+        try:
+            made.append(create_task(desk, joint_task_data(county, name=f"2026年并发任务{n}")))
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=create, args=(desk, n)) for n, desk in enumerate(desks)]
+    try:
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+    finally:
+        for desk in desks:
+            desk.db.dispose()
+    assert errors == [] and len(made) == 2
+    with ctx.read() as session:
+        numbers = set(session.execute(select(Task.number).where(Task.id.in_(made))).scalars())
+    assert len(numbers) == 2
+
+
+def test_a_duplicate_saved_meanwhile_is_a_conflict_not_a_program_error(ctx: ServiceContext) -> None:
+    from app.models import Department
+
+    with pytest.raises(ConflictError, match="相同的记录"), ctx.write() as session:
+        session.add(Department(name="青山县重复的部门"))
+        session.flush()
+        session.add(Department(name="青山县重复的部门"))
+        session.flush()
+    with ctx.read() as session:
+        assert session.execute(select(func.count(Department.id))).scalar_one() == 0
