@@ -12,7 +12,7 @@ from app.models.enums import SyncState
 from app.models.results import ResultVersion
 from app.models.sync import SyncBatch, SyncConflict, SyncHeldItem
 from app.services.context import ServiceContext
-from app.services.errors import NotFoundError, RuleViolation
+from app.services.errors import ConflictError, NotFoundError, RuleViolation
 from app.services.results import return_result, submit_result
 from app.services.sync import apply_receipt, export_results_batch, import_batch, sync_status
 from tests import dbs
@@ -372,3 +372,56 @@ def test_classified_refused_for_uncleared_and_absent_from_public(pair: Pair) -> 
     assert result.receipt_path is not None
     applied = apply_receipt(pair.laptop, result.receipt_path)
     assert applied.stream == "classified" and applied.acknowledged_through == 1
+
+
+def test_two_desks_exporting_at_once_get_consecutive_batch_numbers(
+    pair: Pair, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a server all desks are one installation: batch numbers are taken one desk at a time."""
+    import threading
+    import time
+    from typing import Any
+
+    from app.db import open_database
+    from app.services import sync as sync_service
+
+    submit(pair.laptop, pair.drawn.public_inspections[0])
+    real_next = sync_service._next_batch_numbers
+
+    def slow_next(*args: Any, **kwargs: Any) -> Any:
+        numbers = real_next(*args, **kwargs)
+        time.sleep(0.5)  # both desks would take the same number here if nothing serialised them
+        return numbers
+
+    monkeypatch.setattr(sync_service, "_next_batch_numbers", slow_next)
+    desks = [ServiceContext(db=open_database(pair.laptop_url), operator=n) for n in ("甲", "乙")]
+    start = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def export(desk: ServiceContext, n: int) -> None:
+        start.wait()
+        try:
+            export_results_batch(desk, pair.folder, stream="public")
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=export, args=(d, n)) for n, d in enumerate(desks)]
+    try:
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+    finally:
+        for desk in desks:
+            desk.db.dispose()
+    # One desk's batch is recorded; the other is told to export again, and its file is gone.
+    assert len(errors) == 1 and isinstance(errors[0], ConflictError), errors
+    assert "另一台电脑刚刚导出了第1号批次" in str(errors[0])
+    with pair.laptop.read() as session:
+        out = session.execute(
+            select(SyncBatch.batch_seq, SyncBatch.file_name).where(SyncBatch.direction == "out")
+        ).all()
+    assert [seq for seq, _name in out] == [1]
+    assert [f.name for f in pair.folder.rglob("*.lcb")] == [out[0][1]]
+    again = export_results_batch(pair.laptop, pair.folder, stream="public")
+    assert again.batch_seq == 2
