@@ -414,14 +414,16 @@ def test_two_desks_exporting_at_once_get_consecutive_batch_numbers(
     finally:
         for desk in desks:
             desk.db.dispose()
-    # One desk's batch is recorded; the other is told to export again, and its file is gone.
-    assert len(errors) == 1 and isinstance(errors[0], ConflictError), errors
-    assert "另一台电脑刚刚导出了第1号批次" in str(errors[0])
+    # Either the desks took turns (batches 1 and 2), or the later one was told to export again and
+    # its file is gone; never two batches with one number, never a file without its record.
+    assert all(isinstance(e, ConflictError) and "请重新导出" in str(e) for e in errors), errors
     with pair.laptop.read() as session:
         out = session.execute(
-            select(SyncBatch.batch_seq, SyncBatch.file_name).where(SyncBatch.direction == "out")
+            select(SyncBatch.batch_seq, SyncBatch.file_name)
+            .where(SyncBatch.direction == "out")
+            .order_by(SyncBatch.batch_seq)
         ).all()
-    assert [seq for seq, _name in out] == [1]
-    assert [f.name for f in pair.folder.rglob("*.lcb")] == [out[0][1]]
+    assert [seq for seq, _name in out] == ([1] if errors else [1, 2])
+    assert sorted(f.name for f in pair.folder.rglob("*.lcb")) == sorted(name for _seq, name in out)
     again = export_results_batch(pair.laptop, pair.folder, stream="public")
-    assert again.batch_seq == 2
+    assert again.batch_seq == len(out) + 1
