@@ -141,3 +141,22 @@ def drop_all() -> None:
     _template = None
     _admin.dispose()
     _admin = None
+
+
+def table_rows(url: str, tables: tuple[str, ...] | list[str]) -> dict[str, list[tuple[object, ...]]]:
+    """Every row of the named tables (ordered by their first column), read from any database URL."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return {
+                t: [tuple(r) for r in conn.execute(text(f"SELECT * FROM {t} ORDER BY 1"))] for t in tables
+            }
+    finally:
+        engine.dispose()
+
+
+def file_of(url: str) -> Path:
+    """The SQLite file of a URL (for tests about the file itself, which are SQLite-only)."""
+    path = url.removeprefix("sqlite:///")
+    assert path != url, f"not a SQLite file URL: {url}"
+    return Path(path)

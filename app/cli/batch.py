@@ -1,7 +1,8 @@
 """`liancha batch {export|import|receipt|status|keys}`: sync batch files (SYNC.md, docs/sync-format.md).
 
-Only results batches are implemented so far; ``--kind task-package`` and ``--kind registry`` are
-refused with exit 2 rather than pretending.
+``export --kind results|task-package|registry``; ``import`` takes any batch and applies it by the
+kind its signed manifest names (results, task package, registry update; ``--dry-run`` shows a
+registry update's diff, ``--decide KEY=local|incoming`` settles its conflicts).
 """
 
 from __future__ import annotations
@@ -23,11 +24,20 @@ from app.io.batch import BatchRejected, format_fingerprint
 from app.services.sync import (
     apply_receipt,
     export_results_batch,
-    import_batch,
     my_key_card,
     sync_status,
     trust_key_card,
     trusted_keys,
+)
+from app.services.sync_inbox import import_any
+from app.services.sync_packages import PACKAGE_TABLES, PackageImport, export_task_package
+from app.services.sync_registry import (
+    ACTION_LABELS,
+    ACTIONS,
+    KIND_LABELS,
+    RegistryImport,
+    export_registry,
+    field_label,
 )
 
 
@@ -48,6 +58,13 @@ def register(subparsers: Any) -> None:
     p.add_argument("file")
     p.add_argument("--dry-run", action="store_true", help="只检查，不写入")
     p.add_argument("--receipt", help="回执输出路径（默认写在批次文件旁）")
+    p.add_argument(
+        "--decide",
+        action="append",
+        default=[],
+        metavar="KEY=local|incoming",
+        help="名录更新的冲突处理：保留本地（local）或采用平台（incoming），KEY 见 --dry-run 的输出；可重复",
+    )
     add_db_argument(p)
     p.set_defaults(func=run_import)
 
@@ -78,10 +95,33 @@ def _rejected(exc: BatchRejected) -> CliError:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    if args.kind != "results":
-        raise CliError(
-            f"尚不支持导出“{args.kind}”批次：目前只能导出结果批次（--kind results）。", EXIT_CANNOT_RUN
+    if args.kind == "registry":
+        ctx = open_context(args)
+        with service_errors(ctx):
+            snapshot = export_registry(ctx, Path(args.output))
+        c = snapshot.counts
+        print(
+            f"已导出名录快照：{snapshot.path}（第{snapshot.version}版：检查对象 {c['targets']}，"
+            f"检查人员 {c['inspectors']}，抽查事项 {c['items']}）"
         )
+        return EXIT_OK
+    if args.kind == "task-package":
+        if not args.task:
+            raise CliError("导出任务包需要 --task（任务编号）。", EXIT_CANNOT_RUN)
+        ctx = open_context(args)
+        with service_errors(ctx):
+            package = export_task_package(ctx, Path(args.output), task=args.task, recipient=args.recipient)
+        counts = package.counts
+        print(
+            f"已导出任务包：{package.path}（第{package.batch_seq}号批次，{package.task_number}："
+            f"检查对象 {counts['inspections']} 个，检查组 {counts['teams']} 个，"
+            f"检查人员 {counts['inspectors']} 人，抽查事项 {counts['items']} 项"
+            + ("，已加密" if package.classified else "")
+            + "）"
+        )
+        return EXIT_OK
+    if args.kind != "results":
+        raise CliError(f"尚不支持导出“{args.kind}”批次：目前可导出结果批次和任务包。", EXIT_CANNOT_RUN)
     ctx = open_context(args)
     with service_errors(ctx):
         done = export_results_batch(ctx, Path(args.output), stream=args.stream, recipient=args.recipient)
@@ -91,13 +131,84 @@ def run_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _print_package(result: PackageImport) -> int:
+    verb = "检查" if result.dry_run else "导入"
+    if result.already_imported:
+        print(f"此任务包已导入过，未做任何更改：{result.task_number} {result.task_name}")
+        return EXIT_OK
+    print(
+        f"任务包{verb}完成：{result.task_number} {result.task_name}"
+        + ("（涉密）" if result.classified else "")
+    )
+    for table, label in PACKAGE_TABLES:
+        added, updated, unchanged = result.count(table)
+        if added or updated or unchanged:
+            print(f"  {label}：新增 {added}，更新 {updated}，未变 {unchanged}")
+    return EXIT_OK
+
+
+def _value(value: object) -> str:
+    text = "（空）" if value in (None, "") else str(value)
+    return text if len(text) <= 60 else text[:57] + "…"
+
+
+def _print_registry(result: RegistryImport) -> int:
+    if result.already_imported:
+        print(f"此名录更新（第{result.version}版）已导入过，未做任何更改。")
+        return EXIT_OK
+    head = "名录更新差异" if not result.applied else "名录更新已应用"
+    print(f"{head}：第{result.version}版（本机现为第{result.installed}版）")
+    for action in ACTIONS:
+        rows = result.of(action)
+        print(f"  {ACTION_LABELS[action]}：{len(rows)}")
+        for change in rows:
+            what = f"    [{KIND_LABELS[change.kind]}] {change.label}"
+            if action == "conflict":
+                decided = {"local": "保留本地", "incoming": "采用平台"}.get(change.decision or "", "待决定")
+                what += (
+                    f"（{'平台已移除' if change.removal else '双方都有修改'}，{decided}）  KEY={change.key}"
+                )
+            print(what)
+            if action in ("changed", "kept", "conflict"):
+                for f in change.fields:
+                    print(
+                        f"        {field_label(f.name)}：本地 {_value(f.local)} → 平台 {_value(f.incoming)}"
+                    )
+    if result.undecided and not result.dry_run:
+        print(
+            f"有 {len(result.undecided)} 处冲突待决定，未做任何更改。请逐条用 --decide KEY=local（保留本地）"
+            "或 --decide KEY=incoming（采用平台）后重新导入。"
+        )
+        return EXIT_REJECTED
+    return EXIT_OK
+
+
+def _decisions(values: list[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for value in values:
+        key, sep, choice = value.partition("=")
+        if not sep or choice not in ("local", "incoming"):
+            raise CliError(
+                f"--decide 的格式应为 KEY=local 或 KEY=incoming，收到「{value}」。", EXIT_CANNOT_RUN
+            )
+        out[key.strip()] = choice
+    return out
+
+
 def run_import(args: argparse.Namespace) -> int:
+    decisions = _decisions(args.decide)
     ctx = open_context(args)
     try:
         with service_errors(ctx):
-            result = import_batch(ctx, Path(args.file), receipt_path=args.receipt, dry_run=args.dry_run)
+            result = import_any(
+                ctx, Path(args.file), receipt_path=args.receipt, dry_run=args.dry_run, decisions=decisions
+            )
     except BatchRejected as exc:
         raise _rejected(exc) from exc
+    if isinstance(result, PackageImport):
+        return _print_package(result)
+    if isinstance(result, RegistryImport):
+        return _print_registry(result)
     print(
         f"{'检查' if result.dry_run else '导入'}完成：接收 {result.count('accepted')}，重复 {result.count('duplicate')}，"
         f"暂缓 {result.count('held')}，拒收 {result.count('rejected')}"

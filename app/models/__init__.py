@@ -31,6 +31,7 @@ from app.models.sync import (
     SyncConflict,
     SyncHeldItem,
     SyncIdentity,
+    SyncRegistryBase,
     SyncStreamMark,
     SyncTrustedKey,
 )
@@ -80,6 +81,7 @@ __all__ = [
     "SyncConflict",
     "SyncHeldItem",
     "SyncIdentity",
+    "SyncRegistryBase",
     "SyncStreamMark",
     "SyncTrustedKey",
     "SyncUploadAttempt",

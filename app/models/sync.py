@@ -116,3 +116,22 @@ class SyncConflict(Base):
     detail: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     resolved: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class SyncRegistryBase(Base):
+    """What a registry row looked like when it was last taken from a registry update (per origin).
+
+    A local row whose current content no longer hashes to this was edited here since: a later
+    update that changes it too is a conflict for a person, never a silent overwrite.
+    """
+
+    __tablename__ = "sync_registry_base"
+    __table_args__ = (
+        UniqueConstraint("origin", "kind", "uid", name="uq_sync_registry_base_origin_kind_uid"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    origin: Mapped[str] = mapped_column(String(36))
+    kind: Mapped[str] = mapped_column(String(20))  # targets | inspectors | items
+    uid: Mapped[str] = mapped_column(String(36))
+    sha256: Mapped[str] = mapped_column(String(64))

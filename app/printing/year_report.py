@@ -22,13 +22,13 @@ from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from app.printing.fonts import CJK_FONT, register_fonts
-from app.services.statistics import BAR, LINE, PIE, Cell, Figure
+from app.services.statistics import BAR, LINE, PIE, Cell, Figure, chart_points
 from app.services.year_report import ADJUSTMENT_HEADERS, PLAN_HEADERS, YearReport
 
 PAGE = A4
 MARGIN = 15 * mm
 WIDTH = PAGE[0] - 2 * MARGIN
-MAX_POINTS = 12  # a chart shows the largest groups; the table under it lists them all
+MAX_POINTS = 12  # a chart shows the largest groups (chart_points); the table under it lists them all
 PALETTE = (
     colors.HexColor("#2f6db5"),
     colors.HexColor("#e07b39"),
@@ -104,7 +104,7 @@ def _short(label: str, limit: int = 14) -> str:
 
 def chart_drawing(figure: Figure) -> Drawing | None:
     """The figure's chart as a reportlab drawing (None when it has nothing to draw)."""
-    points = [(label, value) for label, value in figure.series[:MAX_POINTS]]
+    points = list(chart_points(figure.chart, figure.series, MAX_POINTS))
     if not points or all(v == 0 for _, v in points):
         return None
     if figure.chart == PIE:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -92,6 +92,20 @@ class StatsFilter:
     year: int | None = None
     department_id: int | None = None
     mode: TaskMode | None = None
+
+
+def chart_points(kind: str, series: Sequence[tuple[str, float]], limit: int) -> tuple[tuple[str, float], ...]:
+    """The points a chart of ``kind`` can show when only ``limit`` fit.
+
+    A line chart runs in time order, so it keeps the first points. A bar or pie chart keeps
+    the largest values (in their original order), so the group that matters most is never
+    the one cut off; the table under the chart still lists every row.
+    """
+    points = tuple(series)
+    if len(points) <= limit or kind == LINE:
+        return points[:limit]
+    ranked = sorted(range(len(points)), key=lambda i: (-points[i][1], i))[:limit]
+    return tuple(points[i] for i in sorted(ranked))
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import logging
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,15 +36,17 @@ from app.io.batch import (
     Stream,
     TrustedKey,
     TrustedKeys,
+    VerifiedBatch,
     canonical_json,
     read_batch,
     read_receipt,
     write_batch,
 )
 from app.io.batch.receipt import build_receipt
+from app.io.batch.results_sheet import results_sheet_bytes
 from app.io.batch.safe_write import write_atomically
 from app.models.base import utcnow
-from app.models.enums import ResultVersionKind, SyncState
+from app.models.enums import InspectionState, ResultVersionKind, SyncState
 from app.models.results import ResultVersion
 from app.models.sync import (
     SyncBatch,
@@ -68,6 +71,7 @@ logger = logging.getLogger(__name__)
 OFFICE_KEY = "sync.office"
 DEFAULT_OFFICE = "liancha"
 ITEMS_MEMBER = "items.jsonl"
+SHEET_MEMBER = "results.xlsx"
 OUT = "out"
 IN = "in"
 
@@ -383,6 +387,67 @@ def version_item(version: ResultVersion) -> dict[str, Any]:
     }
 
 
+def _labels(values: Any) -> str:
+    if not isinstance(values, list):
+        return ""
+    return "，".join(str(v.get("label", "")) if isinstance(v, dict) else str(v) for v in values)
+
+
+def _section(document: dict[str, Any], key: str) -> dict[str, Any]:
+    value = document.get(key)
+    return value if isinstance(value, dict) else {}
+
+
+def platform_rows(items: Sequence[dict[str, Any]]) -> list[tuple[str, ...]]:
+    """One row of the platform's result-import sheet per batch item, from the frozen version alone.
+
+    Only what the version froze is used, so the sheet says exactly what the signed items say; a
+    payload lacking a section (older formats) leaves its cells blank rather than failing the export.
+    """
+    rows: list[tuple[str, ...]] = []
+    for item in items:
+        try:
+            document = json.loads(item["payload"])
+        except (TypeError, ValueError):
+            document = {}
+        document = document if isinstance(document, dict) else {}
+        task = _section(document, "task")
+        target = _section(document, "target")
+        result = _section(document, "result")
+        measures = _labels(result.get("measures"))
+        if result.get("measure_other"):
+            measures = f"{measures}（{result['measure_other']}）"
+        people = result.get("inspectors")
+        withheld = bool(item.get("withheld"))
+        rows.append(
+            (
+                str(item["seq"]),
+                str(item["record_uid"]),
+                str(item["uid"]),
+                "更正" if item.get("kind") == ResultVersionKind.CORRECTION.value else "录入",
+                str(task.get("number", "")),
+                str(task.get("name", "")),
+                str(target.get("name", "")),
+                str(target.get("code", "")),
+                str(result.get("inspection_date") or ""),
+                _labels(result.get("methods")),
+                _labels(result.get("categories")),
+                str(result.get("problems", "")),
+                measures,
+                "，".join(str(p.get("name", "")) for p in people if isinstance(p, dict))
+                if isinstance(people, list)
+                else "",
+                "是" if withheld else "否",
+                str(result.get("withheld_reason", "")) if withheld else "",
+                str(item.get("reason") or "")
+                if item.get("kind") == ResultVersionKind.CORRECTION.value
+                else "",
+                str(result.get("remarks", "")),
+            )
+        )
+    return rows
+
+
 def export_results_batch(
     ctx: ServiceContext, path: Path | str, *, stream: str, recipient: str | None = None
 ) -> ExportedBatch:
@@ -443,6 +508,7 @@ def export_results_batch(
         batch_seq=batch_seq,
         previous_batch_id=previous,
         items={ITEMS_MEMBER: items},
+        files={SHEET_MEMBER: results_sheet_bytes(platform_rows(items))},
         signing_key=keys,
         recipient_public_key=recipient_key,
         batch_id=batch_id,
@@ -535,13 +601,36 @@ def _item_status(session: Session, item: dict[str, Any]) -> tuple[str, str | Non
     return "new", None
 
 
+RELAY_KEY = "sync.relay_received"
+REASON_STREAM = "条目的密级与本机任务不符（涉密任务的结果只能在涉密数据流中），已拒收"
+
+
+def _relays(session: Session) -> bool:
+    """Whether received versions are forwarded under this installation's own seqs (docs/sync-database.md).
+
+    True for a county office (laptops → office → platform); an installation acting as the system
+    of record (a platform gateway built on LianCha) sets it false: it forwards nothing.
+    """
+    value = get_setting(session, RELAY_KEY)
+    return value is not False and value != "false"
+
+
 def _apply_version(session: Session, item: dict[str, Any], *, batch_uid: str) -> str | None:
-    """Store one new version: applied (current), a fork kept as a conflict, or held. Returns a hold reason."""
+    """Store one new version: applied (current), a fork kept as a conflict, or held. Returns a hold reason.
+
+    An applied version is *relayed*: it takes the next seq of this installation's own stream and
+    becomes pending here, so that the next results batch to the platform carries it (the maker's
+    installation and seq stay in the import log of the batch it came in). A fork is kept local
+    until a person settles it with a correction, which is then this installation's own version.
+    """
     inspection = session.execute(
         select(Inspection).where(Inspection.uid == item["record_uid"])
     ).scalar_one_or_none()
     if inspection is None:
         return REASON_UNKNOWN_RECORD
+    task: Task = inspection.task
+    if item.get("stream") != (Stream.CLASSIFIED.value if task.is_classified else Stream.PUBLIC.value):
+        return REASON_STREAM
     prev_uid = item.get("prev_uid")
     current = session.execute(
         select(ResultVersion).where(
@@ -571,6 +660,18 @@ def _apply_version(session: Session, item: dict[str, Any], *, batch_uid: str) ->
     elif current is not None:
         current.is_current = False
         session.flush()
+    kind = ResultVersionKind(item["kind"])
+    stream = str(item["stream"])
+    origin, seq, state = str(item["origin"]), int(item["seq"]), SyncState.LOCAL
+    if not fork and _relays(session):
+        # The seq is taken in this transaction, like a version finalized here (the outbox rule).
+        origin = installation_id(session)
+        top = session.execute(
+            select(func.max(ResultVersion.seq)).where(
+                ResultVersion.origin == origin, ResultVersion.stream == stream
+            )
+        ).scalar()
+        seq, state = int(top or 0) + 1, SyncState.PENDING
     session.add(
         ResultVersion(
             uid=item["uid"],
@@ -578,21 +679,30 @@ def _apply_version(session: Session, item: dict[str, Any], *, batch_uid: str) ->
             record_uid=item["record_uid"],
             prev_uid=prev_uid,
             number=int(item["number"]),
-            kind=ResultVersionKind(item["kind"]),
+            kind=kind,
             payload_json=item["payload"],
             sha256=item["sha256"],
             reason=str(item.get("reason") or ""),
             created_at=utcnow(),
             created_by=str(item.get("created_by") or ""),
-            origin=str(item["origin"]),
-            stream=str(item["stream"]),
-            seq=int(item["seq"]),
+            origin=origin,
+            stream=stream,
+            seq=seq,
             is_current=not fork,
             withheld=bool(item.get("withheld")),
-            sync_state=SyncState.LOCAL,
+            sync_state=state,
             sync_batch_uid=batch_uid,
         )
     )
+    if not fork:
+        # The office reviews what the field entered: the record moves as if entered here.
+        if kind is ResultVersionKind.ENTRY and inspection.state in (
+            InspectionState.NOT_ENTERED,
+            InspectionState.RETURNED,
+        ):
+            inspection.state = InspectionState.PENDING_REVIEW
+        elif kind is ResultVersionKind.CORRECTION and inspection.state == InspectionState.PUBLISHED:
+            inspection.correction_state = "pending_review"
     session.flush()
     return None
 
@@ -615,7 +725,12 @@ def _release_held(session: Session, applied_uid: str) -> int:
 
 @tracked("导入数据批次")
 def import_batch(
-    ctx: ServiceContext, path: Path | str, *, receipt_path: Path | str | None = None, dry_run: bool = False
+    ctx: ServiceContext,
+    path: Path | str,
+    *,
+    receipt_path: Path | str | None = None,
+    dry_run: bool = False,
+    batch: VerifiedBatch | None = None,
 ) -> ImportResult:
     """Verify and apply a results batch in one transaction, and write the receipt for the sender.
 
@@ -624,6 +739,7 @@ def import_batch(
         path: The batch file (copied off the stick first).
         receipt_path: Where to write the receipt; default next to the batch (``.receipt.lcb``).
         dry_run: Verify and classify every item, change nothing, write no receipt.
+        batch: The already verified file, when the caller read it to see its kind.
 
     Returns:
         Per-item outcome, the receipt's ``contiguous_through`` and where it was written.
@@ -637,7 +753,8 @@ def import_batch(
         found = _identity(session, create=False)
         trusted = _trusted(session)
     keys = found[1] if found else None
-    batch = read_batch(Path(path), trusted_keys=trusted, private_key=keys)
+    if batch is None:
+        batch = read_batch(Path(path), trusted_keys=trusted, private_key=keys)
     stream = batch.stream.value if batch.stream else None
     if batch.manifest.classified and not can_see_classified(ctx):
         raise PermissionDenied("这是涉密批次：只有具备涉密权限的人员可以导入。")

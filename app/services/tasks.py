@@ -166,8 +166,11 @@ class TaskDetail:
 
 
 def _ratios_to_json(ratios: dict[RiskClass, Decimal]) -> str:
-    # Stored as decimal text so that the draw (and anyone verifying it) rounds exactly.
-    return json.dumps({k.value: str(Decimal(v)) for k, v in sorted(ratios.items())}, sort_keys=True)
+    # Stored as decimal text so that the draw (and anyone verifying it) rounds exactly; without
+    # trailing zeros, so one task does not print "0.03" beside "0.030" (a capped ratio).
+    return json.dumps(
+        {k.value: format(Decimal(v).normalize(), "f") for k, v in sorted(ratios.items())}, sort_keys=True
+    )
 
 
 def ratios_from_json(text: str) -> dict[RiskClass, Decimal]:

@@ -14,7 +14,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from app.services.statistics import BAR, LINE, PIE, Cell, Figure
+from app.services.statistics import BAR, LINE, PIE, Cell, Figure, chart_points
 
 PALETTE = (
     "#2f6db5",
@@ -28,7 +28,7 @@ PALETTE = (
     "#b5a82f",
     "#2fb5b0",
 )
-MAX_POINTS = 15  # the chart shows the first points; the table under it lists every row
+MAX_POINTS = 15  # the chart shows what chart_points keeps; the table under it lists every row
 
 
 def _number(value: float) -> str:
@@ -61,7 +61,7 @@ class ChartWidget(QWidget):
         self.kind = kind
         self.reference = reference
         self.reference_label = reference_label
-        self.series = tuple(series)[:MAX_POINTS]
+        self.series = chart_points(kind, series, MAX_POINTS)
         self.value_label = value_label
         self.updateGeometry()
         self.update()

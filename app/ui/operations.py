@@ -21,11 +21,12 @@ from __future__ import annotations
 import logging
 import traceback
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any, Generic, Self, TypeVar
 
 import shiboken6
-from PySide6.QtCore import QElapsedTimer, QObject, QRunnable, Qt, QThreadPool, QTimer, Signal, Slot
+from PySide6.QtCore import QElapsedTimer, QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import QDialog, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
 from app.services.errors import Interrupted
@@ -51,27 +52,25 @@ class _Outcome:
 
 
 class _Relay(QObject):
-    """Lives on the UI thread; the worker emits on it, Qt queues the call onto the UI thread."""
+    """Lives on the UI thread as long as its runner; workers emit on it, Qt queues the call.
 
-    finished = Signal(object)
+    Why one long-lived relay and plain Python worker threads instead of a QRunnable and a
+    QObject per operation: a per-operation object deleted on the UI thread (``deleteLater``)
+    while its worker was still returning from ``emit``/``run`` corrupted the heap — the print
+    preview test crashed in ``QObject::~QObject`` after a few hundred operations. A worker
+    here touches only this relay, which its runner keeps until every worker has returned.
+    """
+
+    finished = Signal(object)  # (_Running, _Outcome)
 
 
-class _Job(QRunnable):
-    def __init__(self, fn: Callable[[Progress], Any], progress: Progress, relay: _Relay) -> None:
-        super().__init__()
-        self.setAutoDelete(False)  # the runner keeps it until its result has been delivered
-        self._fn = fn
-        self._progress = progress
-        self._relay = relay
-
-    def run(self) -> None:
-        try:
-            outcome = _Outcome(result=self._fn(self._progress))
-        except Interrupted:
-            outcome = _Outcome(interrupted=True)
-        except BaseException as exc:  # a worker must always report back, or the UI waits forever
-            outcome = _Outcome(error=exc, traceback=traceback.format_exc())
-        self._relay.finished.emit(outcome)
+def _execute(fn: Callable[[Progress], Any], progress: Progress) -> _Outcome:
+    try:
+        return _Outcome(result=fn(progress))
+    except Interrupted:
+        return _Outcome(interrupted=True)
+    except BaseException as exc:  # a worker must always report back, or the UI waits forever
+        return _Outcome(error=exc, traceback=traceback.format_exc())
 
 
 class TaskRunner(QObject):
@@ -83,10 +82,13 @@ class TaskRunner(QObject):
 
     def __init__(self, parent: QObject | None = None, *, readers: int = 2) -> None:
         super().__init__(parent)
-        self._writer = QThreadPool(self)
-        self._writer.setMaxThreadCount(1)
-        self._readers = QThreadPool(self)
-        self._readers.setMaxThreadCount(readers)
+        self._reader_count = readers
+        self._writer: ThreadPoolExecutor | None = None
+        self._readers: ThreadPoolExecutor | None = None
+        # No Qt parent: the relay belongs to this Python object, so a worker that still holds
+        # the runner can always emit on it, even while the window is being torn down.
+        self._relay = _Relay()
+        self._relay.finished.connect(self._deliver)
         self._running: set[_Running] = set()
         self._keyed: dict[str, _Running] = {}
 
@@ -99,6 +101,16 @@ class TaskRunner(QObject):
         """True when no operation is waiting, running or undelivered."""
         return not self._running
 
+    def _pool(self, writes: bool) -> ThreadPoolExecutor:
+        # One writer thread, because SQLite has one writer; a few readers beside it (WAL).
+        if writes:
+            if self._writer is None:
+                self._writer = ThreadPoolExecutor(1, thread_name_prefix="liancha-writer")
+            return self._writer
+        if self._readers is None:
+            self._readers = ThreadPoolExecutor(self._reader_count, thread_name_prefix="liancha-reader")
+        return self._readers
+
     def _start(self, running: _Running, *, writes: bool, key: str | None) -> None:
         if key is not None:
             previous = self._keyed.get(key)
@@ -107,15 +119,32 @@ class TaskRunner(QObject):
             self._keyed[key] = running
         was_idle = self.is_idle()
         self._running.add(running)
-        (self._writer if writes else self._readers).start(running.job)
+        running.future = self._pool(writes).submit(self._work, running)
         if was_idle:
             self.busy_changed.emit(True)
+
+    def _work(self, running: _Running) -> None:
+        """Runs on a worker thread: compute, then hand the outcome to the UI thread."""
+        outcome = _execute(running.op.fn, running.progress)
+        self._relay.finished.emit((running, outcome))
+
+    @Slot(object)
+    def _deliver(self, payload: tuple[_Running, _Outcome]) -> None:
+        running, outcome = payload
+        running.close_dialog()
+        if running not in self._running:  # superseded and already finished
+            return
+        self._finished(running)
+        if running.superseded:
+            return
+        running.op._deliver(outcome, self)
 
     def _supersede(self, running: _Running) -> None:
         running.superseded = True
         running.progress.cancel()
-        pool = self._writer if running.writes else self._readers
-        if pool.tryTake(running.job):  # never started: it will never report, so finish it here
+        if running.future is not None and running.future.cancel():
+            # never started: it will never report, so finish it here
+            running.close_dialog()
             self._finished(running)
 
     def _finished(self, running: _Running) -> None:
@@ -131,10 +160,20 @@ class TaskRunner(QObject):
             running.progress.cancel()
 
     def shutdown(self, timeout_ms: int = 30_000) -> bool:
-        """Cancel everything and wait for the workers; True if they all stopped in time."""
+        """Cancel everything and wait for the workers; True if they all stopped in time.
+
+        The runner stays usable: its threads are released and made again on the next start.
+        """
         self.cancel_all()
-        ok = self._writer.waitForDone(timeout_ms) and self._readers.waitForDone(timeout_ms)
-        if not ok:
+        futures = [r.future for r in self._running if r.future is not None]
+        _, not_done = wait(futures, timeout=timeout_ms / 1000)
+        ok = not not_done
+        if ok:
+            for pool in (self._writer, self._readers):
+                if pool is not None:
+                    pool.shutdown(wait=True)
+            self._writer = self._readers = None
+        else:
             logger.warning("background operations still running at shutdown")
         return ok
 
@@ -202,34 +241,25 @@ class ProgressDialog(QDialog):
         self.deleteLater()
 
 
-class _Running(QObject):
-    """One started operation: its job, its progress, and what to do with the outcome."""
+class _Running:
+    """One started operation: its progress, its future, and its progress dialog."""
 
-    def __init__(self, op: _BackgroundOp[Any], runner: TaskRunner) -> None:
-        super().__init__(runner)
+    def __init__(self, op: _BackgroundOp[Any]) -> None:
         self.op = op
-        self.runner = runner
         self.writes = op.writes
         self.key = op.key
         self.superseded = False
         self.progress = op.progress or Progress()
-        self.relay = _Relay(self)
-        self.relay.finished.connect(self._deliver)
-        self.job = _Job(op.fn, self.progress, self.relay)
+        self.future: Future[None] | None = None
         self.dialog: ProgressDialog | None = None
         if op.label is not None:
             self.dialog = ProgressDialog(op.parent, op.label, self.progress, show_after_ms=op.show_after_ms)
 
-    @Slot(object)
-    def _deliver(self, outcome: _Outcome) -> None:
+    def close_dialog(self) -> None:
         if self.dialog is not None:
-            self.dialog.finish()
+            if shiboken6.isValid(self.dialog):
+                self.dialog.finish()
             self.dialog = None
-        self.runner._finished(self)
-        self.deleteLater()
-        if self.superseded:
-            return
-        self.op._deliver(outcome, self.runner)
 
 
 class _BackgroundOp(Generic[T]):
@@ -283,7 +313,7 @@ class _BackgroundOp(Generic[T]):
 
     def run_in_background(self) -> Progress:
         """Start the operation; returns its ``Progress`` (for cancelling from elsewhere)."""
-        running = _Running(self, self.runner)
+        running = _Running(self)
         self.runner._start(running, writes=self.writes, key=self.key)
         return running.progress
 

@@ -48,10 +48,21 @@ def _show(qtbot: QtBot, page: AdminPage, index: int) -> None:
         page.show()
 
 
+def test_users_tab_warns_of_single_user_mode_until_an_account_exists(
+    qtbot: QtBot, ctx: ServiceContext, runner: TaskRunner
+) -> None:
+    widget = AdminPage(UiContext(services=ctx, runner=runner))
+    qtbot.addWidget(widget)
+    _show(qtbot, widget, 0)
+    assert widget.users.single_user_note.isVisible()
+    assert "单用户模式" in widget.users.single_user_note.text()
+
+
 def test_users_tab_creates_an_account_through_the_service(
     qtbot: QtBot, qtmodeltester: ModelTester, page: AdminPage, admin: ServiceContext
 ) -> None:
     _show(qtbot, page, 0)
+    assert not page.users.single_user_note.isVisible()
     qtmodeltester.check(page.users.model)  # type: ignore[no-untyped-call]
     assert [r.username for r in page.users.model.rows()] == ["admin"]
 

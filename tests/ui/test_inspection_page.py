@@ -327,3 +327,26 @@ def test_draft_typed_while_the_database_is_out_of_reach_is_kept_on_this_pc(
     draft = load_draft(ctx, first.inspection_id)
     assert draft is not None and draft.payload["problems"] == "断网时录入的问题描述"
     assert local_draft(ctx.db, first.inspection_id) is None  # saved where it belongs, so forgotten here
+
+
+def test_a_submitted_record_opens_with_what_was_recorded(
+    qtbot: QtBot, page: InspectionPage, ctx: ServiceContext, drawn_task: int
+) -> None:
+    from app.services.results import submit_result
+    from tests.unit.results.helpers import problem_payload
+
+    first = list_results(ctx, drawn_task)[0]
+    recorded = problem_payload(ctx, first.inspection_id)
+    assert recorded.inspection_date is not None
+    submit_result(ctx, first.inspection_id, recorded, today=recorded.inspection_date)
+    page.tabs.setCurrentWidget(page.entry)
+    entry = page.entry
+    entry.open_inspection(first.inspection_id)
+    qtbot.waitUntil(lambda: entry.form is not None and entry.date_edit is not None, timeout=10_000)
+    shown = entry.payload()
+    # Not an empty form: the date, categories, problems and findings of the stored version.
+    assert shown["inspection_date"] == recorded.inspection_date.isoformat()
+    assert shown["categories"] == list(recorded.categories)
+    assert shown["problems"] == recorded.problems
+    assert [f["problem_found"] for f in shown["findings"]] == [f.problem_found for f in recorded.findings]
+    assert "草稿" not in entry.status.text()

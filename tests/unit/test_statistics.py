@@ -429,3 +429,14 @@ def test_chart_labels_drop_the_issuing_body_unless_ambiguous() -> None:
     both = ["青山市监抽查〔2026〕1号", "青山消防抽查〔2026〕1号"]
     assert short_numbers(both) == both
     assert short_numbers(["自编号7"]) == ["自编号7"]
+
+
+def test_chart_points_keep_the_largest_bars_and_the_first_line_points() -> None:
+    from app.services.statistics import BAR, LINE, PIE, chart_points
+
+    series = [("城东", 0.0), ("城西", 0.4), ("大塘乡", 4.2), ("石桥", 0.7), ("马坪", 1.1)]
+    # The largest group is last in registry order; a chart of three must still show it.
+    assert chart_points(BAR, series, 3) == (("大塘乡", 4.2), ("石桥", 0.7), ("马坪", 1.1))
+    assert chart_points(PIE, series, 2) == (("大塘乡", 4.2), ("马坪", 1.1))
+    assert chart_points(LINE, series, 2) == (("城东", 0.0), ("城西", 0.4))
+    assert chart_points(BAR, series, 10) == tuple(series)

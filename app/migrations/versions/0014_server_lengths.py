@@ -15,7 +15,7 @@ valid, as a length change of a TEXT-affinity column does
 (https://www.sqlite.org/lang_altertable.html, "making other kinds of table schema changes").
 
 Revision ID: 0014
-Revises: 0011
+Revises: 0012
 Create Date: 2026-12-05 08:30:00
 """
 
@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0014"
-down_revision = "0011"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 

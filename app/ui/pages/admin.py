@@ -132,6 +132,19 @@ class UsersPanel(ListPanel[UserRow]):
         layout = self.layout()
         assert isinstance(layout, QVBoxLayout)
         layout.insertWidget(0, self.refusal)
+        # With no account the program runs in single-user mode (docs/users-and-permissions.md):
+        # say so plainly, because whoever opens it has every right until an administrator exists.
+        self.single_user_note = QLabel(
+            self.tr(
+                "尚未建立用户账户：本机处于单用户模式，任何打开本程序的人都拥有全部权限（含涉密）。"
+                "点击「新增用户」创建第一个管理员；此后每次启动都须登录。"
+            )
+        )
+        self.single_user_note.setObjectName("singleUserNote")
+        self.single_user_note.setWordWrap(True)
+        self.single_user_note.setStyleSheet("color: #8a5a00")
+        self.single_user_note.hide()
+        layout.insertWidget(1, self.single_user_note)
         self.add_user_button = self.add_button(self.tr("新增用户"), self.add, name="addUser")
         self.edit_button = self.add_button(self.tr("编辑"), self.open_selected, name="editUser")
         self.reset_button = self.add_button(self.tr("重置密码"), self.reset_selected, name="resetPassword")
@@ -151,6 +164,7 @@ class UsersPanel(ListPanel[UserRow]):
 
     def _loaded(self, rows: list[UserRow]) -> None:
         self.refusal.hide()
+        self.single_user_note.setVisible(not rows)
         self.view.setEnabled(True)
         self._show_rows(rows)
 

@@ -59,8 +59,9 @@ def team_columns() -> list[Column[TeamRow]]:
     """Columns of the team table."""
     return [
         Column(_tr("检查组"), lambda r: f"第 {r.number} 组", 6, sort_key=lambda r: r.number),
-        Column(_tr("成员"), lambda r: "、".join(f"{m.name}（{m.department}）" for m in r.members), 40),
         Column(_tr("检查对象数"), lambda r: r.target_count, 6, align_right=True),
+        # Last, so it takes the stretch: a joint team's members with departments are long.
+        Column(_tr("成员"), lambda r: "、".join(f"{m.name}（{m.department}）" for m in r.members), 40),
     ]
 
 

@@ -49,6 +49,7 @@ from app.services.results import (
     VersionRow,
     entry_form,
     find_inspection,
+    get_result,
     list_results,
     load_draft,
     save_draft,
@@ -183,15 +184,22 @@ class ResultEntryWidget(QWidget):
         """Load the form (and its draft, if any) of one inspection in the background."""
         services = self.ui.services
 
-        def load(_p: object) -> tuple[EntryForm, dict[str, Any] | None, list[InspectorRow], bool]:
+        # (form, what to show in it, inspectors, whether it is a draft, whether the draft is this PC's)
+        def load(_p: object) -> tuple[EntryForm, dict[str, Any] | None, list[InspectorRow], bool, bool]:
             form = entry_form(services, inspection_id)
             # A draft kept on this PC is newer than the database's: it exists only because saving
             # it there failed (the server was out of reach).
             kept = local_draft(services.db, inspection_id)
             draft = load_draft(services, inspection_id) if kept is None else None
             candidates = [r for r in list_inspectors(services) if r.active]
-            payload = kept.payload if kept is not None else (draft.payload if draft is not None else None)
-            return form, payload, candidates, kept is not None
+            if kept is not None:
+                return form, kept.payload, candidates, True, True
+            if draft is not None:
+                return form, draft.payload, candidates, True, False
+            # No draft: show what was recorded (a returned result to rework, a published one to
+            # read) rather than an empty form that looks as if nothing had been entered.
+            payload = get_result(services, inspection_id).payload
+            return form, (payload.to_dict() if payload is not None else None), candidates, False, False
 
         QueryOp(parent=self, runner=self.ui.runner, op=load, key="entry.open").success(self._fill).failure(
             lambda e: self._show_general(str(e))
@@ -227,8 +235,8 @@ class ResultEntryWidget(QWidget):
         layout.addWidget(self.errors[key])
         return box, layout
 
-    def _fill(self, loaded: tuple[EntryForm, dict[str, Any] | None, list[InspectorRow], bool]) -> None:
-        form, draft, self.candidates, restored_local = loaded
+    def _fill(self, loaded: tuple[EntryForm, dict[str, Any] | None, list[InspectorRow], bool, bool]) -> None:
+        form, draft, self.candidates, from_draft, restored_local = loaded
         self._filling = True
         try:
             self._build(form, draft or {})
@@ -242,7 +250,7 @@ class ResultEntryWidget(QWidget):
         self.submit_button.setEnabled(editable)
         self.status.setText(
             self.tr("已恢复上次自动保存的草稿。")
-            if draft
+            if from_draft
             else self.tr("状态：{state}").format(state=form.state.label)
         )
         if not editable:

@@ -7,7 +7,7 @@ question go through small methods so that tests can answer them without a modal 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -40,12 +40,12 @@ from app.services.sync import (
     TrustedKeyRow,
     apply_receipt,
     export_results_batch,
-    import_batch,
     my_key_card,
     sync_status,
     trust_key_card,
     trusted_keys,
 )
+from app.services.sync_inbox import import_any
 from app.services.sync_online import (
     AttemptRow,
     OnlineOverview,
@@ -61,11 +61,26 @@ from app.services.sync_online import (
     upload_history,
     upload_pending,
 )
+from app.services.sync_packages import PACKAGE_TABLES, ExportedPackage, PackageImport, export_task_package
+from app.services.sync_registry import (
+    ACTION_LABELS,
+    ExportedRegistry,
+    RegistryChange,
+    RegistryImport,
+    export_registry,
+    field_label,
+)
+from app.services.sync_registry import (
+    KIND_LABELS as REGISTRY_KIND_LABELS,
+)
+from app.services.tasks import TaskRow, list_tasks
 from app.ui.context import UiContext
 from app.ui.models import Column, RowTableModel
 from app.ui.operations import CollectionOp, QueryOp, affects
 from app.ui.widgets import configure_table
 
+InboxResult = ImportResult | PackageImport | RegistryImport
+DECISION_LABELS = {"local": "保留本地", "incoming": "采用平台"}
 SYNC_TABLES = ("sync_batches", "sync_upload_attempts", "result_versions", "sync_trusted_keys", "settings")
 
 
@@ -120,6 +135,47 @@ def item_columns() -> list[Column[ImportedItem]]:
     ]
 
 
+def _field_text(change: RegistryChange) -> str:
+    def short(value: object) -> str:
+        text = "（空）" if value in (None, "") else str(value)
+        return text if len(text) <= 40 else text[:37] + "…"
+
+    return "；".join(f"{field_label(f.name)}：{short(f.local)} → {short(f.incoming)}" for f in change.fields)
+
+
+def diff_columns() -> list[Column[RegistryChange]]:
+    return [
+        Column(_tr("名录"), lambda r: REGISTRY_KIND_LABELS.get(r.kind, r.kind), 5),
+        Column(_tr("名称"), lambda r: r.label, 16),
+        Column(_tr("变化"), lambda r: ACTION_LABELS.get(r.action, r.action), 6),
+        Column(
+            _tr("处理"),
+            lambda r: DECISION_LABELS.get(r.decision or "", _tr("待决定")) if r.action == "conflict" else "",
+            6,
+        ),
+        Column(_tr("字段（本地 → 平台）"), _field_text, 40),
+    ]
+
+
+@dataclass(frozen=True)
+class PackageLine:
+    """One table of a task package preview."""
+
+    label: str
+    added: int
+    updated: int
+    unchanged: int
+
+
+def package_columns() -> list[Column[PackageLine]]:
+    return [
+        Column(_tr("内容"), lambda r: r.label, 8),
+        Column(_tr("新增"), lambda r: r.added, 5),
+        Column(_tr("更新"), lambda r: r.updated, 5),
+        Column(_tr("未变"), lambda r: r.unchanged, 5),
+    ]
+
+
 def history_columns() -> list[Column[AttemptRow]]:
     return [
         Column(_tr("时间"), lambda r: _when(r.finished_at), 15, sort_key=lambda r: r.finished_at),
@@ -169,7 +225,8 @@ class SyncPage(QWidget):
         self.setObjectName("syncPage")
         self.ui = ui
         self.view_data: SyncView | None = None
-        self.last_import: ImportResult | None = None
+        self.last_import: InboxResult | None = None
+        self.decisions: dict[str, str] = {}
         self.last_receipt: ReceiptApplied | None = None
         self.last_message = ""
         self.inbox_path: Path | None = None
@@ -217,6 +274,12 @@ class SyncPage(QWidget):
         self.endpoint_label.setWordWrap(True)
         self.export_button = QPushButton(self.tr("生成结果批次…"))
         self.export_button.clicked.connect(self.export_batch)
+        self.package_button = QPushButton(self.tr("生成任务包…"))
+        self.package_button.setToolTip(self.tr("把一项已抽取任务的检查组、对象、事项和人员带到外业电脑"))
+        self.package_button.clicked.connect(self.export_package)
+        self.registry_button = QPushButton(self.tr("生成名录快照…"))
+        self.registry_button.setToolTip(self.tr("平台端：把检查对象、检查人员、抽查事项作为名录更新发给县局"))
+        self.registry_button.clicked.connect(self.export_registry_snapshot)
         self.upload_button = QPushButton(self.tr("在线上传"))
         self.upload_button.clicked.connect(self.upload)
         self.fetch_button = QPushButton(self.tr("取回回执"))
@@ -237,7 +300,13 @@ class SyncPage(QWidget):
         endpoint_row.addWidget(self.endpoint_save)
         form.addRow(self.tr("上传地址"), endpoint_row)
         buttons = QHBoxLayout()
-        for b in (self.export_button, self.upload_button, self.fetch_button):
+        for b in (
+            self.export_button,
+            self.package_button,
+            self.registry_button,
+            self.upload_button,
+            self.fetch_button,
+        ):
             buttons.addWidget(b)
         buttons.addStretch(1)
         self.outbox_model: RowTableModel[OutboxRow] = RowTableModel(outbox_columns(), parent=self)
@@ -265,11 +334,35 @@ class SyncPage(QWidget):
         row.addStretch(1)
         self.preview_model: RowTableModel[ImportedItem] = RowTableModel(item_columns(), parent=self)
         self.preview_view = _table(self.preview_model, "previewView")
+        # Task packages: what each table would gain; registry updates: the diff, with decisions.
+        self.package_model: RowTableModel[PackageLine] = RowTableModel(package_columns(), parent=self)
+        self.package_view = _table(self.package_model, "packageView")
+        self.diff_model: RowTableModel[RegistryChange] = RowTableModel(diff_columns(), parent=self)
+        self.diff_view = _table(self.diff_model, "diffView")
+        self.keep_local_button = QPushButton(self.tr("所选冲突：保留本地"))
+        self.keep_local_button.clicked.connect(lambda: self.decide_selected("local"))
+        self.take_incoming_button = QPushButton(self.tr("所选冲突：采用平台"))
+        self.take_incoming_button.clicked.connect(lambda: self.decide_selected("incoming"))
+        self.decision_row = QWidget()
+        decision_layout = QHBoxLayout(self.decision_row)
+        decision_layout.setContentsMargins(0, 0, 0, 0)
+        decision_layout.addWidget(self.keep_local_button)
+        decision_layout.addWidget(self.take_incoming_button)
+        decision_layout.addStretch(1)
         layout = QVBoxLayout(box)
         layout.addLayout(row)
         layout.addWidget(self.inbox_label)
+        layout.addWidget(self.decision_row)
         layout.addWidget(self.preview_view, 1)
+        layout.addWidget(self.package_view, 1)
+        layout.addWidget(self.diff_view, 1)
+        self._show_inbox_view(self.preview_view)
         return box
+
+    def _show_inbox_view(self, view: QTableView) -> None:
+        for v in (self.preview_view, self.package_view, self.diff_view):
+            v.setVisible(v is view)
+        self.decision_row.setVisible(view is self.diff_view)
 
     def _build_receipts(self) -> QWidget:
         box = QWidget()
@@ -334,6 +427,26 @@ class SyncPage(QWidget):
     def choose_open_path(self, title: str, pattern: str) -> str:
         path, _ = QFileDialog.getOpenFileName(self, title, "", pattern)
         return path
+
+    def choose_task(self) -> TaskRow | None:
+        """Ask which drawn task to pack (tests replace this)."""
+        tasks = list_tasks(self.ui.services)
+        if not tasks:
+            self._say(self.tr("没有任务可以打包。"))
+            return None
+        labels = [f"{t.number}  {t.name}" for t in tasks]
+        text, ok = QInputDialog.getItem(self, self.tr("生成任务包"), self.tr("选择任务："), labels, 0, False)
+        return tasks[labels.index(text)] if ok and text in labels else None
+
+    def choose_recipient(self) -> str:
+        """Ask for the laptop a classified package is encrypted to (tests replace this)."""
+        keys = [k.name for k in trusted_keys(self.ui.services)]
+        if not keys:
+            return ""
+        text, ok = QInputDialog.getItem(
+            self, self.tr("涉密任务包"), self.tr("加密给哪台外业电脑（已信任的密钥）："), keys, 0, False
+        )
+        return text if ok else ""
 
     def ask_fingerprint(self) -> str:
         text, ok = QInputDialog.getText(
@@ -449,6 +562,62 @@ class SyncPage(QWidget):
         )
 
     @Slot()
+    def export_package(self) -> None:
+        task = self.choose_task()
+        if task is None:
+            return
+        recipient: str | None = None
+        if task.is_classified:
+            recipient = self.choose_recipient()
+            if not recipient:
+                self._say(self.tr("涉密任务包必须加密给一台已信任的外业电脑，已取消。"))
+                return
+        path = self.choose_save_path()
+        if not path:
+            return
+        target = Path(path if path.endswith(".lcb") else path + ".lcb")
+        services, ref = self.ui.services, task.uid
+        CollectionOp(
+            parent=self,
+            runner=self.ui.runner,
+            op=lambda _p: export_task_package(services, target, task=ref, recipient=recipient),
+            changes=("sync_batches",),
+        ).success(self._package_exported).failure(self._failed).with_progress(
+            self.tr("正在生成任务包…")
+        ).run_in_background()
+
+    def _package_exported(self, done: ExportedPackage) -> None:
+        self._say(
+            self.tr("已生成任务包：{path}（{task}，检查对象 {n} 个）。请在外业电脑的“收件箱”导入。").format(
+                path=done.path, task=done.task_number, n=done.counts["inspections"]
+            )
+        )
+
+    @Slot()
+    def export_registry_snapshot(self) -> None:
+        path = self.choose_save_path()
+        if not path:
+            return
+        target = Path(path if path.endswith(".lcb") else path + ".lcb")
+        services = self.ui.services
+        CollectionOp(
+            parent=self,
+            runner=self.ui.runner,
+            op=lambda _p: export_registry(services, target),
+            changes=("sync_batches", "settings"),
+        ).success(self._registry_exported).failure(self._failed).with_progress(
+            self.tr("正在生成名录快照…")
+        ).run_in_background()
+
+    def _registry_exported(self, done: ExportedRegistry) -> None:
+        c = done.counts
+        self._say(
+            self.tr("已生成名录快照：{path}（第 {v} 版：检查对象 {t}，检查人员 {i}，抽查事项 {m}）").format(
+                path=done.path, v=done.version, t=c["targets"], i=c["inspectors"], m=c["items"]
+            )
+        )
+
+    @Slot()
     def upload(self) -> None:
         services = self.ui.services
         CollectionOp(
@@ -508,54 +677,138 @@ class SyncPage(QWidget):
             return
         self.inbox_path = Path(path)
         self.apply_button.setEnabled(False)
+        self.decisions = {}
         self.preview_model.set_rows([])
+        self.package_model.set_rows([])
+        self.diff_model.set_rows([])
         services, chosen = self.ui.services, self.inbox_path
         # A dry run writes nothing; it runs on the writer thread only because it opens the same
         # transaction the real import would, so what it reports is exactly what would happen.
         CollectionOp(
             parent=self,
             runner=self.ui.runner,
-            op=lambda _p: import_batch(services, chosen, dry_run=True),
+            op=lambda _p: import_any(services, chosen, dry_run=True),
             changes=(),
         ).success(self._previewed).failure(self._failed).with_progress(
             self.tr("正在检查批次文件…")
         ).run_in_background()
 
-    def _previewed(self, result: ImportResult) -> None:
+    def _previewed(self, result: InboxResult) -> None:
         self.last_import = result
-        self.preview_model.set_rows(result.items)
-        text = self.tr("预览 {file}：将接收 {a}，重复 {d}，暂缓 {h}，拒收 {r}").format(
-            file=self.inbox_path.name if self.inbox_path else "",
-            a=result.count("accepted"),
-            d=result.count("duplicate"),
-            h=result.count("held"),
-            r=result.count("rejected"),
-        )
-        if result.already_imported:
-            text += self.tr("（此批次已导入过，再次导入不会改变任何数据）")
+        name = self.inbox_path.name if self.inbox_path else ""
+        if isinstance(result, PackageImport):
+            self._show_package(result)
+            text = self.tr("预览 {file}：任务包 {task} {name}").format(
+                file=name, task=result.task_number, name=result.task_name
+            )
+            if result.already_imported:
+                text += self.tr("（此任务包已导入过，再次导入不会改变任何数据）")
+        elif isinstance(result, RegistryImport):
+            self.diff_model.set_rows(result.changes)
+            self._show_inbox_view(self.diff_view)
+            text = self._registry_text(result, name)
+        else:
+            self.preview_model.set_rows(result.items)
+            self._show_inbox_view(self.preview_view)
+            text = self.tr("预览 {file}：将接收 {a}，重复 {d}，暂缓 {h}，拒收 {r}").format(
+                file=name,
+                a=result.count("accepted"),
+                d=result.count("duplicate"),
+                h=result.count("held"),
+                r=result.count("rejected"),
+            )
+            if result.already_imported:
+                text += self.tr("（此批次已导入过，再次导入不会改变任何数据）")
         self.inbox_label.setText(text)
-        self.apply_button.setEnabled(True)
+        self._update_apply()
         self._say("")
+
+    def _show_package(self, result: PackageImport) -> None:
+        self.package_model.set_rows(
+            [PackageLine(label, *result.count(table)) for table, label in PACKAGE_TABLES]
+        )
+        self._show_inbox_view(self.package_view)
+
+    def _registry_text(self, result: RegistryImport, name: str) -> str:
+        if result.already_imported:
+            return self.tr("{file}：第 {v} 版名录更新已导入过，再次导入不会改变任何数据。").format(
+                file=name, v=result.version
+            )
+        counts = "，".join(f"{ACTION_LABELS[a]} {len(result.of(a))}" for a in ACTION_LABELS)
+        text = self.tr("预览 {file}：第 {v} 版名录（本机现为第 {i} 版）：{counts}").format(
+            file=name, v=result.version, i=result.installed, counts=counts
+        )
+        undecided = self._undecided(result)
+        if undecided:
+            text += self.tr("。还有 {n} 处冲突待决定：请选中冲突行，选择保留本地或采用平台。").format(
+                n=undecided
+            )
+        return text
+
+    def _undecided(self, result: RegistryImport) -> int:
+        return sum(1 for c in result.changes if c.action == "conflict" and c.key not in self.decisions)
+
+    def _update_apply(self) -> None:
+        result = self.last_import
+        ready = result is not None and not (isinstance(result, RegistryImport) and self._undecided(result))
+        self.apply_button.setEnabled(ready)
+
+    def decide_selected(self, choice: str) -> None:
+        """Record a person's decision for the selected conflict rows (nothing is written yet)."""
+        result = self.last_import
+        if not isinstance(result, RegistryImport):
+            return
+        rows = sorted({i.row() for i in self.diff_view.selectionModel().selectedRows()})
+        picked = [self.diff_model.row_at(r) for r in rows]
+        conflicts = [c for c in picked if c is not None and c.action == "conflict"]
+        if not conflicts:
+            self._say(self.tr("请先选中一行或多行“冲突”。"))
+            return
+        for change in conflicts:
+            self.decisions[change.key] = choice
+        self.diff_model.set_rows(
+            [
+                replace(c, decision=self.decisions.get(c.key)) if c.action == "conflict" else c
+                for c in result.changes
+            ]
+        )
+        self.inbox_label.setText(self._registry_text(result, self.inbox_path.name if self.inbox_path else ""))
+        self._update_apply()
 
     @Slot()
     def apply_inbox(self) -> None:
         if self.inbox_path is None:
             return
-        services, chosen = self.ui.services, self.inbox_path
+        services, chosen, decisions = self.ui.services, self.inbox_path, dict(self.decisions)
 
-        def run(progress: Progress) -> ImportResult:
+        def run(progress: Progress) -> InboxResult:
             # The import is one transaction and cannot stop half-way; cancelling before it starts
             # is the honest offer.
             progress.check()
-            return import_batch(services, chosen)
+            return import_any(services, chosen, decisions=decisions)
 
         self.apply_button.setEnabled(False)
         CollectionOp(parent=self, runner=self.ui.runner, op=run).success(self._applied).failure(
             self._failed
         ).with_progress(self.tr("正在导入批次…")).run_in_background()
 
-    def _applied(self, result: ImportResult) -> None:
+    def _applied(self, result: InboxResult) -> None:
         self.last_import = result
+        if isinstance(result, PackageImport):
+            self._show_package(result)
+            self._say(
+                self.tr("任务包已导入：{task} {name}。可以在“结果录入”中录入该任务的检查结果。").format(
+                    task=result.task_number, name=result.task_name
+                )
+            )
+            return
+        if isinstance(result, RegistryImport):
+            self.diff_model.set_rows(result.changes)
+            if result.applied:
+                self._say(self.tr("名录更新已应用：第 {v} 版。").format(v=result.version))
+            else:
+                self._say(self.tr("还有冲突待决定，未做任何更改。"))
+            return
         self.preview_model.set_rows(result.items)
         self._say(
             self.tr("导入完成：接收 {a}，重复 {d}，暂缓 {h}，拒收 {r}。回执：{path}（请交回发送方）").format(

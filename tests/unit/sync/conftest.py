@@ -1,4 +1,5 @@
-"""Two installations (office and laptop) holding copies of the same drawn county, trusting each other."""
+"""Two installations (office and laptop) holding copies of the same drawn county, trusting each other;
+and an office with a field laptop whose database starts empty (task packages)."""
 
 from __future__ import annotations
 
@@ -61,6 +62,47 @@ def pair(
     folder.mkdir()
     try:
         yield Pair(office, laptop, drawn, office.db.url, laptop.db.url, folder, source)
+    finally:
+        office.db.dispose()
+        laptop.db.dispose()
+        dbs.drop(office.db.url)
+        dbs.drop(laptop.db.url)
+
+
+@dataclass
+class Field:
+    office: ServiceContext
+    laptop: ServiceContext
+    drawn: Drawn
+    office_url: str
+    laptop_url: str
+    folder: Path
+
+
+def empty_installation(folder: Path, name: str, *, office: str) -> ServiceContext:
+    """A new, empty installation (a field laptop before its first task package)."""
+    ctx = ServiceContext(db=open_database(dbs.fresh_url(folder, name)), operator="外业录入员")
+    with ctx.write() as session:
+        set_setting(session, "installation.id", str(uuid.uuid4()))
+        set_setting(session, "sync.office", office)
+    return ctx
+
+
+@pytest.fixture
+def field(
+    drawn_template: tuple[str, Drawn],  # noqa: F811
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[Field]:
+    monkeypatch.setenv("LIANCHA_DATA_DIR", str(tmp_path / "data"))
+    source, drawn = drawn_template
+    office = make_installation(source, tmp_path, "office", office="341122")
+    laptop = empty_installation(tmp_path, "laptop", office="341122-lt1")
+    trust_each_other(office, laptop)
+    folder = tmp_path / "stick"
+    folder.mkdir()
+    try:
+        yield Field(office, laptop, drawn, office.db.url, laptop.db.url, folder)
     finally:
         office.db.dispose()
         laptop.db.dispose()

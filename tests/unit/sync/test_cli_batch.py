@@ -47,5 +47,5 @@ def test_cli_round_trip(pair: Pair, capsys: pytest.CaptureFixture[str]) -> None:
         run("export", "--kind", "results", "-o", str(pair.folder / "again.lcb"), "--db", laptop)
     assert info.value.exit_code == 1
     with pytest.raises(CliError) as info:
-        run("export", "--kind", "registry", "-o", str(pair.folder / "r.lcb"), "--db", laptop)
-    assert info.value.exit_code == 2
+        run("export", "--kind", "task-package", "-o", str(pair.folder / "p.lcb"), "--db", laptop)
+    assert info.value.exit_code == 2  # --task missing

@@ -296,7 +296,9 @@ def test_fork_kept_for_a_person(pair: Pair) -> None:
     batch = export_results_batch(pair.laptop, pair.folder, stream="public")
     import_batch(pair.office, batch.path, receipt_path=pair.folder / "r.lcb")
     apply_receipt(pair.laptop, pair.folder / "r.lcb")
-    office_v2 = submit(pair.office, a)  # the office changes it (its own entry on top of v1) …
+    # The imported entry awaits review at the office like one entered there: the reviewer returns it
+    # and the office enters its own version on top of v1 …
+    office_v2 = resubmit(pair.office, a)
     laptop_v2 = resubmit(pair.laptop, a)  # … and so does the laptop
     batch2 = export_results_batch(pair.laptop, pair.folder, stream="public")
     result = import_batch(pair.office, batch2.path, receipt_path=pair.folder / "r2.lcb")
