@@ -1,4 +1,4 @@
-"""Serialising writers that must not interleave (the audit chain, the first account), portably.
+"""Serialising writers that must not interleave (audit chain, first account, sync numbering), portably.
 
 On SQLite every unit of work already holds the database's single write lock from its first
 statement (``BEGIN IMMEDIATE`` in ``app.db``), so nothing more is needed. PostgreSQL lets
@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 # Arbitrary, fixed 64-bit keys; one per thing serialised.
 AUDIT_CHAIN_LOCK = 0x4C43_4155_4449_5401  # "LCAUDIT"
 ACCOUNTS_LOCK = 0x4C43_5553_4552_5301  # "LCUSERS"
+SYNC_LOCK = 0x4C43_5359_4E43_5301  # "LCSYNC": the shared installation identity, batch numbers
 
 
 def serialize_writers(session: Session, key: int) -> None:

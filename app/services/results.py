@@ -445,7 +445,12 @@ _ACTION_LABELS = {
 
 def _lock_inspection(session: Session, inspection_id: int, ctx: ServiceContext | None = None) -> Inspection:
     inspection = session.execute(
-        select(Inspection).where(Inspection.id == inspection_id).with_for_update()
+        # OF inspections: the eager-loaded target is outer-joined, and PostgreSQL locks no outer join.
+        select(Inspection)
+        .where(Inspection.id == inspection_id)
+        .with_for_update(of=Inspection)
+        # The row as it is once the lock is ours, even if this session loaded it before.
+        .execution_options(populate_existing=True)
     ).scalar_one_or_none()
     if inspection is None or (
         ctx is not None and inspection.task.is_classified and not can_see_classified(ctx)
@@ -1406,7 +1411,7 @@ def publish_results(
                     select(Inspection)
                     .where(Inspection.task_id == task_id, Inspection.voided.is_(False))
                     .order_by(Inspection.id)
-                    .with_for_update()
+                    .with_for_update(of=Inspection)
                 ).scalars()
             )
         else:

@@ -143,6 +143,11 @@ def open_services(db: str | None, operator: str | None) -> ServiceContext:
     except DatabaseError:
         raise
     except Exception as exc:  # a file that is not a database, an unreachable server …
+        url = resolve_db_url(db)
+        if not url.startswith("sqlite"):
+            from app.services.server import connection_problem
+
+            raise DatabaseError(connection_problem(url, exc)) from exc
         raise DatabaseError(
             f"无法打开数据库 {describe_database(db)}：{exc}。"
             "请确认这是联查的数据库文件、所在文件夹可以访问，或用 --db 指定其他数据库。"

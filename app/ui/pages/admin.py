@@ -749,7 +749,10 @@ class BackupPanel(QWidget):
             settings = backup_settings(db)
             directory = backups_dir()
             if db.file_path is None:
-                text = _tr("数据库在服务器上（PostgreSQL），请用服务器的备份（pg_dump）；此处不做自动备份。")
+                text = _tr(
+                    "数据库在服务器上（PostgreSQL）：此处不做每日自动备份。「立即备份」可做一份完整备份"
+                    "（可恢复到一台电脑上）；服务器电脑上还应每天用 pg_dump 备份。"
+                )
             elif settings.daily:
                 text = _tr("每天首次启动时自动备份，保留 {d} 天。备份文件夹：{dir}").format(
                     d=settings.keep_days, dir=directory
