@@ -63,7 +63,7 @@ from app.services.installation import installation_id
 from app.services.locking import SYNC_LOCK, serialize_writers
 from app.services.operations import tracked
 from app.services.permissions import Permission, can_see_classified
-from app.services.results import document_sha256
+from app.services.results import document_sha256, next_seq
 from app.services.settings import get_setting
 
 logger = logging.getLogger(__name__)
@@ -731,12 +731,7 @@ def _apply_version(session: Session, item: dict[str, Any], *, batch_uid: str) ->
     if not fork and _relays(session):
         # The seq is taken in this transaction, like a version finalized here (the outbox rule).
         origin = installation_id(session)
-        top = session.execute(
-            select(func.max(ResultVersion.seq)).where(
-                ResultVersion.origin == origin, ResultVersion.stream == stream
-            )
-        ).scalar()
-        seq, state = int(top or 0) + 1, SyncState.PENDING
+        seq, state = next_seq(session, origin, stream), SyncState.PENDING
     session.add(
         ResultVersion(
             uid=item["uid"],

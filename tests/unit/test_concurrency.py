@@ -22,6 +22,7 @@ from app.models import AuditEntry, Draw, ResultVersion, Target, Task
 from app.services import audit
 from app.services.context import ServiceContext
 from app.services.errors import ConflictError
+from app.services.installation import installation_id
 from app.services.results import entry_form
 from app.services.targets import TargetData, create_target, get_target, update_target
 from app.services.tasks import create_task
@@ -216,3 +217,37 @@ def test_a_duplicate_saved_meanwhile_is_a_conflict_not_a_program_error(ctx: Serv
         session.flush()
     with ctx.read() as session:
         assert session.execute(select(func.count(Department.id))).scalar_one() == 0
+
+
+@pytest.mark.parametrize("identity", ["new", "made"])
+def test_two_desks_submitting_different_results_at_once_both_save(
+    env: ResultsEnv,  # noqa: F811 - the fixture
+    tmp_path: Path,
+    identity: str,
+) -> None:
+    """Each version takes the next number of its stream; two desks must not both take the same one.
+
+    The desks hold their own inspection's row lock for HOLD_SECONDS before numbering, so on
+    PostgreSQL both reach the numbering together: without the stream's lock both would read the same
+    maximum and the second would fail on the unique (origin, stream, seq) constraint. With no
+    installation id yet ("new"), both would also make one.
+    """
+    if identity == "made":
+        with env.ctx.write() as session:
+            installation_id(session)
+    first, second = env.drawn.public_inspections[:2]
+    versions = [entry_form(env.ctx, i).inspection_version for i in (first, second)]
+    env.ctx.db.dispose()
+    outputs = _run_desks(
+        env.db_url,
+        tmp_path,
+        [
+            ("submit", "甲", [str(first), str(versions[0])]),
+            ("submit", "乙", [str(second), str(versions[1])]),
+        ],
+    )
+    assert all(o.startswith("OK") for o in outputs), outputs
+    with env.ctx.read() as session:
+        seqs = session.execute(select(ResultVersion.seq).order_by(ResultVersion.seq)).scalars().all()
+    assert seqs == list(range(1, len(seqs) + 1)) and len(seqs) >= 2
+    assert audit.verify_chain(env.ctx.db).ok
