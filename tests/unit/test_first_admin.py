@@ -134,7 +134,7 @@ def _cli(module: object, *argv: str) -> int:
 def test_cli_info_says_single_user_mode_and_create_admin_ends_it(
     ctx: ServiceContext, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    db = str(ctx.db.file_path)
+    db = ctx.db.url  # a file path on SQLite, the server URL on PostgreSQL
     assert _cli(info_cli, "info", "--db", db) == 0
     out = capsys.readouterr().out
     assert "用户账户：无（单用户模式" in out and "liancha users create-admin" in out
@@ -164,5 +164,5 @@ def test_cli_info_on_a_deferred_demo_database(
 ) -> None:
     build_demo_county(ctx, targets=100, seed=3)
     defer_first_admin(ctx)
-    assert _cli(info_cli, "info", "--db", str(ctx.db.file_path)) == 0
+    assert _cli(info_cli, "info", "--db", ctx.db.url) == 0
     assert "单用户模式：示范县数据库，已选择暂不创建管理员" in capsys.readouterr().out

@@ -826,6 +826,7 @@ def test_sigkill_half_way_leaves_the_database_as_before(
     assert counts(ctx)["targets"] == 20_050 and integrity(db_path) == "ok"
 
 
+@pytest.mark.sqlite_only
 def test_driver_insert_stores_what_core_insert_stores(ctx: ServiceContext) -> None:
     """The SQLite fast path converts every type (enums, timestamps, dates, booleans) as Core does."""
     now = dt.datetime(2025, 3, 4, 5, 6, 7, 890, tzinfo=dt.UTC)
