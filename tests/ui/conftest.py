@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from app.services.context import ServiceContext
@@ -12,6 +13,25 @@ from app.ui.context import UiContext
 from app.ui.operations import TaskRunner
 from tests.fixtures import ctx, data_folder, db_path, db_url  # noqa: F401 - pytest fixtures
 from tests.sample_county import SampleCounty, populate_sample
+
+
+@pytest.fixture(autouse=True)
+def no_message_box_left_open() -> Iterator[None]:
+    """Close any message box a test left open, so that the next test cannot find it as its own.
+
+    Error boxes are window-modal children of the dialog that failed; when that dialog outlives its
+    test (Python's collector decides when), a later test looking for "the visible error dialog"
+    would read the earlier test's message (seen once in CI: a 只读 refusal read by the draw page).
+    """
+    yield
+    app = QApplication.instance()
+    if isinstance(app, QApplication):
+        for widget in app.topLevelWidgets():
+            if isinstance(widget, QMessageBox) and widget.isVisible():
+                # Silently: a box's own reaction to closing belongs to its test (「恢复完成」 quits
+                # the application when closed, which would end the next test's event loops).
+                widget.blockSignals(True)
+                widget.close()
 
 
 @pytest.fixture

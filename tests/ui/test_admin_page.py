@@ -19,6 +19,7 @@ from app.services.context import ServiceContext
 from app.services.users import UserData, create_first_admin, create_user, list_users
 from app.ui.context import UiContext
 from app.ui.dialogs.user import ResetPasswordDialog, UserDialog
+from app.ui.errors import ERROR_DIALOG_NAME
 from app.ui.operations import TaskRunner
 from app.ui.pages.admin import AdminPage, AuditTableModel
 from tests.security import PASSWORD, fast_hasher, login  # noqa: F401 - fixture
@@ -251,8 +252,9 @@ def test_system_settings_save_and_refuse_without_partial_change(
     from app.services.backup import backup_settings
     from app.services.users import get_security_settings
 
+    # The dialogs are children of their page (closed with it) and delete themselves when they
+    # finish: registering them with qtbot as well would make its teardown close a deleted object.
     dialog = page.open_settings()
-    qtbot.addWidget(dialog)
     dialog.idle_lock_minutes.setValue(5)
     dialog.keep_days.setValue(0)  # refused by the backup rule
     dialog.save()
@@ -274,8 +276,11 @@ def test_system_settings_save_and_refuse_without_partial_change(
     viewer_page = AdminPage(UiContext(services=login(admin.db, "viewer"), runner=runner))
     qtbot.addWidget(viewer_page)
     refused = viewer_page.open_settings()
-    qtbot.addWidget(refused)
     refused.idle_lock_minutes.setValue(1)
     refused.save()
     qtbot.waitUntil(lambda: not refused.saving, timeout=10_000)
     assert get_security_settings(admin).idle_lock_minutes == 0  # the service refused the viewer
+    box = refused.findChild(QMessageBox, ERROR_DIALOG_NAME)
+    assert box is not None and box.isVisible() and "修改系统设置" in box.text() and "只读" in box.text()
+    box.close()
+    refused.reject()
