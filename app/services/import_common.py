@@ -283,8 +283,7 @@ def insert_columns(
         values = columns[key]
         processor = table.c[key].type.bind_processor(dialect)
         if processor is not None:
-            seen: dict[Any, Any] = {}
-            values = [_converted(value, processor, seen) for value in values]
+            values = _converted_column(values, processor)
         converted.append(values)
     preparer = dialect.identifier_preparer
     names = ", ".join(preparer.quote(key) for key in keys)
@@ -299,16 +298,14 @@ def insert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) 
         insert_columns(session, table, {key: [row[key] for row in rows] for key in rows[0]})
 
 
-def _converted(value: Any, processor: Callable[[Any], Any], seen: dict[Any, Any]) -> Any:
-    if value is None:
-        return None
+def _converted_column(values: Sequence[Any], processor: Callable[[Any], Any]) -> list[Any]:
+    """A column through its bind processor: each distinct value converted once, None kept."""
     try:
-        return seen[value]
-    except KeyError:
-        result = seen[value] = processor(value)
-        return result
-    except TypeError:  # an unhashable value: converted each time
-        return processor(value)
+        distinct = dict.fromkeys(values)
+    except TypeError:  # an unhashable value: every value converted on its own
+        return [None if value is None else processor(value) for value in values]
+    table = {value: None if value is None else processor(value) for value in distinct}
+    return list(map(table.__getitem__, values))
 
 
 def chunks(rows: Sequence[Any], size: int = WRITE_CHUNK) -> Iterable[Sequence[Any]]:

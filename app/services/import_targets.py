@@ -44,13 +44,13 @@ from app.services.import_common import (
     GENERAL_TAG_KIND,
     SPECIAL_TARGET_TAG_KINDS,
     TARGET_TAG_FIELDS,
+    WRITE_CHUNK,
     Lengths,
     Outcome,
     RowIssues,
     Stage,
     chunks,
     insert_columns,
-    insert_rows,
     table_of,
 )
 from app.services.pinyin import initials
@@ -136,7 +136,6 @@ class TargetImporter:
         self.columns = tuple(columns)
         self.tag_fields = self.mapped & TAG_FIELDS
         self.licences_managed = bool(self.mapped & LICENCE_FIELDS)
-        self._initials: dict[str, str] = {}
         # Columns with a length limit, by position in ``self.columns``: checked on every row.
         self._limited = [
             (index, limit)
@@ -146,12 +145,6 @@ class TargetImporter:
 
     # ------------------------------------------------------------ desired values
 
-    def _initials_of(self, name: str) -> str:
-        cached = self._initials.get(name)
-        if cached is None:
-            cached = self._initials[name] = initials(name)
-        return cached
-
     def _column(self, column: str, records: Sequence[TargetRow]) -> list[Any]:
         """One managed column's values for every record (None: keep what is there / the default).
 
@@ -159,7 +152,7 @@ class TargetImporter:
         the per-row Python work was a third of the comparison of 100,000 rows.
         """
         if column == "name_initials":
-            return [self._initials_of(name) for name in map(attrgetter("name"), records)]
+            return list(map(initials, map(attrgetter("name"), records)))
         if column == "code":
             return [code or None for code in map(attrgetter("code"), records)]
         if column == "code_kind":
@@ -226,6 +219,12 @@ class TargetImporter:
             if position in too_long and not self.lengths.ok(
                 record.source_rows or (record.row,), dict(zip(self.columns, values, strict=True))
             ):
+                continue
+            code = record.code
+            if (not code or code not in by_code) and record.name not in by_name:
+                # Neither the code nor the name is in the registry: a new target, nothing to
+                # match (every row of a first import; ``_match`` would say the same).
+                inserts.append((record, values))
                 continue
             target_id = self._match(record, by_code, by_name, code_of)
             if target_id == -1:
@@ -315,14 +314,20 @@ class TargetImporter:
         columns["kind"] = [
             ENTITY_KINDS.get(record.entity_kind or "", TargetKind.ENTERPRISE) for record, _ in chunk
         ]
-        for index, column in enumerate(self.columns):
-            values = [desired[index] for _, desired in chunk]
-            fallback = columns.get(column)
-            if fallback is not None:
-                values = [
+        # The managed values, transposed once (a column per managed field) rather than a
+        # comprehension over the rows for each column.
+        transposed = list(zip(*(desired for _, desired in chunk), strict=True))
+        for column, values in zip(self.columns, transposed, strict=True):
+            default = _DEFAULTS.get(column)
+            if column == "kind":
+                fallback = columns["kind"]
+                columns[column] = [
                     old if value is None else value for value, old in zip(values, fallback, strict=True)
                 ]
-            columns[column] = values
+            elif column in _DEFAULTS and None in values:
+                columns[column] = [default if value is None else value for value in values]
+            else:
+                columns[column] = list(values)
         columns.update(
             uid=uids,
             active=[True] * count,
@@ -347,7 +352,8 @@ class TargetImporter:
             return new_ids
         table = self.table
         # Plain executemany: RETURNING with ordered parameters makes SQLAlchemy insert row by
-        # row on SQLite. The new ids are then read back by the uids generated here.
+        # row on SQLite. The new ids are then known from the numbering (SQLite) or read back by
+        # the uids generated here.
         floor = self.session.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()
         uids = new_uids(len(inserts))
         with bulk_target_inserts(self.session, adding=len(inserts)):
@@ -357,14 +363,24 @@ class TargetImporter:
                 insert_columns(self.session, table, self._new_columns(chunk, now, chunk_uids))
                 start += len(chunk)
                 stage.advance(len(chunk))
-        if need_ids:
-            row_of_uid = {uid: record.row for uid, (record, _) in zip(uids, inserts, strict=True)}
-            for target_id, uid in self.session.execute(
-                select(table.c.id, table.c.uid).where(table.c.id > floor)
-            ).all():
-                source_row = row_of_uid.get(uid)
-                if source_row is not None:
-                    new_ids[source_row] = target_id
+        if not need_ids:
+            return new_ids
+        if self.session.get_bind().dialect.name == "sqlite":
+            count, top = self.session.execute(
+                select(func.count(), func.coalesce(func.max(table.c.id), 0)).where(table.c.id > floor)
+            ).one()
+            if count == len(inserts) and top == floor + count:
+                # Numbered floor+1 … floor+n in insert order: SQLite gives a new row of a table
+                # without AUTOINCREMENT max(id)+1, and the write transaction holds the lock, so
+                # nobody else inserted meanwhile. No need to read 100,000 uids back.
+                return {record.row: floor + 1 + k for k, (record, _) in enumerate(inserts)}
+        row_of_uid = {uid: record.row for uid, (record, _) in zip(uids, inserts, strict=True)}
+        for target_id, uid in self.session.execute(
+            select(table.c.id, table.c.uid).where(table.c.id > floor)
+        ).all():
+            source_row = row_of_uid.get(uid)
+            if source_row is not None:
+                new_ids[source_row] = target_id
         return new_ids
 
     def _update(self, updates: dict[int, dict[str, Any]], now: dt.datetime, stage: Stage) -> None:
@@ -426,15 +442,21 @@ class TargetImporter:
                     wanted.add(changes.tag_id(kind, name))
             if wanted != current_managed:
                 changes.replace(target_id, record.row, current_managed, wanted)
+        # A new target: its tags are exactly the file's (nothing to keep or compare). Registries
+        # repeat the same few tag cells, so each distinct combination is resolved once.
+        resolved: dict[tuple[Any, ...], tuple[int, ...]] = {}
         for record, _ in inserts:
-            # A new target: its tags are exactly the file's (nothing to keep or compare).
-            new: set[int] = set()
-            if general:
-                new.update(changes.tag_id(GENERAL_TAG_KIND, name) for name in record.tags)
-            for field_name, kind in special_fields:
-                new.update(changes.tag_id(kind, name) for name in _tag_values(record, field_name))
+            key = (record.tags if general else (), *(getattr(record, f) for f, _ in special_fields))
+            new = resolved.get(key)
+            if new is None:
+                ids: dict[int, None] = {}
+                if general:
+                    ids.update((changes.tag_id(GENERAL_TAG_KIND, name), None) for name in record.tags)
+                for field_name, kind in special_fields:
+                    ids.update((changes.tag_id(kind, name), None) for name in _tag_values(record, field_name))
+                new = resolved[key] = tuple(ids)
             if new:
-                changes.replace(0, record.row, set(), new)
+                changes.add_new(record.row, new)
         return changes
 
     def _licence_changes(
@@ -452,7 +474,7 @@ class TargetImporter:
                 current.setdefault(target_id, []).append((name, number, valid_from, valid_to, authority))
         changes = _LicenceChanges()
         authority_mapped = "licence_authority" in self.mapped
-        for record, target_id in [(r, i) for r, i in kept] + [(r, 0) for r, _ in inserts]:
+        for record, target_id in kept:
             wanted = self._licences(record)
             if not authority_mapped and target_id in current:
                 # A file without the 许可发证机关 column keeps the issuers already stored.
@@ -460,6 +482,10 @@ class TargetImporter:
                 wanted = [(*key[:4], issuers.get((key[0], key[1]), "")) for key in wanted]
             if wanted != current.get(target_id, []):
                 changes.replace(target_id, record.row, wanted)
+        for record, _ in inserts:
+            # A new target has no licences yet: the file's are added (none to compare with).
+            if record.licences:
+                changes.replace(0, record.row, self._licences(record))
         return changes
 
     def _licences(self, record: TargetRow) -> list[LicenceKey]:
@@ -517,6 +543,7 @@ class _TagChanges:
         self.write = write
         self.new_tags: dict[tuple[str, str], int] = {}  # placeholder ids are negative
         self.replacements: list[tuple[int, int, set[int], set[int]]] = []
+        self.new_links: list[tuple[int, tuple[int, ...]]] = []  # (source row of a new target, tag ids)
         self.changed_targets: set[int] = set()
 
     def kind_of(self, tag_id: int) -> str:
@@ -540,6 +567,10 @@ class _TagChanges:
         if target_id:
             self.changed_targets.add(target_id)
 
+    def add_new(self, source_row: int, tag_ids: tuple[int, ...]) -> None:
+        """Link a target being inserted (known by its source row) to these tags."""
+        self.new_links.append((source_row, tag_ids))
+
     def apply(self, session: Session, new_ids: dict[int, int]) -> None:
         real: dict[int, int] = {}
         if self.new_tags:
@@ -551,19 +582,31 @@ class _TagChanges:
             for placeholder, tag_id in zip(self.new_tags.values(), result.scalars(), strict=True):
                 real[placeholder] = tag_id
         removals: list[dict[str, int]] = []
-        additions: list[dict[str, int]] = []
+        # The links to add, as the two columns of ``target_tags`` (no dict per link).
+        owners: list[int] = []
+        linked: list[int] = []
         for target_id, source_row, old, new in self.replacements:
             owner = target_id or new_ids[source_row]
             removals += [{"t": owner, "g": tag_id} for tag_id in old - new]
-            additions += [{"target_id": owner, "tag_id": real.get(t, t)} for t in new - old]
+            added = [real.get(t, t) for t in new - old]
+            owners += [owner] * len(added)
+            linked += added
+        for source_row, tag_ids in self.new_links:
+            owner = new_ids[source_row]
+            for tag_id in tag_ids:
+                owners.append(owner)
+                linked.append(real.get(tag_id, tag_id))
         if removals:
             statement = delete(target_tags).where(
                 target_tags.c.target_id == bindparam("t"), target_tags.c.tag_id == bindparam("g")
             )
             for chunk in chunks(removals):
                 session.execute(statement, list(chunk))
-        for chunk in chunks(additions):
-            insert_rows(session, target_tags, chunk)
+        for start in range(0, len(owners), WRITE_CHUNK):
+            end = start + WRITE_CHUNK
+            insert_columns(
+                session, target_tags, {"target_id": owners[start:end], "tag_id": linked[start:end]}
+            )
 
 
 class _LicenceChanges:
@@ -583,17 +626,17 @@ class _LicenceChanges:
         old_owners = [target_id for target_id, _, _ in self.replacements if target_id]
         for chunk in chunks(old_owners, 500):
             session.execute(delete(table).where(table.c.target_id.in_(list(chunk))))
-        rows = [
-            {
-                "target_id": target_id or new_ids[source_row],
-                "name": name,
-                "number": number,
-                "valid_from": valid_from,
-                "valid_to": valid_to,
-                "authority": authority,
-            }
+        # The new licences as the columns of ``target_licences`` (no dict per licence).
+        owners = [
+            target_id or new_ids[source_row]
             for target_id, source_row, licences in self.replacements
-            for name, number, valid_from, valid_to, authority in licences
+            for _ in licences
         ]
-        for chunk in chunks(rows):
-            insert_rows(session, table, chunk)
+        values = [licence for _, _, licences in self.replacements for licence in licences]
+        names = ("name", "number", "valid_from", "valid_to", "authority")
+        for start in range(0, len(owners), WRITE_CHUNK):
+            end = start + WRITE_CHUNK
+            part = values[start:end]
+            columns: dict[str, list[Any]] = {"target_id": owners[start:end]}
+            columns.update((name, [v[i] for v in part]) for i, name in enumerate(names))
+            insert_columns(session, table, columns)
