@@ -49,6 +49,7 @@ from app.services.import_common import (
     Outcome,
     RowIssues,
     Stage,
+    bulk_cache,
     chunks,
     insert_columns,
     table_of,
@@ -261,14 +262,15 @@ class TargetImporter:
             updates[target_id] = {f"b_{c}": v for c, v in zip(self.columns, existing[target_id], strict=True)}
         total = len(inserts) + len(updates)
         stage = Stage(self.progress, total, "正在写入检查对象…")
-        new_ids = self._insert(
-            inserts, now, stage, need_ids=tag_changes is not None or licence_changes is not None
-        )
-        self._update(updates, now, stage)
-        if tag_changes is not None:
-            tag_changes.apply(self.session, new_ids)
-        if licence_changes is not None:
-            licence_changes.apply(self.session, new_ids)
+        with bulk_cache(self.session, rows=total):
+            new_ids = self._insert(
+                inserts, now, stage, need_ids=tag_changes is not None or licence_changes is not None
+            )
+            self._update(updates, now, stage)
+            if tag_changes is not None:
+                tag_changes.apply(self.session, new_ids)
+            if licence_changes is not None:
+                licence_changes.apply(self.session, new_ids)
 
     def _reject(self, record: TargetRow, field_name: str, reason: str) -> None:
         value = getattr(record, field_name, "")

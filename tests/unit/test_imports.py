@@ -37,7 +37,7 @@ from app.services.audit import verify_chain
 from app.services.context import ServiceContext
 from app.services.errors import Interrupted, ValidationError
 from app.services.exports import export_registry, registry_records, write_template
-from app.services.import_common import ImportFileError, Stage, insert_columns, table_of
+from app.services.import_common import ImportFileError, Stage, bulk_cache, insert_columns, table_of
 from app.services.imports import ImportReport, import_registry, preview_import
 from app.services.items import CheckpointData, ItemData, create_item, get_item, update_item
 from app.services.progress import Progress
@@ -904,3 +904,56 @@ def test_driver_insert_stores_what_core_insert_stores(ctx: ServiceContext) -> No
         == [row[1:] for row in by_target if row[0] == ids["uid-10"]]
         == [("许可证", dt.date(2020, 1, 2), None), ("许可证乙", None, dt.date(2030, 12, 31))]
     )
+
+
+def test_bulk_tags_and_licences_belong_to_their_own_targets(
+    ctx: ServiceContext, db_path: Path, tmp_path: Path, bulk_from_ten: None
+) -> None:
+    """New ids are taken from SQLite's numbering: each row's tags and licence land on its target."""
+    run(ctx, "targets", write_csv(tmp_path / "old.csv", TARGET_HEADER, target_rows(30, start=5000)))
+    with ctx.write() as session:  # a gap below the top id and a removed top id: new ids continue above
+        session.execute(text("DELETE FROM targets WHERE id IN (3, 30)"))
+    header = (*TARGET_HEADER, "标签", "许可证名称", "许可证编号", "有效期至")
+    rows = [
+        [*row, f"标签{n % 7}，共同标签", "食品经营许可证", f"JY{n:05d}", f"2030-01-{n % 28 + 1:02d}"]
+        for n, row in enumerate(target_rows(400))
+    ]
+    report = run(ctx, "targets", write_csv(tmp_path / "new.csv", header, rows))
+    assert (report.added, report.rejected) == (400, 0)
+    with ctx.read() as session:
+        by_code = {
+            code: (name, target_id)
+            for target_id, code, name in session.execute(select(Target.id, Target.code, Target.name))
+        }
+        tag_names: dict[int, set[str]] = {}
+        for target_id, name in session.execute(
+            text("SELECT target_id, tags.name FROM target_tags JOIN tags ON tags.id = tag_id")
+        ):
+            tag_names.setdefault(target_id, set()).add(name)
+        licences = session.execute(text("SELECT target_id, number FROM target_licences")).all()
+        numbers = {target_id: number for target_id, number in licences}
+    for n, row in enumerate(rows):
+        name, target_id = by_code[str(row[0])]
+        assert name == row[1]
+        assert tag_names[target_id] == {f"标签{n % 7}", "共同标签"}
+        assert numbers[target_id] == f"JY{n:05d}"
+    assert integrity(db_path) == "ok"
+
+
+def test_bulk_cache_is_larger_only_while_writing(ctx: ServiceContext) -> None:
+    def cache_size() -> int:
+        with ctx.read() as session:
+            return int(session.execute(text("PRAGMA cache_size")).scalar_one())
+
+    before = cache_size()
+    with ctx.write() as session:
+        with bulk_cache(session, rows=50_000):
+            inside = int(session.execute(text("PRAGMA cache_size")).scalar_one())
+        after = int(session.execute(text("PRAGMA cache_size")).scalar_one())
+    assert inside == -50_000 and after == before
+    with pytest.raises(RuntimeError), ctx.write() as session, bulk_cache(session, rows=300_000):
+        assert int(session.execute(text("PRAGMA cache_size")).scalar_one()) == -256 * 1024
+        raise RuntimeError("cancelled")
+    assert cache_size() == before
+    with ctx.write() as session, bulk_cache(session, rows=10):  # a few rows: left as it is
+        assert int(session.execute(text("PRAGMA cache_size")).scalar_one()) == before
