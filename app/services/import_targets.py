@@ -167,20 +167,19 @@ class TargetImporter:
         values = list(map(attrgetter(source), records))
         lookup = lookups.get(column)
         if lookup is not None:
-            return [lookup.get(value or "") for value in values]
+            # Enumerations: looked up once per distinct value (a handful), not per record.
+            found = {value: lookup.get(value or "") for value in set(values)}
+            return list(map(found.__getitem__, values))
         return values
 
-    def _desired(self, records: Sequence[TargetRow]) -> list[tuple[Any, ...]]:
-        """Managed column values of each record, as tuples in ``self.columns`` order."""
-        return list(zip(*(self._column(column, records) for column in self.columns), strict=True))
-
-    def _too_long(self, desired: list[tuple[Any, ...]]) -> set[int]:
+    def _too_long(self, columns: list[list[Any]]) -> set[int]:
         """Positions of the records with a text longer than its column allows (checked per column)."""
         found: set[int] = set()
         for index, limit in self._limited:
-            found.update(
-                k for k, values in enumerate(desired) if (v := values[index]) is not None and len(v) > limit
-            )
+            values = columns[index]
+            # The longest value first (C-level): most columns have nothing too long.
+            if max(map(len, filter(None, values)), default=0) > limit:
+                found.update(k for k, v in enumerate(values) if v is not None and len(v) > limit)
         return found
 
     # ------------------------------------------------------------ run
@@ -211,27 +210,31 @@ class TargetImporter:
 
         now = utcnow()
         matched: dict[int, int] = {}  # target id → source row that matched it
-        inserts: list[tuple[TargetRow, tuple[Any, ...]]] = []
+        new: list[int] = []  # positions of the records that become new targets
         updates: dict[int, dict[str, Any]] = {}
         kept: list[tuple[TargetRow, int]] = []  # matched records whose columns did not change
-        desired = self._desired(records)
-        too_long = self._too_long(desired)
-        for position, (record, values) in enumerate(zip(records, desired, strict=True)):
-            if position in too_long and not self.lengths.ok(
-                record.source_rows or (record.row,), dict(zip(self.columns, values, strict=True))
-            ):
+        # The managed values column by column (what an insert writes), in ``self.columns`` order.
+        columns = [self._column(column, records) for column in self.columns]
+        too_long = self._too_long(columns)
+        if not existing:
+            # An empty registry (a first import): every record is new, nothing to match.
+            new = [
+                p for p in range(len(records)) if p not in too_long or self._length_ok(records, columns, p)
+            ]
+        for position, record in enumerate(records if existing else ()):
+            if position in too_long and not self._length_ok(records, columns, position):
                 continue
             code = record.code
             if (not code or code not in by_code) and record.name not in by_name:
                 # Neither the code nor the name is in the registry: a new target, nothing to
-                # match (every row of a first import; ``_match`` would say the same).
-                inserts.append((record, values))
+                # match (``_match`` would say the same).
+                new.append(position)
                 continue
             target_id = self._match(record, by_code, by_name, code_of)
             if target_id == -1:
                 continue
             if target_id is None:
-                inserts.append((record, values))
+                new.append(position)
                 continue
             previous = matched.get(target_id)
             if previous is not None:
@@ -239,12 +242,14 @@ class TargetImporter:
                 continue
             matched[target_id] = record.row
             old = existing[target_id]
+            values = tuple(column[position] for column in columns)
             if values != old:
                 final = tuple(old[i] if value is None else value for i, value in enumerate(values))
                 if final != old:
                     updates[target_id] = {f"b_{c}": v for c, v in zip(self.columns, final, strict=True)}
             kept.append((record, target_id))
 
+        inserts = [records[position] for position in new]
         tag_changes = self._tag_changes(kept, inserts) if self.tag_fields else None
         licence_changes = self._licence_changes(kept, inserts) if self.licences_managed else None
         changed_ids = set(updates)
@@ -264,13 +269,22 @@ class TargetImporter:
         stage = Stage(self.progress, total, "正在写入检查对象…")
         with bulk_cache(self.session, rows=total):
             new_ids = self._insert(
-                inserts, now, stage, need_ids=tag_changes is not None or licence_changes is not None
+                inserts,
+                [_picked(column, new, len(records)) for column in columns],
+                now,
+                stage,
+                need_ids=tag_changes is not None or licence_changes is not None,
             )
             self._update(updates, now, stage)
             if tag_changes is not None:
                 tag_changes.apply(self.session, new_ids)
             if licence_changes is not None:
                 licence_changes.apply(self.session, new_ids)
+
+    def _length_ok(self, records: Sequence[TargetRow], columns: list[list[Any]], position: int) -> bool:
+        record = records[position]
+        values = {name: column[position] for name, column in zip(self.columns, columns, strict=True)}
+        return self.lengths.ok(record.source_rows or (record.row,), values)
 
     def _reject(self, record: TargetRow, field_name: str, reason: str) -> None:
         value = getattr(record, field_name, "")
@@ -308,25 +322,28 @@ class TargetImporter:
         return None
 
     def _new_columns(
-        self, chunk: Sequence[tuple[TargetRow, tuple[Any, ...]]], now: dt.datetime, uids: list[str]
+        self,
+        records: Sequence[TargetRow],
+        managed: Sequence[Sequence[Any]],
+        now: dt.datetime,
+        uids: list[str],
     ) -> dict[str, list[Any]]:
-        """The new targets of ``chunk``, column by column, defaults filled in."""
-        count = len(chunk)
+        """New targets, column by column, defaults filled in (``managed``: ``self.columns``' values)."""
+        count = len(records)
         columns: dict[str, list[Any]] = {key: [default] * count for key, default in _DEFAULTS.items()}
-        columns["kind"] = [
-            ENTITY_KINDS.get(record.entity_kind or "", TargetKind.ENTERPRISE) for record, _ in chunk
-        ]
-        # The managed values, transposed once (a column per managed field) rather than a
-        # comprehension over the rows for each column.
-        transposed = list(zip(*(desired for _, desired in chunk), strict=True))
-        for column, values in zip(self.columns, transposed, strict=True):
-            default = _DEFAULTS.get(column)
+        # The kind comes from the record's entity kind even when the file has no such column
+        # (it is inferred from the code and the name); unknown: an enterprise.
+        kinds = list(map(attrgetter("entity_kind"), records))
+        kind_of = {kind: ENTITY_KINDS.get(kind or "", TargetKind.ENTERPRISE) for kind in set(kinds)}
+        columns["kind"] = list(map(kind_of.__getitem__, kinds))
+        for column, values in zip(self.columns, managed, strict=True):
             if column == "kind":
-                fallback = columns["kind"]
                 columns[column] = [
-                    old if value is None else value for value, old in zip(values, fallback, strict=True)
+                    old if value is None else value
+                    for value, old in zip(values, columns["kind"], strict=True)
                 ]
             elif column in _DEFAULTS and None in values:
+                default = _DEFAULTS[column]
                 columns[column] = [default if value is None else value for value in values]
             else:
                 columns[column] = list(values)
@@ -342,13 +359,17 @@ class TargetImporter:
 
     def _insert(
         self,
-        inserts: list[tuple[TargetRow, tuple[Any, ...]]],
+        inserts: list[TargetRow],
+        managed: list[list[Any]],
         now: dt.datetime,
         stage: Stage,
         *,
         need_ids: bool,
     ) -> dict[int, int]:
-        """Insert new targets; return source row → new id when tags or licences need them."""
+        """Insert new targets; return source row → new id when tags or licences need them.
+
+        ``managed`` holds the managed columns' values of ``inserts``, in ``self.columns`` order.
+        """
         new_ids: dict[int, int] = {}
         if not inserts:
             return new_ids
@@ -359,11 +380,11 @@ class TargetImporter:
         floor = self.session.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()
         uids = new_uids(len(inserts))
         with bulk_target_inserts(self.session, adding=len(inserts)):
-            start = 0
-            for chunk in chunks(inserts):
-                chunk_uids = uids[start : start + len(chunk)]
-                insert_columns(self.session, table, self._new_columns(chunk, now, chunk_uids))
-                start += len(chunk)
+            for part in chunks(range(len(inserts))):
+                start, end = part[0], part[-1] + 1
+                chunk = inserts[start:end]
+                values = [column[start:end] for column in managed]
+                insert_columns(self.session, table, self._new_columns(chunk, values, now, uids[start:end]))
                 stage.advance(len(chunk))
         if not need_ids:
             return new_ids
@@ -375,8 +396,8 @@ class TargetImporter:
                 # Numbered floor+1 … floor+n in insert order: SQLite gives a new row of a table
                 # without AUTOINCREMENT max(id)+1, and the write transaction holds the lock, so
                 # nobody else inserted meanwhile. No need to read 100,000 uids back.
-                return {record.row: floor + 1 + k for k, (record, _) in enumerate(inserts)}
-        row_of_uid = {uid: record.row for uid, (record, _) in zip(uids, inserts, strict=True)}
+                return {record.row: floor + 1 + k for k, record in enumerate(inserts)}
+        row_of_uid = {uid: record.row for uid, record in zip(uids, inserts, strict=True)}
         for target_id, uid in self.session.execute(
             select(table.c.id, table.c.uid).where(table.c.id > floor)
         ).all():
@@ -404,9 +425,7 @@ class TargetImporter:
 
     # ------------------------------------------------------------ tags and licences
 
-    def _tag_changes(
-        self, kept: list[tuple[TargetRow, int]], inserts: list[tuple[TargetRow, tuple[Any, ...]]]
-    ) -> _TagChanges:
+    def _tag_changes(self, kept: list[tuple[TargetRow, int]], inserts: list[TargetRow]) -> _TagChanges:
         tags = {
             tag_id: (kind, name)
             for tag_id, kind, name in self.session.execute(
@@ -447,7 +466,7 @@ class TargetImporter:
         # A new target: its tags are exactly the file's (nothing to keep or compare). Registries
         # repeat the same few tag cells, so each distinct combination is resolved once.
         resolved: dict[tuple[Any, ...], tuple[int, ...]] = {}
-        for record, _ in inserts:
+        for record in inserts:
             key = (record.tags if general else (), *(getattr(record, f) for f, _ in special_fields))
             new = resolved.get(key)
             if new is None:
@@ -462,7 +481,7 @@ class TargetImporter:
         return changes
 
     def _licence_changes(
-        self, kept: list[tuple[TargetRow, int]], inserts: list[tuple[TargetRow, tuple[Any, ...]]]
+        self, kept: list[tuple[TargetRow, int]], inserts: list[TargetRow]
     ) -> _LicenceChanges:
         ids = {target_id for _, target_id in kept}
         current: dict[int, list[LicenceKey]] = {}
@@ -484,10 +503,20 @@ class TargetImporter:
                 wanted = [(*key[:4], issuers.get((key[0], key[1]), "")) for key in wanted]
             if wanted != current.get(target_id, []):
                 changes.replace(target_id, record.row, wanted)
-        for record, _ in inserts:
+        # Records share their licence tuples when the file repeats a licence (the checker makes
+        # one per distinct licence): each shared tuple is converted once, by identity (the records
+        # keep the tuples alive). One that needs a warning is converted for each row.
+        converted: dict[int, list[LicenceKey]] = {}
+        for record in inserts:
             # A new target has no licences yet: the file's are added (none to compare with).
-            if record.licences:
-                changes.replace(0, record.row, self._licences(record))
+            if not record.licences:
+                continue
+            known = converted.get(id(record.licences))
+            if known is None:
+                known = self._licences(record)
+                if all(lic.name and len(lic.authority) <= LICENCE_TEXT_LIMIT for lic in record.licences):
+                    converted[id(record.licences)] = known
+            changes.replace(0, record.row, known)
         return changes
 
     def _licences(self, record: TargetRow) -> list[LicenceKey]:
@@ -517,6 +546,13 @@ class TargetImporter:
                 )
             )
         return result
+
+
+def _picked(column: list[Any], positions: list[int], total: int) -> list[Any]:
+    """The values of ``column`` at ``positions`` (the column itself when that is every position)."""
+    if len(positions) == total:
+        return column
+    return [column[position] for position in positions]
 
 
 def _tuple_getter(positions: list[int]) -> Callable[[Sequence[Any]], tuple[Any, ...]]:

@@ -957,3 +957,20 @@ def test_bulk_cache_is_larger_only_while_writing(ctx: ServiceContext) -> None:
     assert cache_size() == before
     with ctx.write() as session, bulk_cache(session, rows=10):  # a few rows: left as it is
         assert int(session.execute(text("PRAGMA cache_size")).scalar_one()) == before
+
+
+def test_licence_warnings_for_every_row_that_shares_a_licence(ctx: ServiceContext, tmp_path: Path) -> None:
+    """Rows with the same licence share one record of it; each still gets its own warning."""
+    header = (*TARGET_HEADER, "许可证名称", "许可证编号", "许可发证机关")
+    rows = [
+        [*row, "", "JY1", "县局"] if n < 3 else [*row, "许可证甲", "JY2", "局" * 101]
+        for n, row in enumerate(target_rows(6))
+    ]
+    report = run(ctx, "targets", write_csv(tmp_path / "t.csv", header, rows))
+    assert (report.added, report.rejected) == (6, 0)
+    unnamed = [i.row for i in report.issues if i.field == "licence_name" and "未填写许可证名称" in i.reason]
+    long = [i.row for i in report.issues if i.field == "licence_authority" and "超过100字" in i.reason]
+    assert (unnamed, long) == ([2, 3, 4], [5, 6, 7])
+    with ctx.read() as session:
+        stored = session.execute(text("SELECT name, number, length(authority) FROM target_licences")).all()
+    assert sorted(tuple(row) for row in stored) == [("许可证", "JY1", 2)] * 3 + [("许可证甲", "JY2", 100)] * 3
