@@ -9,6 +9,7 @@ transaction, the audit entry and the report.
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -322,7 +323,8 @@ def insert_columns(
     for key in keys:
         values = columns[key]
         processor = table.c[key].type.bind_processor(dialect)
-        if processor is not None:
+        adapted = _adapted_types(values) if processor is None else True
+        if processor is not None or adapted:
             values = _converted_column(values, processor)
         converted.append(values)
     preparer = dialect.identifier_preparer
@@ -338,13 +340,32 @@ def insert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) 
         insert_columns(session, table, {key: [row[key] for row in rows] for key in rows[0]})
 
 
-def _converted_column(values: Sequence[Any], processor: Callable[[Any], Any]) -> list[Any]:
-    """A column through its bind processor: each distinct value converted once, None kept."""
+def _adapted_types(values: Sequence[Any]) -> bool:
+    """Whether the driver would adapt some of these values itself (dates, timestamps)."""
+    return any((kind, sqlite3.PrepareProtocol) in sqlite3.adapters for kind in set(map(type, values)))
+
+
+def _driver_value(value: Any, processor: Callable[[Any], Any] | None) -> Any:
+    """A value as the driver binds it: the type's bind processor, then the driver's own adapter.
+
+    ``sqlite3`` adapts a date or datetime (what the date and timestamp processors hand it) with
+    a Python function at every row; done here, once per distinct value, it costs nothing.
+    """
+    if value is None:
+        return None
+    if processor is not None:
+        value = processor(value)
+    adapt = sqlite3.adapters.get((type(value), sqlite3.PrepareProtocol))
+    return value if adapt is None else adapt(value)
+
+
+def _converted_column(values: Sequence[Any], processor: Callable[[Any], Any] | None) -> list[Any]:
+    """A column as the driver binds it (:func:`_driver_value`): each distinct value once."""
     try:
         distinct = dict.fromkeys(values)
     except TypeError:  # an unhashable value: every value converted on its own
-        return [None if value is None else processor(value) for value in values]
-    table = {value: None if value is None else processor(value) for value in distinct}
+        return [_driver_value(value, processor) for value in values]
+    table = {value: _driver_value(value, processor) for value in distinct}
     return list(map(table.__getitem__, values))
 
 
