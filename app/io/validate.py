@@ -24,8 +24,8 @@ from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from itertools import compress
-from operator import itemgetter
-from typing import Any, TypeVar
+from operator import attrgetter, itemgetter
+from typing import Any, TypeVar, cast
 
 from stdnum.cn import ric
 
@@ -365,7 +365,7 @@ def per_distinct(values: Sequence[Hashable], convert: Callable[[Any], T]) -> lis
     equal across types (``1``, ``1.0`` and ``True``) are kept apart: they read differently
     (``True`` is 是).
     """
-    if len({value.__class__ for value in values}) <= 1:
+    if len(set(map(type, values))) <= 1:
         table = {value: convert(value) for value in dict.fromkeys(values)}
         return list(map(table.__getitem__, values))
     keys = [(value.__class__, value) for value in values]
@@ -582,6 +582,29 @@ def _entity_kind_from_name(name: str) -> str | None:
     return None
 
 
+def _licence_of(
+    name: str,
+    number: str,
+    valid_from: dt.date | None,
+    valid_to: dt.date | None,
+    no_expiry: bool,
+    authority: str,
+) -> tuple[Licence, ...]:
+    """A row's licence, or none when every licence cell is empty."""
+    if not (name or number or valid_from or valid_to or no_expiry or authority):
+        return ()
+    return (
+        Licence(
+            name=name,
+            number=number,
+            issued_on=valid_from,
+            valid_until=valid_to,
+            no_expiry=no_expiry,
+            authority=authority,
+        ),
+    )
+
+
 def _all_distinct(codes: Sequence[str], names: Sequence[str]) -> bool:
     """True when no two rows have the same natural key (the code, or the name of a row without one)."""
     coded = [code for code in codes if code]
@@ -756,21 +779,17 @@ class _TargetChecker(_Checker):
         raw = table.raw("code")
         if raw is None:
             return [""] * count, [None] * count, [None] * count
-        codes: list[str] = []
-        kinds: list[CodeKind | None] = []
-        entities: list[str | None] = []
-        for position, value in enumerate(raw):
-            if value.__class__ is str:
-                assert isinstance(value, str)
-                # Nearly every code of a large registry is a clean, valid USCC: checked here in
-                # one pass; anything else goes through ``classify_code``, which says what is wrong.
-                entity = clean_uscc_entity(value)
-                if entity is not None:
-                    codes.append(value)
-                    kinds.append("uscc")
-                    entities.append(entity)
-                    continue
-            elif isinstance(value, float) and abs(value) >= 1e15:
+        # Nearly every code of a large registry is a clean, valid USCC: those are checked in one
+        # pass over the column; anything else goes through ``classify_code``, which says what
+        # is wrong with it.
+        entities: list[str | None] = [
+            clean_uscc_entity(value) if isinstance(value, str) else None for value in raw
+        ]
+        codes = cast(list[str], raw)  # the column's own list: clean codes kept, the others replaced
+        kinds: list[CodeKind | None] = ["uscc"] * count
+        for position in [p for p, entity in enumerate(entities) if entity is None]:
+            value = raw[position]
+            if isinstance(value, float) and abs(value) >= 1e15:
                 table.add(3, position, "code", value, Severity.WARNING, _CODE_PRECISION)
             info = classify_code(clean_text(value))
             if not info.normalized:
@@ -782,17 +801,17 @@ class _TargetChecker(_Checker):
                     Severity.WARNING,
                     "未填写统一社会信用代码或注册号，将按名称识别该对象",
                 )
-                codes.append("")
-                kinds.append(None)
-                entities.append(None)
+                codes[position], kinds[position] = "", None
                 continue
             if info.kind == "uscc" and not info.valid:
                 table.add(4, position, "code", value, Severity.ERROR, info.message)
             elif info.message:
                 table.add(4, position, "code", value, Severity.WARNING, info.message)
-            codes.append(info.normalized)
-            kinds.append(info.kind)
-            entities.append(info.entity_kind)
+            codes[position], kinds[position], entities[position] = (
+                info.normalized,
+                info.kind,
+                info.entity_kind,
+            )
         return codes, kinds, entities
 
     def _licences(self, table: _Columns) -> list[tuple[Licence, ...]]:
@@ -814,51 +833,41 @@ class _TargetChecker(_Checker):
             else [_NO_DATE] * count
         )
         authorities = table.texts("licence_authority", 19) if "licence_authority" in mapped else table.blank()
+        starts = list(map(attrgetter("value"), issued))
+        ends = list(map(attrgetter("value"), until))
+        # Each row's licence as a key; licences repeat (same name, dates and issuer on many
+        # rows), so each distinct one is judged and made once.
+        keys = list(
+            zip(names, numbers, starts, ends, map(attrgetter("no_expiry"), until), authorities, strict=True)
+        )
+        made = {key: _licence_of(*key) for key in dict.fromkeys(keys)}
         today = self.today
-        # Licences repeat (same name, dates and issuer on many rows): one object per distinct licence.
-        made: dict[tuple[Any, ...], tuple[Licence, ...]] = {}
-        result: list[tuple[Licence, ...]] = []
-        for position, (name, number, start, end, authority) in enumerate(
-            zip(names, numbers, issued, until, authorities, strict=True)
-        ):
-            valid_from, valid_to = start.value, end.value
-            if not (name or number or valid_from or valid_to or end.no_expiry or authority):
-                result.append(())
-                continue
-            if valid_to is not None:
-                if valid_to < today:
+        expired = {end for end in set(ends) if end is not None and end < today}
+        if expired:
+            for position, end in enumerate(ends):
+                if end in expired:
+                    assert end is not None
                     table.add(
                         20,
                         position,
                         "licence_valid_until",
-                        valid_to.isoformat(),
+                        end.isoformat(),
                         Severity.WARNING,
-                        f"许可证已于 {valid_to.isoformat()} 过期，请核对",
+                        f"许可证已于 {end.isoformat()} 过期，请核对",
                     )
-                if valid_from is not None and valid_from > valid_to:
+        backwards = {key for key in made if key[2] is not None and key[3] is not None and key[2] > key[3]}
+        if backwards:
+            for position, key in enumerate(keys):
+                if key in backwards:
                     table.add(
                         21,
                         position,
                         "licence_issued_on",
-                        valid_from.isoformat(),
+                        key[2].isoformat(),
                         Severity.WARNING,
                         "许可批准日期晚于有效期至，请核对",
                     )
-            key = (name, number, valid_from, valid_to, end.no_expiry, authority)
-            licence = made.get(key)
-            if licence is None:
-                licence = made[key] = (
-                    Licence(
-                        name=name,
-                        number=number,
-                        issued_on=valid_from,
-                        valid_until=valid_to,
-                        no_expiry=end.no_expiry,
-                        authority=authority,
-                    ),
-                )
-            result.append(licence)
-        return result
+        return list(map(made.__getitem__, keys))
 
     def _accept_all(
         self, table: _Columns, positions: Iterable[int], records: Iterable[TargetRow]
