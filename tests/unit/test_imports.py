@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import gc
 import os
 import signal
 import sqlite3
@@ -974,3 +975,33 @@ def test_licence_warnings_for_every_row_that_shares_a_licence(ctx: ServiceContex
     with ctx.read() as session:
         stored = session.execute(text("SELECT name, number, length(authority) FROM target_licences")).all()
     assert sorted(tuple(row) for row in stored) == [("许可证", "JY1", 2)] * 3 + [("许可证甲", "JY2", 100)] * 3
+
+
+def test_cycle_collector_pauses_during_an_import_only(ctx: ServiceContext, tmp_path: Path) -> None:
+    assert gc.isenabled()
+    seen: list[bool] = []
+
+    class Watch(Progress):
+        def update(
+            self, done: int | None = None, total: int | None = None, message: str | None = None
+        ) -> None:
+            seen.append(gc.isenabled())
+            super().update(done, total, message)
+
+    path = write_csv(tmp_path / "t.csv", TARGET_HEADER, target_rows(20))
+    assert run(ctx, "targets", path, progress=Watch()).added == 20
+    assert seen and not any(seen) and gc.isenabled()
+    with pytest.raises(ImportFileError):
+        run(ctx, "targets", write_csv(tmp_path / "bad.csv", ("地址",), [["某路1号"]]))
+    assert gc.isenabled()
+    cancelled = Progress()
+    cancelled.cancel()
+    with pytest.raises(Interrupted):
+        run(ctx, "targets", path, progress=cancelled)
+    assert gc.isenabled()
+    gc.disable()
+    try:  # a caller that turned it off itself keeps it off
+        run(ctx, "targets", path, dry_run=True)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
