@@ -492,7 +492,7 @@ class _Columns:
         if raw is None:
             return [_NO_DATE] * self.count
         parsed = per_distinct(raw, parse_date)
-        if any(one.error is not None for one in set(parsed)):
+        if any(one.error is not None for one in parsed):
             for position, one in enumerate(parsed):
                 if one.error is not None:
                     self.add(
