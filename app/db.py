@@ -86,7 +86,10 @@ def create_db_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 15})
         _configure_sqlite(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    # pre_ping: a desk's pooled connection dies when the server restarts or the network drops;
+    # connect_timeout: an unreachable server is reported in seconds, not after the TCP timeout.
+    connect_args: dict[str, Any] = {"connect_timeout": 10} if url.startswith("postgresql") else {}
+    return create_engine(url, pool_pre_ping=True, connect_args=connect_args)
 
 
 @dataclass(frozen=True)

@@ -203,6 +203,25 @@ def main(argv: list[str] | None = None) -> int:
         schemes.open_selected,  # type: ignore[attr-defined]
         lambda d: d.tabs.setCurrentIndex(1),  # type: ignore[attr-defined]
     )
+
+    def first_admin(demo: bool) -> QDialog:
+        from app.ui.dialogs.first_admin import FirstAdminDialog
+
+        assert window.ui is not None
+        dialog = FirstAdminDialog(window.ui, demo=demo, parent=window)
+        dialog.open()
+        return dialog
+
+    def first_admin_refused(dialog: QDialog) -> None:
+        dialog.display_name.setText("王管理")  # type: ignore[attr-defined]
+        dialog.password.setText("short")  # type: ignore[attr-defined]
+        dialog.password_again.setText("short")  # type: ignore[attr-defined]
+        dialog.save()  # type: ignore[attr-defined]
+
+    # The single-user-mode question at start-up (a database without accounts), empty and refused.
+    shot_dialog("21-first-admin", lambda: first_admin(False), lambda d: None)
+    shot_dialog("22-first-admin-refused", lambda: first_admin(False), first_admin_refused)
+    shot_dialog("23-first-admin-demo", lambda: first_admin(True), lambda d: None)
     about = window.show_about()
     settle(window)
     save(about, args.out, "20-about")

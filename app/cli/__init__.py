@@ -38,6 +38,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "app.cli.backup",
     "app.cli.restore",
     "app.cli.users",
+    "app.cli.server",
     "app.cli.sample",
     "app.cli.verify",
 )

@@ -85,6 +85,13 @@ def open_context(args: argparse.Namespace, *, login: bool = True) -> ServiceCont
     except DatabaseError as exc:
         raise CliError(str(exc)) from exc
     except Exception as exc:  # an unreachable server, a file that is not a database …
+        from app.config import resolve_db_url
+
+        url = resolve_db_url(getattr(args, "db", None))
+        if not url.startswith("sqlite"):
+            from app.services.server import connection_problem
+
+            raise CliError(connection_problem(url, exc)) from exc
         raise CliError(f"无法打开数据库：{exc}") from exc
     if login:
         try:

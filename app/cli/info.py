@@ -8,6 +8,7 @@ from typing import Any
 from app.buildinfo import version_line
 from app.cli.common import EXIT_OK, add_db_argument, open_context
 from app.services.info import database_info
+from app.services.users import AccountsState
 
 
 def register(subparsers: Any) -> None:
@@ -27,4 +28,17 @@ def run(args: argparse.Namespace) -> int:
     print(f"结构版本：{info.schema_revision}（程序：{info.code_revision}）")
     for label, count in info.counts.items():
         print(f"{label}：{count}")
+    print(f"用户账户：{describe_accounts(info.accounts)}")
     return EXIT_OK
+
+
+def describe_accounts(state: AccountsState) -> str:
+    """One line on single-user mode: whoever opens such a database has every right, classified work included."""
+    if state.single_user:
+        if state.demo and state.first_admin_deferred:
+            return "无（单用户模式：示范县数据库，已选择暂不创建管理员）"
+        return (
+            "无（单用户模式：打开本数据库的任何人都拥有全部权限，含涉密。"
+            "请用 liancha users create-admin 创建系统管理员）"
+        )
+    return f"{state.accounts} 个，其中在用管理员 {state.active_admins} 个（使用须登录）"

@@ -24,6 +24,7 @@ def register(subparsers: Any) -> None:
     first = sub.add_parser("create-admin", help="创建首个管理员（仅在还没有任何账户时）")
     first.add_argument("--username", required=True)
     first.add_argument("--name", required=True, help="姓名")
+    first.add_argument("--cleared", action="store_true", help="可接触涉密任务")
     add_db_argument(first)
     first.set_defaults(func=run_create_admin)
     lst = sub.add_parser("list", help="列出用户")
@@ -65,18 +66,26 @@ def _new_password(prompt: str) -> str:
 
 
 def run_create_admin(args: argparse.Namespace) -> int:
-    from app.services.users import create_first_admin
+    from app.services.users import create_first_admin, normalize_username
 
     ctx = open_context(args, login=False)
     try:
         create_first_admin(
-            ctx.db, username=args.username, display_name=args.name, password=_new_password("管理员密码：")
+            ctx.db,
+            username=args.username,
+            display_name=args.name,
+            password=_new_password("管理员密码："),
+            cleared_for_classified=args.cleared,
         )
     except ServiceError as exc:
         raise CliError(str(exc)) from exc
     finally:
         ctx.db.dispose()
-    print(f"已创建管理员「{args.username}」。此后使用本数据库须登录（命令行用 --user）。")
+    clearance = "可接触涉密任务" if args.cleared else "不可接触涉密任务（可在「系统管理 → 用户」中修改）"
+    print(
+        f"已创建系统管理员「{normalize_username(args.username)}」（{clearance}），单用户模式结束。"
+        "此后使用本数据库须登录（命令行用 --user）。"
+    )
     return EXIT_OK
 
 

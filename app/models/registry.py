@@ -259,7 +259,7 @@ class CheckItem(UidMixin, TimestampMixin, VersionedMixin, Base):
     department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"), index=True)
     seq_no: Mapped[str] = mapped_column(String(20), default="")  # 序号 in the published list
     category: Mapped[str] = mapped_column(String(100), default="")  # 抽查类别
-    name: Mapped[str] = mapped_column(String(300))
+    name: Mapped[str] = mapped_column(String(2000))
     target_scope: Mapped[str] = mapped_column(String(300), default="")  # 检查对象
     importance: Mapped[ItemImportance] = mapped_column(
         enum_column(ItemImportance), default=ItemImportance.GENERAL

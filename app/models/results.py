@@ -70,8 +70,8 @@ class ReviewEvent(Base):
     at: Mapped[datetime] = mapped_column(UtcDateTime())
     by: Mapped[str] = mapped_column(String(50))
     action: Mapped[str] = mapped_column(String(30))
-    from_state: Mapped[str] = mapped_column(String(20))
-    to_state: Mapped[str] = mapped_column(String(20))
+    from_state: Mapped[str] = mapped_column(String(60))
+    to_state: Mapped[str] = mapped_column(String(60))  # e.g. published:pending_review
     comment: Mapped[str] = mapped_column(Text, default="")
     version_uid: Mapped[str | None] = mapped_column(String(36))  # the result version the step acted on
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -144,27 +144,33 @@ def verify_chain(db: Database, progress: Progress | None = None) -> ChainReport:
     With ``progress`` the count is reported every 1,000 entries and a cancel stops the check
     (``Interrupted``): the trail may hold millions of entries.
     """
-    prev = GENESIS_HASH
-    count = 0
     with db.read() as session:
         total = int(session.execute(select(func.count(AuditEntry.id))).scalar_one()) if progress else 0
-        rows = session.execute(
+        # "with": a broken link or a cancel ends the walk early, and the cursor (server-side on
+        # PostgreSQL) must be closed then too, not left to the garbage collector.
+        with session.execute(
             select(AuditEntry).order_by(AuditEntry.id).execution_options(yield_per=2000)
-        ).scalars()
-        for entry in rows:
-            count += 1
-            if progress is not None and count % 1000 == 0:
-                progress.update(done=count, total=total, message=f"正在核验留痕链：{count:,} / {total:,}")
-            if entry.prev_hash != prev:
-                return ChainReport(
-                    count,
-                    False,
-                    entry.id,
-                    f"第 {entry.id} 条留痕记录与前一条的链接不符（前一条被改动或删除）",
-                )
-            if entry_hash(entry.prev_hash, _hashed_fields(entry)) != entry.hash:
-                return ChainReport(count, False, entry.id, f"第 {entry.id} 条留痕记录的内容已被改动")
-            prev = entry.hash
+        ).scalars() as rows:
+            return _walk_chain(rows, total, progress)
+
+
+def _walk_chain(rows: Iterable[AuditEntry], total: int, progress: Progress | None) -> ChainReport:
+    prev = GENESIS_HASH
+    count = 0
+    for entry in rows:
+        count += 1
+        if progress is not None and count % 1000 == 0:
+            progress.update(done=count, total=total, message=f"正在核验留痕链：{count:,} / {total:,}")
+        if entry.prev_hash != prev:
+            return ChainReport(
+                count,
+                False,
+                entry.id,
+                f"第 {entry.id} 条留痕记录与前一条的链接不符（前一条被改动或删除）",
+            )
+        if entry_hash(entry.prev_hash, _hashed_fields(entry)) != entry.hash:
+            return ChainReport(count, False, entry.id, f"第 {entry.id} 条留痕记录的内容已被改动")
+        prev = entry.hash
     return ChainReport(count, True, None, f"留痕链完整，共 {count} 条")
 
 

@@ -272,9 +272,11 @@ def export_audit_xlsx(ctx: ServiceContext, out: Path, flt: AuditFilter | None = 
     count = 0
     with ctx.read() as session:
         query = select(AuditEntry).where(*_conditions(ctx, flt)).order_by(AuditEntry.id)
-        for entry in session.execute(query.execution_options(yield_per=2000)).scalars():
-            ws.append(_export_cells(_row(entry)))
-            count += 1
+        # "with": a failure mid-export must close the (server-side, on PostgreSQL) cursor.
+        with session.execute(query.execution_options(yield_per=2000)).scalars() as entries:
+            for entry in entries:
+                ws.append(_export_cells(_row(entry)))
+                count += 1
     info = wb.create_sheet("说明")
     info.append(["导出时间", datetime.now().astimezone().strftime("%Y-%m-%d %H:%M:%S")])
     info.append(["导出人", ctx.operator])
@@ -309,10 +311,11 @@ def export_audit_csv(ctx: ServiceContext, out: Path, flt: AuditFilter | None = N
             writer.writerow(EXPORT_HEADERS)
             with ctx.read() as session:
                 query = select(AuditEntry).where(*_conditions(ctx, flt)).order_by(AuditEntry.id)
-                for entry in session.execute(query.execution_options(yield_per=2000)).scalars():
-                    cells = _export_cells(_row(entry))
-                    writer.writerow([guard_formula(c) if isinstance(c, str) else c for c in cells])
-                    count += 1
+                with session.execute(query.execution_options(yield_per=2000)).scalars() as entries:
+                    for entry in entries:
+                        cells = _export_cells(_row(entry))
+                        writer.writerow([guard_formula(c) if isinstance(c, str) else c for c in cells])
+                        count += 1
         partial.replace(out)
     except BaseException:
         partial.unlink(missing_ok=True)

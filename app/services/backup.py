@@ -14,7 +14,10 @@ knows. Only then is the current database kept aside as ``<name>.before-restore-<
 and replaced. LianCha must be closed on every desk while a restore runs; a database still
 open elsewhere is detected and the restore refused.
 
-PostgreSQL databases are not backed up here: their administrators use ``pg_dump``.
+A server (PostgreSQL) database is backed up the same way: its tables are copied, as of one moment,
+into a SQLite file (``app.services.server.export_snapshot``) which goes into the zip as above. Such
+a backup is restored onto one PC (``liancha restore``) and can be moved back onto a server with
+``liancha migrate-to``; restoring straight over a server is left to its administrator.
 """
 
 from __future__ import annotations
@@ -159,21 +162,32 @@ def _audit_head(path: Path) -> dict[str, Any]:
         conn.close()
 
 
+def _server_stem(db: Database) -> str:
+    name = db.engine.url.database or "liancha"
+    return re.sub(r"[^\w.-]", "_", name) or "liancha"
+
+
 def write_backup(db: Database, out: Path, *, attachments: Path | None = None) -> BackupInfo:
-    """Write a backup of a live SQLite database and its attachments to ``out`` (a zip).
+    """Write a backup of a live database (SQLite file or server) and its attachments to ``out`` (a zip).
 
     No permission check and no audit entry: for the start-up backup and for ``create_backup``.
     The file appears under its name only when complete.
     """
-    source = _sqlite_file(db.file_path, db.url)
+    on_server = db.file_path is None and not db.is_sqlite
+    source = None if on_server else _sqlite_file(db.file_path, db.url)
     attachments = attachments if attachments is not None else attachments_dir()
     created = utcnow()
     revision = current_revision(db.engine)
-    member_db = f"database/{source.stem}.sqlite3"
+    member_db = f"database/{source.stem if source is not None else _server_stem(db)}.sqlite3"
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_name(out.name + ".partial")
     with tempfile.TemporaryDirectory(prefix="liancha-backup-") as tmp:
-        copy = backup_sqlite(source, Path(tmp) / "copy.sqlite3")
+        if source is not None:
+            copy = backup_sqlite(source, Path(tmp) / "copy.sqlite3")
+        else:
+            from app.services.server import export_snapshot
+
+            copy = export_snapshot(db, Path(tmp) / "copy.sqlite3")
         head = _audit_head(copy)
         files: list[dict[str, Any]] = []
         try:
@@ -216,7 +230,8 @@ def write_backup(db: Database, out: Path, *, attachments: Path | None = None) ->
 def create_backup(ctx: ServiceContext, out: Path, *, attachments: Path | None = None) -> BackupInfo:
     """Back up the database and attachments to ``out`` (administrator), recorded in the audit trail."""
     ctx.require(Permission.BACKUP)
-    _sqlite_file(ctx.db.file_path, ctx.db.url)
+    if ctx.db.is_sqlite:
+        _sqlite_file(ctx.db.file_path, ctx.db.url)  # an in-memory database cannot be backed up
     # Recorded first, so the backup itself contains the entry that says it was made.
     with ctx.write() as session:
         ctx.audit(session, action="backup", entity="database", summary=f"备份数据库到 {out.name}")
@@ -588,6 +603,12 @@ def restore_open_database(
     database aside; ``ctx`` must not be used afterwards — the program has to start again.
     """
     ctx.require(Permission.BACKUP)
+    if ctx.db.file_path is None and not ctx.db.is_sqlite:
+        raise BackupNotSupported(
+            "不能在联查中直接恢复服务器数据库（其他电脑可能正在使用）。请把备份恢复到一台电脑上"
+            "（liancha --db 新文件.sqlite3 restore 备份.zip），核对后由管理员新建空的服务器数据库，"
+            "再用 liancha migrate-to 迁回服务器；或由数据库管理员使用 pg_dump / pg_restore。"
+        )
     target = _sqlite_file(ctx.db.file_path, ctx.db.url)
     verify_backup(path)
     ctx.db.dispose()

@@ -7,11 +7,20 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from app.db import Database
 from app.services import audit
+from app.services.errors import ConflictError
 from app.services.permissions import Actor, Permission, check_permission, current_actor
+
+
+def _is_unique_violation(exc: IntegrityError) -> bool:
+    # PostgreSQL: SQLSTATE 23505; SQLite: "UNIQUE constraint failed".
+    code = getattr(exc.orig, "sqlstate", None)
+    return code == "23505" or "unique constraint" in str(exc.orig).lower()
 
 
 @dataclass
@@ -46,9 +55,27 @@ class ServiceContext:
 
     @contextmanager
     def write(self) -> Iterator[Session]:
-        """One unit of work: it commits once, or not at all."""
-        with self.db.write() as session:
-            yield session
+        """One unit of work: it commits once, or not at all.
+
+        Two desks saving the same record at the same moment both pass the service's own version
+        check; the version column then lets only the first UPDATE through (``StaleDataError`` for
+        the second), which is reported as the same conflict message, never a silent overwrite.
+        """
+        try:
+            with self.db.write() as session:
+                yield session
+        except StaleDataError as exc:
+            raise ConflictError(
+                "您修改的记录刚刚已被其他人修改并保存。为免覆盖他人的修改，本次没有保存：请刷新后重新编辑。"
+            ) from exc
+        except IntegrityError as exc:
+            # The services check for duplicates before writing; a unique index still refusing the
+            # row means another desk saved the same thing (same code, same name) a moment ago.
+            if not _is_unique_violation(exc):
+                raise
+            raise ConflictError(
+                "其他人刚刚保存了相同的记录（编号或名称重复），本次没有保存。请刷新后查看，再决定是否重新录入。"
+            ) from exc
 
     @contextmanager
     def read(self) -> Iterator[Session]:

@@ -51,6 +51,7 @@ from app.services.demo_items import ItemSpec, SchemeSpec, load_items, load_schem
 from app.services.errors import FieldError, RuleViolation, ValidationError
 from app.services.pinyin import initials
 from app.services.progress import Progress
+from app.services.settings import DEMO_AUDIT_ENTITY, DEMO_DATABASE_KEY, set_setting
 
 if TYPE_CHECKING:
     from app.services.demo_plan import DemoPlanSummary
@@ -223,10 +224,13 @@ def build_demo_county(
             seconds=0.0,
         )
         counts = summary.counts()
+        set_setting(
+            session, DEMO_DATABASE_KEY, {"seed": seed, "as_of": as_of.isoformat(), "county": cfg.county}
+        )
         ctx.audit(
             session,
             action="create",
-            entity="demo_county",
+            entity=DEMO_AUDIT_ENTITY,
             entity_id=str(seed),
             summary="生成演示县数据：" + "，".join(f"{k} {v:,}" for k, v in counts.items()),
             after={"seed": seed, "as_of": as_of.isoformat(), "county": cfg.county, **counts},

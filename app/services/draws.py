@@ -143,8 +143,14 @@ def _last_voided(session: Session, task_id: int, kind: DrawKind) -> Draw | None:
 
 def _lock_task(session: Session, task_id: int) -> Task:
     # FOR UPDATE serializes two desks drawing the same task on PostgreSQL; SQLite's
-    # BEGIN IMMEDIATE (Database.write) already serializes all writers.
-    task = session.execute(select(Task).where(Task.id == task_id).with_for_update()).scalar_one_or_none()
+    # BEGIN IMMEDIATE (Database.write) already serializes all writers. "OF tasks": the task's
+    # department is eager-loaded by an outer join, which PostgreSQL refuses to lock.
+    task = session.execute(
+        select(Task)
+        .where(Task.id == task_id)
+        .with_for_update(of=Task)
+        .execution_options(populate_existing=True)
+    ).scalar_one_or_none()
     if task is None:
         raise RuleViolation(f"抽查任务（编号 {task_id}）不存在")
     return task

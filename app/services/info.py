@@ -10,6 +10,7 @@ from app import __version__
 from app.db import current_revision, head_revision
 from app.models import AuditEntry, CheckItem, Department, IndustryScheme, Inspector, Target
 from app.services.context import ServiceContext
+from app.services.users import AccountsState, accounts_state
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,7 @@ class DatabaseInfo:
     schema_revision: str | None
     code_revision: str
     counts: dict[str, int]
+    accounts: AccountsState
 
 
 COUNTED = (
@@ -35,7 +37,7 @@ COUNTED = (
 
 
 def database_info(ctx: ServiceContext) -> DatabaseInfo:
-    """Path, schema revision and row counts of the main tables."""
+    """Path, schema revision, row counts of the main tables, and whether accounts are in use."""
     counts: dict[str, int] = {}
     with ctx.read() as session:
         for label, model in COUNTED:
@@ -47,4 +49,5 @@ def database_info(ctx: ServiceContext) -> DatabaseInfo:
         schema_revision=current_revision(ctx.db.engine),
         code_revision=head_revision(),
         counts=counts,
+        accounts=accounts_state(ctx.db),
     )

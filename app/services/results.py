@@ -72,6 +72,7 @@ from app.services.errors import (
     ValidationError,
 )
 from app.services.installation import installation_id
+from app.services.locking import RESULT_SEQ_LOCKS, serialize_writers
 from app.services.permissions import Permission, Scope, can_see_classified
 from app.services.result_codes import (
     MEASURE_NONE,
@@ -445,7 +446,12 @@ _ACTION_LABELS = {
 
 def _lock_inspection(session: Session, inspection_id: int, ctx: ServiceContext | None = None) -> Inspection:
     inspection = session.execute(
-        select(Inspection).where(Inspection.id == inspection_id).with_for_update()
+        # OF inspections: the eager-loaded target is outer-joined, and PostgreSQL locks no outer join.
+        select(Inspection)
+        .where(Inspection.id == inspection_id)
+        .with_for_update(of=Inspection)
+        # The row as it is once the lock is ours, even if this session loaded it before.
+        .execution_options(populate_existing=True)
     ).scalar_one_or_none()
     if inspection is None or (
         ctx is not None and inspection.task.is_classified and not can_see_classified(ctx)
@@ -988,7 +994,14 @@ def _current_version(session: Session, inspection_id: int) -> ResultVersion | No
     ).scalar_one_or_none()
 
 
-def _next_seq(session: Session, origin: str, stream: str) -> int:
+def next_seq(session: Session, origin: str, stream: str) -> int:
+    """The next number of ``stream`` for ``origin``; the number stays this transaction's until it ends.
+
+    On PostgreSQL two desks would otherwise read the same maximum at once (the unique constraint
+    would then refuse the second desk's result as if it were a duplicate), so the stream's lock is
+    held until commit; on SQLite the write transaction already excludes every other writer.
+    """
+    serialize_writers(session, RESULT_SEQ_LOCKS[stream])
     top = session.execute(
         select(func.max(ResultVersion.seq)).where(
             ResultVersion.origin == origin, ResultVersion.stream == stream
@@ -1043,7 +1056,7 @@ def _freeze_version(
         created_by=ctx.operator,
         origin=origin,
         stream=stream,
-        seq=_next_seq(session, origin, stream),
+        seq=next_seq(session, origin, stream),
         is_current=True,
         withheld=bool(result["withheld"]),
         sync_state=SyncState.PENDING,
@@ -1406,7 +1419,7 @@ def publish_results(
                     select(Inspection)
                     .where(Inspection.task_id == task_id, Inspection.voided.is_(False))
                     .order_by(Inspection.id)
-                    .with_for_update()
+                    .with_for_update(of=Inspection)
                 ).scalars()
             )
         else:

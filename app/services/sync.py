@@ -60,9 +60,10 @@ from app.models.tasks import Inspection, Task
 from app.services.context import ServiceContext
 from app.services.errors import ConflictError, NotFoundError, PermissionDenied, RuleViolation
 from app.services.installation import installation_id
+from app.services.locking import SYNC_LOCK, serialize_writers
 from app.services.operations import tracked
 from app.services.permissions import Permission, can_see_classified
-from app.services.results import document_sha256
+from app.services.results import document_sha256, next_seq
 from app.services.settings import get_setting
 
 logger = logging.getLogger(__name__)
@@ -233,6 +234,10 @@ def _identity(session: Session, *, create: bool) -> tuple[uuid.UUID, Installatio
 
 
 def _require_identity(session: Session) -> tuple[uuid.UUID, InstallationKeys]:
+    # Every sync write starts here. On a server all desks share one installation: its keys, batch
+    # numbers and stream positions are taken one desk at a time (else two desks exporting at once
+    # would both take the next batch number, or both make keys).
+    serialize_writers(session, SYNC_LOCK)
     found = _identity(session, create=True)
     assert found is not None
     return found
@@ -510,6 +515,17 @@ def export_results_batch(
     )
     first, last = int(items[0]["seq"]), int(items[-1]["seq"])
     with ctx.write() as session:
+        # The number was taken in an earlier transaction (the file is written outside one): another
+        # desk sharing this database may have recorded a batch with it meanwhile.
+        serialize_writers(session, SYNC_LOCK)
+        taken = session.execute(
+            select(SyncBatch.id).where(SyncBatch.direction == OUT, SyncBatch.batch_seq == batch_seq)
+        ).first()
+        if taken is not None:
+            written.path.unlink(missing_ok=True)
+            raise ConflictError(
+                f"另一台电脑刚刚导出了第{batch_seq}号批次，本次导出的文件已删除。请重新导出（会包含全部待发送的结果）。"
+            )
         session.add(
             outgoing_batch_row(
                 batch_uid=str(batch_id),
@@ -715,12 +731,7 @@ def _apply_version(session: Session, item: dict[str, Any], *, batch_uid: str) ->
     if not fork and _relays(session):
         # The seq is taken in this transaction, like a version finalized here (the outbox rule).
         origin = installation_id(session)
-        top = session.execute(
-            select(func.max(ResultVersion.seq)).where(
-                ResultVersion.origin == origin, ResultVersion.stream == stream
-            )
-        ).scalar()
-        seq, state = int(top or 0) + 1, SyncState.PENDING
+        seq, state = next_seq(session, origin, stream), SyncState.PENDING
     session.add(
         ResultVersion(
             uid=item["uid"],

@@ -132,7 +132,9 @@ def text_condition(text: str) -> ColumnElement[bool]:
         return ~false()
     like = _escape_like(raw)
     conditions: list[ColumnElement[bool]] = [
-        Target.name.like(f"%{like}%", escape="\\"),
+        # ILIKE, not LIKE: PostgreSQL's LIKE is case-sensitive, SQLite's is not (for ASCII), and
+        # names like "ABC超市" must be found by "abc" on both. SQLite renders it as lower() LIKE lower().
+        Target.name.ilike(f"%{like}%", escape="\\"),
         Target.code.like(f"%{like.upper()}%", escape="\\"),
     ]
     if raw.isascii():

@@ -384,6 +384,11 @@ def create_task(ctx: ServiceContext, data: TaskData, *, adjustment_reason: str =
     ctx.require(Permission.EDIT_TASKS)
     with ctx.write() as session:
         items = validate_task(session, data)
+        # Locking the lead department serialises numbering: two desks creating tasks of one
+        # department at once would otherwise both take the same next number (PostgreSQL).
+        session.execute(
+            select(Department.id).where(Department.id == data.lead_department_id).with_for_update()
+        )
         lead: Department = require(session, Department, data.lead_department_id, "牵头部门")
         year = data.start_date.year
         number, seq = next_task_number(session, lead=lead, year=year)

@@ -31,7 +31,7 @@ from app.services.errors import FieldError, NotFoundError, RuleViolation, Servic
 from app.services.locking import ACCOUNTS_LOCK, serialize_writers
 from app.services.permissions import Actor, Permission, users_exist
 from app.services.records import check_version
-from app.services.settings import get_setting, set_setting
+from app.services.settings import get_setting, is_demo_database, set_setting
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +43,10 @@ LOCKOUT_ATTEMPTS_KEY = "security.lockout_attempts"
 LOCKOUT_MINUTES_KEY = "security.lockout_minutes"
 PASSWORD_MIN_LENGTH_KEY = "security.password_min_length"
 IDLE_LOCK_MINUTES_KEY = "security.idle_lock_minutes"
+FIRST_ADMIN_DEFERRED_KEY = "users.first_admin_deferred"  # demo databases only, see defer_first_admin
+FIRST_ADMIN_EXISTS = (
+    "已经有用户账户，不能再创建首个管理员。请用管理员账户登录后在「系统管理 → 用户」中添加用户。"
+)
 MIN_PASSWORD_LENGTH = 8  # the floor: settings may ask for more, never less
 
 USERNAME_MAX = 32
@@ -208,6 +212,12 @@ def _hostname() -> str:
 
 
 def _validate_password(password: str, username: str, settings: SecuritySettings) -> None:
+    errors = _password_errors(password, username, settings)
+    if errors:
+        raise ValidationError(errors)
+
+
+def _password_errors(password: str, username: str, settings: SecuritySettings) -> list[FieldError]:
     errors: list[FieldError] = []
     if len(password) < settings.password_min_length:
         errors.append(FieldError("密码", f"至少 {settings.password_min_length} 个字符"))
@@ -215,8 +225,7 @@ def _validate_password(password: str, username: str, settings: SecuritySettings)
         errors.append(FieldError("密码", "不能与用户名相同"))
     elif len(set(password)) == 1:
         errors.append(FieldError("密码", "不能由同一个字符重复组成"))
-    if errors:
-        raise ValidationError(errors)
+    return errors
 
 
 def _validate_user(session: Session, data: UserData, own_id: int | None) -> str:
@@ -347,6 +356,70 @@ def accounts_exist(db: Database) -> bool:
         return users_exist(session)
 
 
+@dataclass(frozen=True)
+class AccountsState:
+    """Whether a database is in single-user mode, and whether start-up should ask for an administrator."""
+
+    accounts: int  # 0: single-user mode, everyone who opens the database has every right
+    active_admins: int
+    demo: bool  # the demo county (see ``settings.is_demo_database``)
+    first_admin_deferred: bool  # 「暂不创建」 was chosen on the demo database
+
+    @property
+    def single_user(self) -> bool:
+        """No account exists: whoever opens the database has every right, classified work included."""
+        return self.accounts == 0
+
+    @property
+    def ask_first_admin(self) -> bool:
+        """Start-up asks for the first administrator.
+
+        A real office's database is asked at every start until an administrator exists: an
+        open door to classified work must not be forgotten. Only the demo county may stay in
+        single-user mode once its user said so.
+        """
+        return self.single_user and not (self.demo and self.first_admin_deferred)
+
+
+def accounts_state(db: Database) -> AccountsState:
+    """Accounts, administrators and the single-user-mode decision of the open database (needs no login)."""
+    with db.read() as session:
+        accounts = int(session.execute(select(func.count()).select_from(User)).scalar_one())
+        return AccountsState(
+            accounts=accounts,
+            active_admins=_active_admins(session) if accounts else 0,
+            demo=is_demo_database(session),
+            first_admin_deferred=bool(get_setting(session, FIRST_ADMIN_DEFERRED_KEY, False)),
+        )
+
+
+def defer_first_admin(ctx: ServiceContext) -> bool:
+    """「暂不创建（单用户模式）」: remember it for the demo database; return whether it was remembered.
+
+    On a real database nothing is stored, so the question comes again at the next start.
+    Refused once an account exists (single-user mode is then over).
+    """
+    ctx.require(Permission.MANAGE_SETTINGS)
+    with ctx.write() as session:
+        if users_exist(session):
+            raise RuleViolation(FIRST_ADMIN_EXISTS)
+        if not is_demo_database(session):
+            return False
+        if get_setting(session, FIRST_ADMIN_DEFERRED_KEY, False):
+            return True
+        set_setting(session, FIRST_ADMIN_DEFERRED_KEY, True)
+        ctx.audit(
+            session,
+            action="update",
+            entity="settings",
+            entity_id=FIRST_ADMIN_DEFERRED_KEY,
+            summary="示范县数据库暂不创建系统管理员，继续以单用户模式使用，启动时不再询问",
+            before={"first_admin_deferred": False},
+            after={"first_admin_deferred": True},
+        )
+        return True
+
+
 def create_first_admin(
     db: Database,
     *,
@@ -369,15 +442,23 @@ def create_first_admin(
         cleared_for_classified=cleared_for_classified,
     )
     with db.read() as session:
+        if users_exist(session):
+            raise RuleViolation(FIRST_ADMIN_EXISTS)
         settings = security_settings(session)
-    _validate_password(password, username, settings)
+        # Every refusal at once (an empty name and a short password), so the form shows them all.
+        errors: list[FieldError] = []
+        try:
+            _validate_user(session, data, None)
+        except ValidationError as exc:
+            errors.extend(exc.errors)
+        errors.extend(_password_errors(password, username, settings))
+    if errors:
+        raise ValidationError(errors)
     password_hash = HASHER.hash(password)
     with db.write() as session:
         serialize_writers(session, ACCOUNTS_LOCK)
-        if users_exist(session):
-            raise RuleViolation(
-                "已经有用户账户，不能再创建首个管理员。请用管理员账户登录后在「系统管理 → 用户」中添加用户。"
-            )
+        if users_exist(session):  # another desk was quicker
+            raise RuleViolation(FIRST_ADMIN_EXISTS)
         name = _validate_user(session, data, None)
         now = utcnow()
         user = User(password_hash=password_hash, password_changed_at=now, failed_logins=0)

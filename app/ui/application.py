@@ -43,6 +43,8 @@ from app.ui.operations import CollectionOp, QueryOp
 if TYPE_CHECKING:
     from app.services.backup import DailyBackup
     from app.services.context import ServiceContext
+    from app.services.users import AccountsState
+    from app.ui.dialogs.first_admin import FirstAdminDialog
     from app.ui.idle_lock import IdleLock
 
 logger = logging.getLogger(__name__)
@@ -141,6 +143,11 @@ def open_services(db: str | None, operator: str | None) -> ServiceContext:
     except DatabaseError:
         raise
     except Exception as exc:  # a file that is not a database, an unreachable server …
+        url = resolve_db_url(db)
+        if not url.startswith("sqlite"):
+            from app.services.server import connection_problem
+
+            raise DatabaseError(connection_problem(url, exc)) from exc
         raise DatabaseError(
             f"无法打开数据库 {describe_database(db)}：{exc}。"
             "请确认这是联查的数据库文件、所在文件夹可以访问，或用 --db 指定其他数据库。"
@@ -168,6 +175,7 @@ class Startup(QObject):
     ready = Signal()  # the window shows its first page over the open database
     daily_backup_finished = Signal(object)  # DailyBackup, or the exception that stopped it
     failed = Signal(str)
+    first_admin_deferred = Signal(bool)  # 暂不创建 was chosen; True when remembered (the demo database)
 
     def __init__(self, window: MainWindow, *, db: str | None, operator: str | None) -> None:
         super().__init__(window)
@@ -176,7 +184,9 @@ class Startup(QObject):
         self._operator = operator
         self.services: ServiceContext | None = None
         self.demo_offer: QMessageBox | None = None
+        self.first_admin_dialog: FirstAdminDialog | None = None
         self.idle_lock: IdleLock | None = None
+        window.first_admin_created.connect(self.adopt_first_admin)
 
     def start(self) -> None:
         """Open the database on the writer thread; ``ready`` or ``failed`` follows."""
@@ -305,16 +315,91 @@ class Startup(QObject):
         self.failed.emit(str(exc))
 
     def offer_demo(self) -> None:
-        """On an empty database, offer to load the demo county (if this build has the builder)."""
+        """On an empty database, offer to load the demo county (if this build has the builder).
+
+        Then, whatever the answer, ask for the first administrator while no account exists: a
+        new user first lands on the demo county, and its data is built in single-user mode.
+        """
         demo = demo_module()
         services = self.services
-        if demo is None or services is None:
+        if services is None:
+            return
+        if demo is None:
+            self.offer_first_admin()
             return
         QueryOp(
             parent=self.window,
             runner=self.window.runner,
             op=lambda _progress: bool(demo.is_database_empty(services)),
-        ).success(lambda empty: self._ask_demo(demo) if empty else None).run_in_background()
+        ).success(
+            lambda empty: self._ask_demo(demo) if empty else self.offer_first_admin()
+        ).run_in_background()
+
+    def offer_first_admin(self) -> None:
+        """In single-user mode, ask for the first administrator (unless the demo database said 暂不创建)."""
+        from app.services.users import accounts_state
+
+        services = self.services
+        if services is None or (services.user is not None and not services.user.implicit):
+            return  # someone logged in: accounts exist
+        QueryOp(
+            parent=self.window,
+            runner=self.window.runner,
+            op=lambda _progress: accounts_state(services.db),
+        ).success(self._ask_first_admin).run_in_background()
+
+    def _ask_first_admin(self, state: AccountsState) -> None:
+        from app.ui.dialogs.first_admin import FirstAdminDialog
+
+        if not state.ask_first_admin or self.window.ui is None:
+            return
+        dialog = FirstAdminDialog(self.window.ui, demo=state.demo, parent=self.window)
+        dialog.accepted.connect(lambda: self.adopt_first_admin(dialog.services))
+        dialog.rejected.connect(self._first_admin_deferred)
+        self.first_admin_dialog = dialog
+        dialog.open()  # not exec(): start-up goes on and tests can drive the dialog
+
+    def adopt_first_admin(self, services: ServiceContext | None) -> None:
+        """The first administrator exists (made at start-up or on the users page): work on as that user."""
+        if services is None or services.user is None:
+            return
+        self._switch_user(services)
+        self.start_idle_lock(services)
+        label = services.user.label
+        self.window.statusBar().showMessage(
+            self.tr("已创建系统管理员「{user}」并登录").format(user=label), 15_000
+        )
+        box = show_message(
+            self.window,
+            self.tr("已创建系统管理员"),
+            self.tr(
+                "已创建系统管理员「{user}」，现在以该账户工作。\n\n此后每次启动联查都须登录。"
+                "其他用户请在「系统管理 → 用户」中添加。"
+            ).format(user=label),
+        )
+        box.setObjectName("firstAdminCreated")
+
+    def _first_admin_deferred(self) -> None:
+        """暂不创建: single-user mode goes on; only the demo database remembers the choice."""
+        from app.services.users import defer_first_admin
+
+        services = self.services
+        if services is None:
+            return
+        CollectionOp(
+            parent=self.window,
+            runner=self.window.runner,
+            op=lambda _progress: defer_first_admin(services),
+            changes=("settings",),
+        ).success(self._first_admin_deferred_done).run_in_background()
+
+    def _first_admin_deferred_done(self, remembered: bool) -> None:
+        if remembered:
+            text = self.tr("单用户模式：示范县数据库，以后启动不再询问创建管理员")
+        else:
+            text = self.tr("单用户模式：任何人都拥有全部权限。下次启动将再次询问创建系统管理员")
+        self.window.statusBar().showMessage(text, 30_000)
+        self.first_admin_deferred.emit(remembered)
 
     def _ask_demo(self, demo: ModuleType) -> None:
         box = QMessageBox(self.window)
@@ -330,7 +415,9 @@ class Startup(QObject):
         )
         load = box.addButton(self.tr("载入示范县"), QMessageBox.ButtonRole.AcceptRole)
         box.addButton(self.tr("从空白开始"), QMessageBox.ButtonRole.RejectRole)
-        box.buttonClicked.connect(lambda button: self.build_demo(demo) if button is load else None)
+        box.buttonClicked.connect(
+            lambda button: self.build_demo(demo) if button is load else self.offer_first_admin()
+        )
         self.demo_offer = box
         box.open()
 
@@ -350,13 +437,20 @@ class Startup(QObject):
 
         CollectionOp(parent=self.window, runner=self.window.runner, op=build).with_progress(
             self.tr("正在生成示范县，请稍候…")
-        ).success(self._demo_loaded).run_in_background()
+        ).success(self._demo_loaded).failure(self._demo_failed).cancelled(
+            self.offer_first_admin
+        ).run_in_background()
 
     def _demo_loaded(self, _result: object) -> None:
         box = show_message(
             self.window, self.tr("示范县已载入"), self.tr("示范县已载入，可以从“名录库”开始浏览。")
         )
         box.setObjectName("demoLoaded")
+        box.finished.connect(lambda _code: self.offer_first_admin())  # one question at a time
+
+    def _demo_failed(self, exc: BaseException) -> None:
+        box = show_error(self.window, exc)
+        box.finished.connect(lambda _code: self.offer_first_admin())
 
     @Slot()
     def close(self) -> None:

@@ -35,10 +35,44 @@ class ErrorReport:
     is_bug: bool
 
 
+# What PostgreSQL's driver says when the server went away or cannot be reached.
+_CONNECTION_LOST = (
+    "connection refused",
+    "could not connect",
+    "connection to server",
+    "server closed the connection",
+    "connection timeout",
+    "timeout expired",
+    "connection is closed",
+    "connection not open",
+    "terminating connection",
+    "no route to host",
+    "network is unreachable",
+    "consuming input failed",
+)
+
+
+def is_connection_lost(exc: BaseException) -> bool:
+    """Whether ``exc`` says the database server cannot be reached (not that the request was wrong)."""
+    from sqlalchemy.exc import DBAPIError
+
+    if not isinstance(exc, DBAPIError):
+        return False
+    if exc.connection_invalidated:
+        return True
+    raw = str(exc.orig).lower() if exc.orig is not None else str(exc).lower()
+    return any(marker in raw for marker in _CONNECTION_LOST)
+
+
 def _known_database_problem(exc: BaseException) -> str | None:
     """A plain explanation for database failures that are not bugs, else None."""
     from sqlalchemy.exc import OperationalError
 
+    if is_connection_lost(exc):
+        return _tr(
+            "与数据库服务器的连接中断了，本次操作没有保存。窗口中已填写的内容仍在，没有丢失。\n"
+            "请检查网线或无线网络、服务器电脑是否开机；状态栏显示“服务器连接正常”后，再保存一次即可。"
+        )
     if not isinstance(exc, OperationalError):
         return None
     raw = str(exc.orig).lower() if exc.orig is not None else str(exc).lower()

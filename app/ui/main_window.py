@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Slot
+from PySide6.QtCore import QElapsedTimer, QEvent, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QBrush, QCloseEvent, QColor, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 from app.ui.context import UiContext
 from app.ui.dialogs.about import show_about
 from app.ui.navigation import PAGES, PageSpec
-from app.ui.operations import CollectionOp, QueryOp, TaskRunner
+from app.ui.operations import ALL_CHANGED, CollectionOp, QueryOp, TaskRunner
 from app.ui.pages.placeholder import PlaceholderPage
 
 logger = logging.getLogger(__name__)
@@ -33,10 +33,18 @@ KEY_ROLE = Qt.ItemDataRole.UserRole
 SYNC_REFRESH_MS = 60_000
 # With an upload address set, try to sync this often; offline it costs one failed connection.
 AUTO_SYNC_MS = 10 * 60_000
+# On a shared server: how often the status bar asks whether the server still answers.
+SERVER_CHECK_MS = 15_000
+# Coming back to the window reloads the pages (other desks may have changed things), at most this often.
+FOCUS_REFRESH_MIN_MS = 3_000
 
 
 class MainWindow(QMainWindow):
     """Navigation on the left, pages on the right; pages are built the first time they are opened."""
+
+    # The first administrator was created from a page (系统管理 → 用户) in single-user mode, with
+    # its logged-in ServiceContext: the start-up switches the session to it (application.Startup).
+    first_admin_created = Signal(object)
 
     def __init__(
         self, *, database_label: str = "", pages: Sequence[PageSpec] = PAGES, runner: TaskRunner | None = None
@@ -94,14 +102,25 @@ class MainWindow(QMainWindow):
         self.auto_sync_timer = QTimer(self)
         self.auto_sync_timer.setInterval(AUTO_SYNC_MS)
         self.auto_sync_timer.timeout.connect(self.run_auto_sync)
+        # 服务器: only for a server database; whether it answers, checked every few seconds.
+        self.server_label = QLabel()
+        self.server_label.setObjectName("serverStatus")
+        self.server_label.hide()
+        self.server_reachable: bool | None = None
+        self.server_timer = QTimer(self)
+        self.server_timer.setInterval(SERVER_CHECK_MS)
+        self.server_timer.timeout.connect(self.check_server)
+        self._last_focus_refresh = QElapsedTimer()
         self.busy_label = QLabel(self.tr("正在处理…"))
         self.busy_label.hide()
         bar = self.statusBar()
         bar.addWidget(self.busy_label)
         bar.addPermanentWidget(self.sync_label)
+        bar.addPermanentWidget(self.server_label)
         bar.addPermanentWidget(self.operator_label)
         bar.addPermanentWidget(self.database_label)
         self.runner.busy_changed.connect(self.busy_label.setVisible)
+        self.runner.connection_lost.connect(self._connection_lost)
         self._set_status(operator=None, database=database_label)
         self._build_menus()
         self.navigation.setEnabled(False)
@@ -133,7 +152,74 @@ class MainWindow(QMainWindow):
         self.sync_timer.start()
         self.auto_sync_timer.start()
         self.refresh_sync_status()
+        if self.on_server():
+            self.server_timer.start()
+            self.check_server()
+        self._last_focus_refresh.start()
         self.open_page(start_page)
+
+    def on_server(self) -> bool:
+        """Whether the open database is a shared server (not this PC's SQLite file)."""
+        return self.ui is not None and not self.ui.services.db.is_sqlite
+
+    @Slot()
+    def check_server(self) -> None:
+        """Ask, in the background, whether the server still answers; the status bar says so."""
+        if not self.on_server() or self.ui is None:
+            return
+        engine = self.ui.services.db.engine
+
+        def ping(_p: Any) -> Any:
+            from app.services.server import check_server  # the database layer loads late
+
+            return check_server(engine)
+
+        QueryOp(parent=self, runner=self.runner, op=ping, key="statusbar.server").success(
+            lambda status: self.set_server_status(status.reachable, status.message)
+        ).failure(lambda exc: self.set_server_status(False, str(exc))).run_in_background()
+
+    def set_server_status(self, reachable: bool, detail: str = "") -> None:
+        """Show whether the server answers; going from unreachable to reachable reloads the pages."""
+        was = self.server_reachable
+        self.server_reachable = reachable
+        if reachable:
+            self.server_label.setText(self.tr("服务器连接正常"))
+            self.server_label.setStyleSheet("color: #1b7f3b;")
+        else:
+            self.server_label.setText(self.tr("服务器无法连接"))
+            self.server_label.setStyleSheet("color: #c0392b; font-weight: bold;")
+            if was is not False:
+                self.statusBar().showMessage(
+                    self.tr("与数据库服务器的连接中断：已填写的内容不会丢失，连接恢复后再保存。"), 30_000
+                )
+        self.server_label.setToolTip(detail)
+        self.server_label.show()
+        if reachable and was is False:
+            self.statusBar().showMessage(self.tr("服务器连接已恢复"), 10_000)
+            self.reload_pages()
+
+    @Slot()
+    def _connection_lost(self) -> None:
+        if self.on_server():
+            self.set_server_status(False, self.tr("刚才的操作因无法连接服务器而没有完成"))
+
+    def reload_pages(self) -> None:
+        """Tell every open page to re-read (other desks may have changed anything)."""
+        self.runner.changed.emit(frozenset({ALL_CHANGED}))
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        # Refresh on focus: coming back to the window from elsewhere shows what other desks did.
+        if (
+            event.type() == QEvent.Type.ActivationChange
+            and self.isActiveWindow()
+            and self.on_server()
+            and self._last_focus_refresh.isValid()
+            and self._last_focus_refresh.elapsed() >= FOCUS_REFRESH_MIN_MS
+        ):
+            self._last_focus_refresh.restart()
+            self.reload_pages()
+            self.check_server()
 
     def switch_user(self, ui: UiContext) -> None:
         """Another user took over (from the lock screen): rebuild the pages with their rights."""
@@ -257,5 +343,6 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.sync_timer.stop()
         self.auto_sync_timer.stop()
+        self.server_timer.stop()
         self.runner.shutdown()
         super().closeEvent(event)

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import QDialog, QLabel, QProgressBar, QPushButton, QVBoxL
 
 from app.services.errors import Interrupted
 from app.services.progress import Progress, ProgressState
-from app.ui.errors import show_error
+from app.ui.errors import is_connection_lost, show_error
 
 logger = logging.getLogger(__name__)
 
@@ -77,6 +77,7 @@ class TaskRunner(QObject):
     """Owns the worker threads. One per main window; pages reach it through ``UiContext``."""
 
     changed = Signal(object)  # frozenset[str]: table names changed by a CollectionOp, or {"*"}
+    connection_lost = Signal()  # an operation failed because the database server did not answer
     busy_changed = Signal(bool)
 
     def __init__(self, parent: QObject | None = None, *, readers: int = 2) -> None:
@@ -328,6 +329,8 @@ class _BackgroundOp(Generic[T]):
         if outcome.error is not None:
             if not isinstance(outcome.error, Exception):
                 raise outcome.error  # SystemExit, KeyboardInterrupt: not ours to swallow
+            if is_connection_lost(outcome.error):
+                runner.connection_lost.emit()
             if self._failure is not None and self._parent_alive():
                 self._failure(outcome.error)
             else:

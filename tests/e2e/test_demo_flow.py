@@ -24,9 +24,9 @@ def _env(tmp_path: Path) -> dict[str, str]:
     }
 
 
-def liancha(tmp_path: Path, db: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def liancha(tmp_path: Path, db: str, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "app", "--db", str(db), *args],
+        [sys.executable, "-m", "app", "--db", db, *args],
         env=_env(tmp_path),
         capture_output=True,
         text=True,
@@ -36,8 +36,8 @@ def liancha(tmp_path: Path, db: Path, *args: str) -> subprocess.CompletedProcess
 
 
 @pytest.mark.slow
-def test_demo_county_draw_print_verify_then_gui(tmp_path: Path) -> None:
-    db = tmp_path / "county.sqlite3"
+def test_demo_county_draw_print_verify_then_gui(db_url: str, tmp_path: Path) -> None:
+    db = db_url  # a SQLite file, or a PostgreSQL database on a PostgreSQL run
     built = liancha(tmp_path, db, "demo", "--targets", "3000")
     assert built.returncode == 0, built.stderr
     assert "4 项任务待抽取" in built.stdout

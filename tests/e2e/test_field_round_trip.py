@@ -33,7 +33,7 @@ from tests.unit.sync.conftest import empty_installation, make_installation, trus
 REPO = Path(__file__).resolve().parents[2]
 
 
-def liancha(tmp_path: Path, db: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def liancha(tmp_path: Path, db: str, *args: str) -> subprocess.CompletedProcess[str]:
     env = {
         **os.environ,
         "QT_QPA_PLATFORM": "offscreen",
@@ -65,16 +65,22 @@ def versions_by_uid(ctx: ServiceContext) -> dict[str, list[SyncState]]:
 
 @pytest.mark.slow
 def test_field_round_trip(
-    drawn_template: tuple[Path, Drawn],  # noqa: F811
+    drawn_template: tuple[str, Drawn],  # noqa: F811
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
 ) -> None:
     monkeypatch.setenv("LIANCHA_DATA_DIR", str(tmp_path / "data"))
     source, drawn = drawn_template
-    office_db, laptop_db, platform_db = (tmp_path / f"{n}.sqlite3" for n in ("office", "laptop", "platform"))
-    office = make_installation(source, office_db, office="341122")
-    laptop = empty_installation(laptop_db, office="341122-lt1")
-    platform = make_installation(source, platform_db, office="340000-platform")
+    office = make_installation(source, tmp_path, "office", office="341122")
+    laptop = empty_installation(tmp_path, "laptop", office="341122-lt1")
+    platform = make_installation(source, tmp_path, "platform", office="340000-platform")
+    office_db, laptop_db, platform_db = office.db.url, laptop.db.url, platform.db.url
+    # The checks below reopen each pool; close them at the end, pass or fail, so that no server
+    # connection is left to the garbage collector (an unclosed psycopg connection warns, which
+    # filterwarnings=error turns into a failure after the summary).
+    for ctx in (office, laptop, platform):
+        request.addfinalizer(ctx.db.dispose)
     with platform.write() as session:
         set_setting(session, RELAY_KEY, False)  # the system of record forwards nothing
     trust_each_other(office, laptop)

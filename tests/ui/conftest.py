@@ -10,7 +10,7 @@ from pytestqt.qtbot import QtBot
 from app.services.context import ServiceContext
 from app.ui.context import UiContext
 from app.ui.operations import TaskRunner
-from tests.fixtures import ctx, db_path  # noqa: F401 - pytest fixtures
+from tests.fixtures import ctx, data_folder, db_path, db_url  # noqa: F401 - pytest fixtures
 from tests.sample_county import SampleCounty, populate_sample
 
 

@@ -10,6 +10,7 @@ import pytest
 from PySide6.QtWidgets import QLabel, QMessageBox
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
+from sqlalchemy import text
 
 from app.models.users import Role
 from app.services.audit_trail import AuditFilter, count_audit
@@ -169,10 +170,8 @@ def test_audit_tab_pages_filters_verifies_and_exports(
     assert all("王主任" in r[2] for r in rows[1:])
 
     # An entry edited behind the program's back is named by the check.
-    db_file = admin.db.file_path
-    assert db_file is not None
-    with sqlite3.connect(db_file) as conn:
-        conn.execute("UPDATE audit_entries SET summary = '篡改' WHERE id = 5")
+    with admin.db.engine.begin() as conn:
+        conn.execute(text("UPDATE audit_entries SET summary = '篡改' WHERE id = 5"))
     with qtbot.waitSignal(audit.chain_checked, timeout=20_000) as blocker:
         audit.verify_chain()
     report = blocker.args[0] if blocker.args else None
@@ -202,6 +201,7 @@ def test_audit_model_reads_pages_lazily(qtmodeltester: ModelTester) -> None:
     qtmodeltester.check(model)  # type: ignore[no-untyped-call]
 
 
+@pytest.mark.sqlite_only  # restores over the open file; a server is not restored over from a desk
 def test_backup_tab_backs_up_lists_and_restores(
     qtbot: QtBot, qtmodeltester: ModelTester, page: AdminPage, admin: ServiceContext, tmp_path: Path
 ) -> None:

@@ -83,10 +83,10 @@ def _stop(qtbot: QtBot, window: MainWindow, startup: Startup) -> None:
 
 
 def test_startup_opens_the_database_in_the_background(
-    qtbot: QtBot, db_path: Path, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, db_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setitem(sys.modules, application.DEMO_MODULE, None)  # this build has no demo builder
-    window, startup = _start(qtbot, str(db_path))
+    window, startup = _start(qtbot, db_url)
     assert not window.navigation.isEnabled()
     with qtbot.waitSignal(startup.ready, timeout=20_000):
         startup.start()
@@ -94,6 +94,10 @@ def test_startup_opens_the_database_in_the_background(
     assert window.current_page_key() == "workbench"
     qtbot.waitUntil(window.runner.is_idle)
     assert startup.demo_offer is None  # no builder, no offer
+    # No account yet: the first administrator is asked for (tests/ui/test_first_admin.py).
+    qtbot.waitUntil(lambda: startup.first_admin_dialog is not None and startup.first_admin_dialog.isVisible())
+    assert startup.first_admin_dialog is not None
+    startup.first_admin_dialog.done(0)
     _stop(qtbot, window, startup)
 
 
@@ -146,11 +150,11 @@ def _fake_demo_module() -> types.ModuleType:
 
 
 def test_empty_database_is_offered_the_demo_county(
-    qtbot: QtBot, db_path: Path, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, db_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     fake = _fake_demo_module()
     monkeypatch.setitem(sys.modules, application.DEMO_MODULE, fake)
-    window, startup = _start(qtbot, str(db_path))
+    window, startup = _start(qtbot, db_url)
     with qtbot.waitSignal(startup.ready, timeout=20_000):
         startup.start()
     qtbot.waitUntil(lambda: startup.demo_offer is not None and startup.demo_offer.isVisible())

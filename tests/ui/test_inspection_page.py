@@ -291,6 +291,44 @@ def test_inspector_of_another_team_cannot_save_a_draft(
     assert load_draft(ctx, first.inspection_id) is None
 
 
+def test_draft_typed_while_the_database_is_out_of_reach_is_kept_on_this_pc(
+    qtbot: QtBot, page: InspectionPage, ctx: ServiceContext, drawn_task: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    from app.services.local_drafts import local_draft
+    from app.ui.pages import result_entry
+
+    page.tabs.setCurrentWidget(page.entry)
+    entry = page.entry
+    first = list_results(ctx, drawn_task)[0]
+    entry.open_inspection(first.inspection_id)
+    qtbot.waitUntil(lambda: entry.form is not None and entry.problems is not None, timeout=10_000)
+    assert entry.problems is not None
+
+    def server_gone(*_args: object, **_kwargs: object) -> object:
+        raise OperationalError("INSERT", {}, Exception("server closed the connection unexpectedly"))
+
+    real_save_draft = result_entry.save_draft
+    monkeypatch.setattr(result_entry, "save_draft", server_gone)
+    entry.problems.setPlainText("断网时录入的问题描述")
+    qtbot.waitUntil(lambda: "暂存在本机" in entry.status.text(), timeout=10_000)
+    kept = local_draft(ctx.db, first.inspection_id)
+    assert kept is not None and kept.payload["problems"] == "断网时录入的问题描述"
+    assert load_draft(ctx, first.inspection_id) is None  # the database never got it
+    entry.autosave_timer.stop()
+
+    # The server is back; the record is opened again (a restart would do the same).
+    monkeypatch.setattr(result_entry, "save_draft", real_save_draft)
+    entry.open_inspection(first.inspection_id)
+    qtbot.waitUntil(lambda: "已恢复暂存在本机的草稿" in entry.status.text(), timeout=10_000)
+    assert entry.problems is not None and entry.problems.toPlainText() == "断网时录入的问题描述"
+    qtbot.waitUntil(lambda: load_draft(ctx, first.inspection_id) is not None, timeout=10_000)
+    draft = load_draft(ctx, first.inspection_id)
+    assert draft is not None and draft.payload["problems"] == "断网时录入的问题描述"
+    assert local_draft(ctx.db, first.inspection_id) is None  # saved where it belongs, so forgotten here
+
+
 def test_a_submitted_record_opens_with_what_was_recorded(
     qtbot: QtBot, page: InspectionPage, ctx: ServiceContext, drawn_task: int
 ) -> None:

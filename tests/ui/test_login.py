@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from pytestqt.qtbot import QtBot
 
 from app.db import open_database
@@ -11,8 +9,8 @@ from app.services.users import create_first_admin
 from app.ui.dialogs.login import LoginDialog
 
 
-def test_login_dialog_refuses_then_accepts(qtbot: QtBot, db_path: Path) -> None:
-    db = open_database(str(db_path))
+def test_login_dialog_refuses_then_accepts(qtbot: QtBot, db_url: str) -> None:
+    db = open_database(db_url)
     try:
         create_first_admin(db, username="admin", display_name="王主任", password="correct horse 1")
         dialog = LoginDialog(db)

@@ -193,7 +193,7 @@ def test_keys_card_and_trust(
     pair: Pair,
     tmp_path: Path,
 ) -> None:
-    third = make_installation(pair.template, tmp_path / "third.sqlite3", office="341122-lt2")
+    third = make_installation(pair.template_url, tmp_path, "third", office="341122-lt2")
     card = my_key_card(third)
     card_file = tmp_path / "card.json"
     card_file.write_text(card.card_json, encoding="utf-8")

@@ -1,1 +1,1 @@
-from tests.fixtures import ctx, db_path  # noqa: F401 - pytest fixtures
+from tests.fixtures import ctx, data_folder, db_path, db_url  # noqa: F401 - pytest fixtures

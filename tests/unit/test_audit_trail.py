@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sqlite3
 import threading
 from datetime import date, timedelta
 from pathlib import Path
@@ -11,7 +10,7 @@ from typing import Any
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select, text
 
 from app.cli import audit as audit_cli
 from app.cli.common import CliError
@@ -44,37 +43,38 @@ def _fill(ctx: ServiceContext, n: int = 5) -> list[int]:
     return [create_target(ctx, TargetData(name=f"商户{i}")) for i in range(n)]
 
 
-def _sql(db_path: Path, statement: str) -> None:
-    with sqlite3.connect(db_path) as conn:
-        conn.execute(statement)
+def _sql(ctx: ServiceContext, statement: str) -> None:
+    """Tamper with the table behind the app's back (as someone with a database tool could)."""
+    with ctx.db.engine.begin() as conn:
+        conn.execute(text(statement))
 
 
 def test_verify_catches_an_edited_row(
-    ctx: ServiceContext, db_path: Path, capsys: pytest.CaptureFixture[str]
+    ctx: ServiceContext, db_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     _fill(ctx)
     assert audit.verify_chain(ctx.db).ok
-    assert _cli("audit", "verify", "--db", str(db_path)) == 0
+    assert _cli("audit", "verify", "--db", db_url) == 0
     assert "留痕链完整，共 5 条" in capsys.readouterr().out
-    _sql(db_path, "UPDATE audit_entries SET summary = '新增检查对象「别的」' WHERE id = 3")
+    _sql(ctx, "UPDATE audit_entries SET summary = '新增检查对象「别的」' WHERE id = 3")
     report = audit.verify_chain(ctx.db)
     assert not report.ok and report.first_broken_id == 3 and "内容已被改动" in report.message
-    assert _cli("audit", "verify", "--db", str(db_path)) == 1
+    assert _cli("audit", "verify", "--db", db_url) == 1
     assert "第一条问题记录编号 3" in capsys.readouterr().out
 
 
 def test_verify_catches_a_deleted_row(
-    ctx: ServiceContext, db_path: Path, capsys: pytest.CaptureFixture[str]
+    ctx: ServiceContext, db_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     _fill(ctx)
-    _sql(db_path, "DELETE FROM audit_entries WHERE id = 2")
+    _sql(ctx, "DELETE FROM audit_entries WHERE id = 2")
     report = audit.verify_chain(ctx.db)
     assert not report.ok and report.first_broken_id == 3 and "链接不符" in report.message
-    assert _cli("audit", "verify", "--db", str(db_path)) == 1
+    assert _cli("audit", "verify", "--db", db_url) == 1
     assert "编号 3" in capsys.readouterr().out
 
 
-def test_verify_catches_a_rehashed_row(ctx: ServiceContext, db_path: Path) -> None:
+def test_verify_catches_a_rehashed_row(ctx: ServiceContext) -> None:
     """Recomputing an edited row's own hash breaks the next row's link instead."""
     _fill(ctx)
     with ctx.read() as session:
@@ -82,7 +82,7 @@ def test_verify_catches_a_rehashed_row(ctx: ServiceContext, db_path: Path) -> No
         assert entry is not None
         entry.summary = "伪造"
         forged = audit.entry_hash(entry.prev_hash, audit._hashed_fields(entry))
-    _sql(db_path, f"UPDATE audit_entries SET summary = '伪造', hash = '{forged}' WHERE id = 2")
+    _sql(ctx, f"UPDATE audit_entries SET summary = '伪造', hash = '{forged}' WHERE id = 2")
     report = audit.verify_chain(ctx.db)
     assert not report.ok and report.first_broken_id == 3
 
@@ -137,7 +137,7 @@ def test_browse_filters(ctx: ServiceContext) -> None:
 
 
 def test_export_xlsx(
-    ctx: ServiceContext, db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ctx: ServiceContext, db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     _fill(ctx, 3)
     out = tmp_path / "audit.xlsx"
@@ -153,12 +153,12 @@ def test_export_xlsx(
     assert audit.verify_chain(ctx.db).ok
     cli_out = tmp_path / "cli.xlsx"
     today = date.today().isoformat()
-    code = _cli("audit", "export", "-o", str(cli_out), "--from", today, "--to", today, "--db", str(db_path))
+    code = _cli("audit", "export", "-o", str(cli_out), "--from", today, "--to", today, "--db", db_url)
     assert code == 0 and cli_out.exists()
     assert "已导出 4 条" in capsys.readouterr().out
-    assert _cli("audit", "export", "-o", str(tmp_path / "x.txt"), "--db", str(db_path)) == 2
+    assert _cli("audit", "export", "-o", str(tmp_path / "x.txt"), "--db", db_url) == 2
     assert not (tmp_path / "x.txt").exists()
-    assert _cli("audit", "export", "-o", str(tmp_path / "x.csv"), "--db", str(db_path)) == 0
+    assert _cli("audit", "export", "-o", str(tmp_path / "x.csv"), "--db", db_url) == 0
     assert (tmp_path / "x.csv").read_text(encoding="utf-8-sig").startswith("编号,时间")
 
 
@@ -216,7 +216,7 @@ def test_sqlite_needs_no_extra_lock(ctx: ServiceContext) -> None:
         serialize_writers(session, AUDIT_CHAIN_LOCK)  # BEGIN IMMEDIATE already holds the write lock
 
 
-def test_chain_survives_upgrade_from_schema_0003(ctx: ServiceContext, db_path: Path) -> None:
+def test_chain_survives_upgrade_from_schema_0003(ctx: ServiceContext, db_url: str) -> None:
     """A trail written before accounts existed (schema 0003) still verifies after the 0004 upgrade."""
     from alembic import command
 
@@ -226,13 +226,16 @@ def test_chain_survives_upgrade_from_schema_0003(ctx: ServiceContext, db_path: P
     with ctx.db.engine.begin() as conn:
         command.downgrade(_alembic_config(conn), "0003")
     ctx.db.dispose()
-    with sqlite3.connect(db_path) as conn:
-        columns = {r[1] for r in conn.execute("PRAGMA table_info(audit_entries)")}
+    db = open_database(db_url, upgrade=False)
+    columns = {c["name"] for c in inspect(db.engine).get_columns("audit_entries")}
+    db.dispose()
     assert "task_id" not in columns and "classified" not in columns
-    db = open_database(str(db_path))
+    db = open_database(db_url)
     try:
         assert current_revision(db.engine) == head_revision()
-        assert db.last_migration is not None and db.last_migration.backup_path is not None
+        assert db.last_migration is not None
+        # A SQLite file is copied before the upgrade; a server database is the administrator's to back up.
+        assert (db.last_migration.backup_path is not None) == db.is_sqlite
         report = audit.verify_chain(db)
         assert report.ok and report.entries == 3
     finally:

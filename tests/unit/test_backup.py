@@ -35,6 +35,10 @@ from app.services.backup import (
 from app.services.context import ServiceContext
 from app.services.targets import TargetData, create_target
 
+# About SQLite files (copies, integrity checks, restoring over a file). A server database's backup
+# is tested in tests/unit/test_server.py.
+pytestmark = pytest.mark.sqlite_only
+
 
 def _sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()

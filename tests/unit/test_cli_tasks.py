@@ -27,30 +27,30 @@ TASK = {
 }
 
 
-def run(db: Path, *args: str) -> int:
+def run(db: str, *args: str) -> int:
     return main(["--db", str(db), *args])
 
 
 def test_plan_task_draw_verify_flow(
-    ctx: ServiceContext, db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ctx: ServiceContext, db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     build_mini_county(ctx)
-    assert run(db_path, "plan", "create", "--year", "2026") == 0
+    assert run(db_url, "plan", "create", "--year", "2026") == 0
     task_file = tmp_path / "task.json"
     task_file.write_text(json.dumps(TASK, ensure_ascii=False), encoding="utf-8")
-    assert run(db_path, "task", "create", "--file", str(task_file)) == 0
-    assert run(db_path, "plan", "publish", "--year", "2026") == 0
+    assert run(db_url, "task", "create", "--file", str(task_file)) == 0
+    assert run(db_url, "plan", "publish", "--year", "2026") == 0
     capsys.readouterr()
-    assert run(db_path, "task", "list") == 0
+    assert run(db_url, "task", "list") == 0
     first_line = capsys.readouterr().out.splitlines()[0]
     number = first_line.split("\t")[0]
     assert number == "青山市监抽查〔2026〕1号"
-    assert run(db_path, "task", "show", number) == 0
+    assert run(db_url, "task", "show", number) == 0
     assert "应抽 4 户" in capsys.readouterr().out
     record = tmp_path / "targets.json"
     assert (
         run(
-            db_path,
+            db_url,
             "draw",
             "targets",
             "--task",
@@ -64,13 +64,13 @@ def test_plan_task_draw_verify_flow(
         )
         == 0
     )
-    assert run(db_path, "draw", "targets", "--task", number, "--seed", "31415926535897932384") == 1
+    assert run(db_url, "draw", "targets", "--task", number, "--seed", "31415926535897932384") == 1
     assert "对象一次性抽取" in capsys.readouterr().err
-    assert run(db_path, "verify", str(record)) == 0
+    assert run(db_url, "verify", str(record)) == 0
     teams_record = tmp_path / "teams.json"
     assert (
         run(
-            db_path,
+            db_url,
             "draw",
             "inspectors",
             "--task",
@@ -82,18 +82,18 @@ def test_plan_task_draw_verify_flow(
         )
         == 0
     )
-    assert run(db_path, "verify", str(teams_record)) == 0
-    assert run(db_path, "draw", "void", "--task", number, "--kind", "targets", "--reason", "测试作废") == 0
+    assert run(db_url, "verify", str(teams_record)) == 0
+    assert run(db_url, "draw", "void", "--task", number, "--kind", "targets", "--reason", "测试作废") == 0
     # A second task in the published plan needs an adjustment reason.
     TASK2 = {**TASK, "name": "追加任务"}
     task_file.write_text(json.dumps(TASK2, ensure_ascii=False), encoding="utf-8")
     capsys.readouterr()
-    assert run(db_path, "task", "create", "--file", str(task_file)) == 1
+    assert run(db_url, "task", "create", "--file", str(task_file)) == 1
     assert "调整原因" in capsys.readouterr().out
 
 
 def test_bad_task_file_names_file_and_field(
-    ctx: ServiceContext, db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ctx: ServiceContext, db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     build_mini_county(ctx)
     bad = tmp_path / "bad.json"
@@ -101,16 +101,16 @@ def test_bad_task_file_names_file_and_field(
         json.dumps({**TASK, "lead": "不存在的局", "start": "2026/5/1", "ratios": {"Z": "x"}}),
         encoding="utf-8",
     )
-    assert run(db_path, "task", "create", "--file", str(bad)) == 1
+    assert run(db_url, "task", "create", "--file", str(bad)) == 1
     out = capsys.readouterr().out
     assert f"{bad}：lead" in out and "不存在的局" in out
     assert f"{bad}：start" in out and f"{bad}：ratios" in out
     broken = tmp_path / "broken.json"
     broken.write_text("{ not json", encoding="utf-8")
-    assert run(db_path, "task", "create", "--file", str(broken)) == 2
+    assert run(db_url, "task", "create", "--file", str(broken)) == 2
     assert "JSON 格式错误" in capsys.readouterr().err
     capsys.readouterr()
-    assert run(db_path, "task", "list") == 0
+    assert run(db_url, "task", "list") == 0
     assert capsys.readouterr().out == ""
 
 
@@ -131,7 +131,7 @@ def _tagged(ctx: ServiceContext) -> None:
 
 
 def test_task_options_by_arguments(
-    ctx: ServiceContext, db_path: Path, capsys: pytest.CaptureFixture[str]
+    ctx: ServiceContext, db_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     build_mini_county(ctx)
     _tagged(ctx)
@@ -143,7 +143,7 @@ def test_task_options_by_arguments(
         "--frequency-override-reason", "上级交办专项整治",
         "--scope-tag", "监管：重点监管", "--scope-licence", "食品经营许可证", "--scope-risk", "b",
     ]  # fmt: skip
-    assert run(db_path, *args) == 0
+    assert run(db_url, *args) == 0
     number = capsys.readouterr().out.split("\t")[0]
     detail = find_task(ctx, number)
     d = detail.data
@@ -151,7 +151,7 @@ def test_task_options_by_arguments(
     assert d.frequency_override_reason == "上级交办专项整治"
     assert d.scope.licence_names == ("食品经营许可证",) and len(d.scope.tag_ids) == 1
     assert d.scope.risk_classes == (RiskClass.B,)
-    assert run(db_path, "task", "show", number) == 0
+    assert run(db_url, "task", "show", number) == 0
     out = capsys.readouterr().out
     assert "每部门每组 2 名，每组至少 4 名执法人员；每组专家 1 名" in out
     assert "抽查频次：已豁免（理由：上级交办专项整治）" in out
@@ -159,7 +159,7 @@ def test_task_options_by_arguments(
 
 
 def test_task_file_scope_tags_by_name_and_bad_options(
-    ctx: ServiceContext, db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ctx: ServiceContext, db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     build_mini_county(ctx)
     _tagged(ctx)
@@ -173,7 +173,7 @@ def test_task_file_scope_tags_by_name_and_bad_options(
         "expert_per_team": True,
     }
     good.write_text(json.dumps(spec, ensure_ascii=False), encoding="utf-8")
-    assert run(db_path, "task", "create", "--file", str(good)) == 0
+    assert run(db_url, "task", "create", "--file", str(good)) == 0
     number = capsys.readouterr().out.split("\t")[0]
     d = find_task(ctx, number).data
     assert len(d.scope.tag_ids) == 1 and d.min_officers_per_team == 3 and d.expert_per_team
@@ -185,7 +185,7 @@ def test_task_file_scope_tags_by_name_and_bad_options(
         ),
         encoding="utf-8",
     )
-    assert run(db_path, "task", "create", "--file", str(bad)) == 1
+    assert run(db_url, "task", "create", "--file", str(bad)) == 1
     out = capsys.readouterr().out
     assert f"{bad}：scope.tags" in out and "没有这个标签" in out
     assert f"{bad}：teams" in out and f"{bad}：officers_per_department" in out
@@ -194,5 +194,5 @@ def test_task_file_scope_tags_by_name_and_bad_options(
     too_many.write_text(
         json.dumps({**spec, "officers_per_department": 11}, ensure_ascii=False), encoding="utf-8"
     )
-    assert run(db_path, "task", "create", "--file", str(too_many)) == 1
+    assert run(db_url, "task", "create", "--file", str(too_many)) == 1
     assert "每部门人数：每个部门向每组派出 1 到 10 名执法人员" in capsys.readouterr().out

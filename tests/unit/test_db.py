@@ -16,10 +16,12 @@ from app.models import Base
 from app.models.base import new_uid, new_uids
 from app.services.context import ServiceContext
 from app.services.sqlite_search import include_name
+from tests import dbs
 
 
-def test_fresh_database_is_made_by_migrations_and_matches_models(db_path: Path) -> None:
-    db = open_database(str(db_path))
+def test_fresh_database_is_made_by_migrations_and_matches_models(tmp_path: Path) -> None:
+    url = dbs.empty_url(tmp_path)
+    db = open_database(url)
     try:
         assert current_revision(db.engine) == head_revision()
         with db.engine.connect() as conn:
@@ -28,8 +30,10 @@ def test_fresh_database_is_made_by_migrations_and_matches_models(db_path: Path) 
         assert diffs == []
     finally:
         db.dispose()
+        dbs.drop(url)
 
 
+@pytest.mark.sqlite_only
 def test_sqlite_pragmas(ctx: ServiceContext) -> None:
     with ctx.db.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"

@@ -41,6 +41,7 @@ from app.services.pinyin import initials
 from app.services.progress import Progress
 from app.services.schemes import SchemeData, validate_scheme
 from app.services.targets import TargetFilter, search_target_ids
+from tests import dbs
 
 SHARED_ITEMS = (
     Path(__file__).resolve().parents[3] / "shared" / "data" / "items" / "hainan_2020_random_check_items.csv"
@@ -324,14 +325,17 @@ def test_same_seed_gives_identical_data_and_another_seed_does_not(
 ) -> None:
     build_demo_county(ctx, targets=600, seed=3)
     fingerprints = [_fingerprint(ctx)]
-    for name, seed in (("same.sqlite3", 3), ("other.sqlite3", 4)):
-        db = open_database(str(tmp_path / name))
+    for name, seed in (("same", 3), ("other", 4)):
+        # The same kind of database as ctx: the fingerprint is of rows as the driver returns them.
+        url = dbs.fresh_url(tmp_path, name)
+        db = open_database(url)
         try:
             other = ServiceContext(db=db, operator="另一人")
             build_demo_county(other, targets=600, seed=seed)
             fingerprints.append(_fingerprint(other))
         finally:
             db.dispose()
+            dbs.drop(url)
     assert fingerprints[0] == fingerprints[1]
     assert fingerprints[0] != fingerprints[2]
 
@@ -401,22 +405,22 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def test_cli_builds_then_refuses(db_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    args = _parse(["--operator", "测试员", "demo", "--db", str(db_path), "--targets", "300", "--seed", "9"])
+def test_cli_builds_then_refuses(db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    args = _parse(["--operator", "测试员", "demo", "--db", db_url, "--targets", "300", "--seed", "9"])
     assert args.func(args) == 0
     out, err = capsys.readouterr()
     assert "检查对象：300" in out and "用时" in out
     assert "100.0%" in err
-    again = _parse(["demo", "--db", str(db_path), "--targets", "300"])
+    again = _parse(["demo", "--db", db_url, "--targets", "300"])
     with pytest.raises(CliError, match="只能生成到空数据库") as exc:
         again.func(again)
     assert exc.value.exit_code == 2
 
 
-def test_cli_as_of_shifts_validity(db_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    args = _parse(["demo", "--db", str(db_path), "--targets", "200", "--as-of", "2027-03-01"])
+def test_cli_as_of_shifts_validity(db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    args = _parse(["demo", "--db", db_url, "--targets", "200", "--as-of", "2027-03-01"])
     assert args.func(args) == 0
-    db = open_database(str(db_path))
+    db = open_database(db_url)
     try:
         with db.read() as session:
             after = session.execute(

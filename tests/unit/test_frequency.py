@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -107,28 +106,28 @@ def test_changed_limits_apply_to_the_next_population(ctx: ServiceContext) -> Non
     assert [r for r in reasons() if "B 类" in r] == []
 
 
-def run(db: Path, *args: str) -> int:
+def run(db: str, *args: str) -> int:
     return main(["--db", str(db), *args])
 
 
-def test_cli_show_and_set(ctx: ServiceContext, db_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert run(db_path, "task", "frequency", "show") == 0
+def test_cli_show_and_set(ctx: ServiceContext, db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(db_url, "task", "frequency", "show") == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].split("\t") == ["风险类别", "每年最多次数", "最短间隔天数", "默认值"]
     assert lines[3].split("\t")[:3] == ["C", "2", "90"]
-    assert run(db_path, "task", "frequency", "set", "--risk-class", "c", "--min-interval-days", "60") == 0
+    assert run(db_url, "task", "frequency", "set", "--risk-class", "c", "--min-interval-days", "60") == 0
     assert "C 类：每年最多 2 次，间隔不少于 60 天（已修改）" in capsys.readouterr().out
     assert _limits(ctx)[RiskClass.C] == (2, 60)
-    assert run(db_path, "task", "frequency", "show") == 0
+    assert run(db_url, "task", "frequency", "show") == 0
     assert "C\t2\t60\t2 次 / 90 天（已修改）" in capsys.readouterr().out
     # Bad value: exit 1, the field named, nothing changed.
-    assert run(db_path, "task", "frequency", "set", "--risk-class", "D", "--max-per-year", "0") == 1
+    assert run(db_url, "task", "frequency", "set", "--risk-class", "D", "--max-per-year", "0") == 1
     assert "D 类每年最多抽查次数" in capsys.readouterr().out
     assert _limits(ctx)[RiskClass.D] == (4, 30)
     # Unusable arguments: exit 2 with the reason.
-    assert run(db_path, "task", "frequency", "set", "--risk-class", "E", "--max-per-year", "1") == 2
+    assert run(db_url, "task", "frequency", "set", "--risk-class", "E", "--max-per-year", "1") == 2
     assert "应为 A、B、C 或 D" in capsys.readouterr().err
-    assert run(db_path, "task", "frequency", "set", "--risk-class", "A") == 2
+    assert run(db_url, "task", "frequency", "set", "--risk-class", "A") == 2
     assert "--max-per-year" in capsys.readouterr().err
 
 

@@ -48,23 +48,17 @@ def test_checklists_carry_targets_checkpoints_and_ids(
 
 
 def test_team_packet_and_draw_record_via_cli(
-    ctx: ServiceContext, drawn_task: int, db_path: Path, tmp_path: Path
+    ctx: ServiceContext, drawn_task: int, db_url: str, tmp_path: Path
 ) -> None:
     number = get_task(ctx, drawn_task).row.number
     packet = tmp_path / "packet.pdf"
-    assert (
-        main(["--db", str(db_path), "print", "packet", "--task", number, "--team", "1", "-o", str(packet)])
-        == 0
-    )
+    assert main(["--db", db_url, "print", "packet", "--task", number, "--team", "1", "-o", str(packet)]) == 0
     text = _text(packet)
     assert "检查组派单" in text.replace(" ", "") or "派单" in text
     record = tmp_path / "draw.pdf"
-    assert main(["--db", str(db_path), "print", "draw-record", "--task", number, "-o", str(record)]) == 0
+    assert main(["--db", db_url, "print", "draw-record", "--task", number, "-o", str(record)]) == 0
     assert "11111222223333344444" in _text(record).replace(" ", "")
-    assert (
-        main(["--db", str(db_path), "print", "packet", "--task", number, "--team", "9", "-o", str(packet)])
-        == 1
-    )
+    assert main(["--db", db_url, "print", "packet", "--task", number, "--team", "9", "-o", str(packet)]) == 1
 
 
 def test_notices_refused_when_task_forbids_advance_notice(ctx: ServiceContext) -> None:

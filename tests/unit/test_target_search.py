@@ -34,6 +34,20 @@ def _indexed_ids(ctx: ServiceContext, text: str) -> set[int]:
         return set(session.execute(select(Target.id).where(cond)).scalars())
 
 
+def test_portable_search_on_any_database(ctx: ServiceContext) -> None:
+    """Name (any case), code and initials as substrings, LIKE wildcards taken literally."""
+    shop = create_target(ctx, TargetData(name="青川县ABC超市"))
+    odd = create_target(ctx, TargetData(name='百分之%百_的"引号"店', code="X1"))
+    plain = create_target(ctx, TargetData(name="百分之百的店"))
+    assert _portable_ids(ctx, "abc") == _portable_ids(ctx, "ABC") == {shop}
+    assert _portable_ids(ctx, "qcx") == {shop}  # 青川县 initials
+    assert _portable_ids(ctx, "%") == _portable_ids(ctx, "_") == {odd}
+    assert _portable_ids(ctx, "x1") == {odd}
+    assert _portable_ids(ctx, "百分之") == {odd, plain}
+    assert _portable_ids(ctx, "不存在") == set()
+    assert search_target_ids(ctx, TargetFilter(text="abc")) == [shop]
+
+
 @pytest.fixture
 def populated(ctx: ServiceContext) -> ServiceContext:
     path = ctx.db.file_path
@@ -44,11 +58,13 @@ def populated(ctx: ServiceContext) -> ServiceContext:
     return ctx
 
 
+@pytest.mark.sqlite_only
 def test_index_exists_on_a_fresh_database(ctx: ServiceContext) -> None:
     with ctx.read() as session:
         assert fts_available(session)
 
 
+@pytest.mark.sqlite_only
 def test_index_and_portable_search_agree(populated: ServiceContext) -> None:
     ctx = populated
     with ctx.read() as session:
@@ -65,6 +81,7 @@ def test_index_and_portable_search_agree(populated: ServiceContext) -> None:
         assert _indexed_ids(ctx, query) == _portable_ids(ctx, query), query
 
 
+@pytest.mark.sqlite_only
 def test_search_finds_by_name_code_and_initials(populated: ServiceContext) -> None:
     ctx = populated
     with ctx.read() as session:
@@ -75,6 +92,7 @@ def test_search_finds_by_name_code_and_initials(populated: ServiceContext) -> No
         assert 10 in search_target_ids(ctx, TargetFilter(text=query)), query
 
 
+@pytest.mark.sqlite_only
 def test_index_follows_edits(ctx: ServiceContext) -> None:
     target_id = create_target(ctx, TargetData(name="青川县旧名称超市"))
     assert search_target_ids(ctx, TargetFilter(text="旧名称")) == [target_id]

@@ -215,7 +215,7 @@ def _args(**values: object) -> argparse.Namespace:
 
 
 def test_cli_login(ctx: ServiceContext, monkeypatch: pytest.MonkeyPatch) -> None:
-    db_arg = str(ctx.db.file_path)
+    db_arg = ctx.db.url
     plain = open_context(_args(db=db_arg, operator="脚本"))  # no accounts yet: operator mode
     assert plain.user is None and plain.actor().implicit
     plain.db.dispose()
@@ -267,7 +267,7 @@ def test_users_cli(
     from app.services.departments import create_department
 
     create_department(ctx, name="青山县市场监督管理局", short_name="青山市监")
-    db = str(ctx.db.file_path)
+    db = ctx.db.url
     monkeypatch.setenv("LIANCHA_NEW_PASSWORD", PASSWORD)
     assert _users_cli("users", "create-admin", "--username", "root", "--name", "管理员", "--db", db) == 0
     assert _users_cli("users", "create-admin", "--username", "again", "--name", "又一个", "--db", db) == 2

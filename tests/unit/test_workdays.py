@@ -70,10 +70,10 @@ def test_bad_holiday_entries_name_the_line_and_change_nothing(ctx: ServiceContex
     assert 2027 not in office_calendar(ctx).tables
 
 
-def test_cli_deadline_and_holidays(db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["--db", str(db_path), "deadline", "--from", "2025-09-26", "--days", "20"]) == 0
+def test_cli_deadline_and_holidays(db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--db", db_url, "deadline", "--from", "2025-09-26", "--days", "20"]) == 0
     assert capsys.readouterr().out.startswith("2025-10-30")
-    assert main(["--db", str(db_path), "deadline", "--from", "2026-12-15", "--days", "20"]) == 1
+    assert main(["--db", db_url, "deadline", "--from", "2026-12-15", "--days", "20"]) == 1
     assert "缺少 2027 年" in capsys.readouterr().out
     holiday_file = tmp_path / "2027.txt"
     holiday_file.write_text(HOLIDAYS_2027, encoding="utf-8")
@@ -81,7 +81,7 @@ def test_cli_deadline_and_holidays(db_path: Path, tmp_path: Path, capsys: pytest
         main(
             [
                 "--db",
-                str(db_path),
+                db_url,
                 "holidays",
                 "set",
                 "--year",
@@ -95,7 +95,7 @@ def test_cli_deadline_and_holidays(db_path: Path, tmp_path: Path, capsys: pytest
         == 0
     )
     capsys.readouterr()
-    assert main(["--db", str(db_path), "deadline", "--from", "2026-12-15", "--days", "20"]) == 0
+    assert main(["--db", db_url, "deadline", "--from", "2026-12-15", "--days", "20"]) == 0
     assert capsys.readouterr().out.startswith("2027-01-13")
 
 

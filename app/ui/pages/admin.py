@@ -65,6 +65,7 @@ from app.services.progress import Progress
 from app.services.users import UserRow, list_users, set_user_active, unlock_user
 from app.ui.context import UiContext
 from app.ui.dialogs.base import ask_reason, parse_date
+from app.ui.dialogs.first_admin import FirstAdminDialog
 from app.ui.dialogs.system_settings import SystemSettingsDialog
 from app.ui.dialogs.user import ResetPasswordDialog, UserDialog
 from app.ui.errors import show_error, show_message
@@ -137,13 +138,14 @@ class UsersPanel(ListPanel[UserRow]):
         self.single_user_note = QLabel(
             self.tr(
                 "尚未建立用户账户：本机处于单用户模式，任何打开本程序的人都拥有全部权限（含涉密）。"
-                "点击「新增用户」创建第一个管理员；此后每次启动都须登录。"
+                "点击「创建系统管理员」创建第一个管理员并以其登录；此后每次启动都须登录。"
             )
         )
         self.single_user_note.setObjectName("singleUserNote")
         self.single_user_note.setWordWrap(True)
         self.single_user_note.setStyleSheet("color: #8a5a00")
         self.single_user_note.hide()
+        self.single_user = False  # known after the first load: no account exists
         layout.insertWidget(1, self.single_user_note)
         self.add_user_button = self.add_button(self.tr("新增用户"), self.add, name="addUser")
         self.edit_button = self.add_button(self.tr("编辑"), self.open_selected, name="editUser")
@@ -164,7 +166,9 @@ class UsersPanel(ListPanel[UserRow]):
 
     def _loaded(self, rows: list[UserRow]) -> None:
         self.refusal.hide()
-        self.single_user_note.setVisible(not rows)
+        self.single_user = not rows
+        self.single_user_note.setVisible(self.single_user)
+        self.add_user_button.setText(self.tr("创建系统管理员") if self.single_user else self.tr("新增用户"))
         self.view.setEnabled(True)
         self._show_rows(rows)
 
@@ -206,9 +210,25 @@ class UsersPanel(ListPanel[UserRow]):
         dialog.open()
         return dialog
 
-    def add(self) -> UserDialog | None:
-        """Open the editor for a new account."""
+    def add(self) -> UserDialog | FirstAdminDialog | None:
+        """Open the editor for a new account; in single-user mode, the first administrator's dialog."""
+        if self.single_user:
+            dialog = FirstAdminDialog(self.ui, demo=False, at_startup=False, parent=self)
+            dialog.accepted.connect(lambda: self._first_admin_created(dialog))
+            dialog.finished.connect(dialog.deleteLater)
+            dialog.open()
+            return dialog
         return self._open(None)
+
+    def _first_admin_created(self, dialog: FirstAdminDialog) -> None:
+        """This session goes on as the new administrator (the main window's start-up switches to it)."""
+        from app.ui.main_window import MainWindow  # the window imports the pages
+
+        window = self.window()
+        if isinstance(window, MainWindow) and dialog.services is not None:
+            window.first_admin_created.emit(dialog.services)
+        else:
+            self.reload()
 
     def open_selected(self) -> UserDialog | None:
         """Open the editor for the selected account."""
@@ -729,7 +749,10 @@ class BackupPanel(QWidget):
             settings = backup_settings(db)
             directory = backups_dir()
             if db.file_path is None:
-                text = _tr("数据库在服务器上（PostgreSQL），请用服务器的备份（pg_dump）；此处不做自动备份。")
+                text = _tr(
+                    "数据库在服务器上（PostgreSQL）：此处不做每日自动备份。「立即备份」可做一份完整备份"
+                    "（可恢复到一台电脑上）；服务器电脑上还应每天用 pg_dump 备份。"
+                )
             elif settings.daily:
                 text = _tr("每天首次启动时自动备份，保留 {d} 天。备份文件夹：{dir}").format(
                     d=settings.keep_days, dir=directory

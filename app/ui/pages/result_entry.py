@@ -41,8 +41,9 @@ from app.models.enums import InspectionState
 from app.printing.errors import InvalidPayload
 from app.printing.qr import parse_payload
 from app.services.attachments import AttachmentRow, add_attachment, list_attachments
-from app.services.errors import ValidationError
+from app.services.errors import ServiceError, ValidationError
 from app.services.inspectors import InspectorRow, list_inspectors
+from app.services.local_drafts import discard_local_draft, keep_local_draft, local_draft
 from app.services.results import (
     EntryForm,
     VersionRow,
@@ -60,6 +61,8 @@ from app.ui.operations import CollectionOp, QueryOp
 logger = logging.getLogger(__name__)
 
 AUTOSAVE_MS = 400
+# With the draft kept on this PC for want of the database, try the database again this often.
+LOCAL_RETRY_MS = 15_000
 ERROR_STYLE = "color: #b00020"
 CODE_ROLE = Qt.ItemDataRole.UserRole + 1
 # Which error label shows a FieldError, by the start of its field name.
@@ -105,6 +108,7 @@ class ResultEntryWidget(QWidget):
         self.form: EntryForm | None = None
         self._filling = False
         self.drafts_saved = 0
+        self._restoring_local = False  # the draft on show came from this PC, not yet in the database
         self.attachment_hashes: list[str] = []
         self.candidates: list[InspectorRow] = []
 
@@ -180,16 +184,22 @@ class ResultEntryWidget(QWidget):
         """Load the form (and its draft, if any) of one inspection in the background."""
         services = self.ui.services
 
-        def load(_p: object) -> tuple[EntryForm, dict[str, Any] | None, list[InspectorRow], bool]:
+        # (form, what to show in it, inspectors, whether it is a draft, whether the draft is this PC's)
+        def load(_p: object) -> tuple[EntryForm, dict[str, Any] | None, list[InspectorRow], bool, bool]:
             form = entry_form(services, inspection_id)
-            draft = load_draft(services, inspection_id)
+            # A draft kept on this PC is newer than the database's: it exists only because saving
+            # it there failed (the server was out of reach).
+            kept = local_draft(services.db, inspection_id)
+            draft = load_draft(services, inspection_id) if kept is None else None
             candidates = [r for r in list_inspectors(services) if r.active]
+            if kept is not None:
+                return form, kept.payload, candidates, True, True
             if draft is not None:
-                return form, draft.payload, candidates, True
+                return form, draft.payload, candidates, True, False
             # No draft: show what was recorded (a returned result to rework, a published one to
             # read) rather than an empty form that looks as if nothing had been entered.
             payload = get_result(services, inspection_id).payload
-            return form, (payload.to_dict() if payload is not None else None), candidates, False
+            return form, (payload.to_dict() if payload is not None else None), candidates, False, False
 
         QueryOp(parent=self, runner=self.ui.runner, op=load, key="entry.open").success(self._fill).failure(
             lambda e: self._show_general(str(e))
@@ -225,8 +235,8 @@ class ResultEntryWidget(QWidget):
         layout.addWidget(self.errors[key])
         return box, layout
 
-    def _fill(self, loaded: tuple[EntryForm, dict[str, Any] | None, list[InspectorRow], bool]) -> None:
-        form, draft, self.candidates, from_draft = loaded
+    def _fill(self, loaded: tuple[EntryForm, dict[str, Any] | None, list[InspectorRow], bool, bool]) -> None:
+        form, draft, self.candidates, from_draft, restored_local = loaded
         self._filling = True
         try:
             self._build(form, draft or {})
@@ -245,6 +255,12 @@ class ResultEntryWidget(QWidget):
         )
         if not editable:
             self.status.setText(self.tr("本记录为「{state}」，不能在此录入。").format(state=form.state.label))
+        elif restored_local:
+            self.status.setText(
+                self.tr("已恢复暂存在本机的草稿（上次未能保存到数据库的内容），正在保存到数据库…")
+            )
+            self._restoring_local = True
+            self.save_now()
         if self.date_edit is not None and editable:
             self.date_edit.setFocus()
 
@@ -538,19 +554,43 @@ class ResultEntryWidget(QWidget):
             return
         services, inspection_id, data = self.ui.services, self.form.inspection_id, self.payload()
 
+        def save(_p: object) -> object:
+            try:
+                at = save_draft(services, inspection_id, data)
+            except ServiceError:
+                raise  # the database answered and refused: a local copy would not help
+            except Exception:
+                # The database cannot take it (server out of reach): keep it on this PC instead.
+                keep_local_draft(services.db, inspection_id, data)
+                raise
+            discard_local_draft(services.db, inspection_id)
+            return at
+
         def saved(_at: object) -> None:
             self.drafts_saved += 1
-            self.status.setText(self.tr("草稿已自动保存。"))
+            if self._restoring_local:
+                self.status.setText(self.tr("已恢复暂存在本机的草稿，并已保存到数据库。"))
+            else:
+                self.status.setText(self.tr("草稿已自动保存。"))
+            self._restoring_local = False
             self.draft_saved.emit(inspection_id)
 
         def not_saved(error: BaseException) -> None:
             # Shown in the status line, not as a dialog: autosave runs after every pause in typing.
+            if local_draft(services.db, inspection_id) is not None and not isinstance(error, ServiceError):
+                self.status.setText(
+                    self.tr("无法连接数据库，草稿已暂存在本机，不会丢失；连接恢复后会自动保存到数据库。")
+                )
+                self.autosave_timer.setInterval(LOCAL_RETRY_MS)
+                self.autosave_timer.start()
+                return
             self.status.setText(self.tr("草稿未能保存：{error}").format(error=error))
 
+        self.autosave_timer.setInterval(AUTOSAVE_MS)
         CollectionOp(
             parent=self,
             runner=self.ui.runner,
-            op=lambda _p: save_draft(services, inspection_id, data),
+            op=save,
             changes=(),
         ).success(saved).failure(not_saved).run_in_background()
 
@@ -564,9 +604,16 @@ class ResultEntryWidget(QWidget):
         self.submit_button.setEnabled(False)
 
         def run(_p: object) -> tuple[VersionRow, int | None]:
-            version = submit_result(
-                services, form.inspection_id, data, expected_version=form.inspection_version
-            )
+            try:
+                version = submit_result(
+                    services, form.inspection_id, data, expected_version=form.inspection_version
+                )
+            except ServiceError:
+                raise
+            except Exception:
+                keep_local_draft(services.db, form.inspection_id, data)  # the server is out of reach
+                raise
+            discard_local_draft(services.db, form.inspection_id)
             todo = list_results(
                 services, form.task_id, states=(InspectionState.NOT_ENTERED, InspectionState.RETURNED)
             )

@@ -1,7 +1,8 @@
 """A county with drawn tasks (public, classified, not public), built once and copied per test.
 
 Building the county and running two draws per task takes seconds; every results test needs it,
-so a session fixture builds it once and each test works on its own copy of the database file.
+so a session fixture builds it once and each test works on its own copy of the database (a file
+copy on SQLite, ``CREATE DATABASE … TEMPLATE`` on PostgreSQL: tests/dbs.py).
 """
 
 from __future__ import annotations
@@ -11,18 +12,19 @@ from pathlib import Path
 
 import pytest
 
-from app.db import backup_sqlite, open_database
+from app.db import open_database
 from app.services.context import ServiceContext
 from app.services.plans import create_plan
 from app.services.tasks import create_task
+from tests import dbs
 from tests.factories import build_mini_county, joint_task_data
 from tests.unit.results.helpers import Drawn, ResultsEnv, draw_both
 
 
 @pytest.fixture(scope="session")
-def drawn_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Drawn]:
-    path = tmp_path_factory.mktemp("results-template") / "template.sqlite3"
-    db = open_database(str(path))
+def drawn_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Drawn]:
+    url = dbs.fresh_url(tmp_path_factory.mktemp("results-template"), "template")
+    db = open_database(url)
     try:
         ctx = ServiceContext(db=db, operator="测试员")
         county = build_mini_county(ctx)
@@ -49,20 +51,20 @@ def drawn_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Draw
         )
     finally:
         db.dispose()
-    return path, drawn
+    return url, drawn
 
 
 @pytest.fixture
 def env(
-    drawn_template: tuple[Path, Drawn], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    drawn_template: tuple[str, Drawn], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[ResultsEnv]:
     """A private copy of the drawn county; the data folder (attachments, keys) is the test's own."""
     monkeypatch.setenv("LIANCHA_DATA_DIR", str(tmp_path / "data"))
     source, drawn = drawn_template
-    copy = tmp_path / "liancha.sqlite3"
-    backup_sqlite(source, copy)
-    db = open_database(str(copy))
+    copy = dbs.copy_url(source, tmp_path, "liancha")
+    db = open_database(copy)
     try:
         yield ResultsEnv(ServiceContext(db=db, operator="录入员"), drawn, copy)
     finally:
         db.dispose()
+        dbs.drop(copy)

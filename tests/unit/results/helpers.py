@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date
-from pathlib import Path
 
 from app.draw.record import SeedMethod
 from app.services.context import ServiceContext
@@ -35,7 +34,7 @@ class Drawn:
 class ResultsEnv:
     ctx: ServiceContext
     drawn: Drawn
-    db_path: Path
+    db_url: str
 
 
 def draw_both(ctx: ServiceContext, task_id: int) -> tuple[int, ...]:

@@ -266,7 +266,7 @@ def test_draft_survives_sigkill_right_after_save(env: ResultsEnv, tmp_path: Path
         from app.db import open_database
         from app.services.context import ServiceContext
         from app.services.results import save_draft
-        db = open_database({str(env.db_path)!r})
+        db = open_database({env.db_url!r})
         ctx = ServiceContext(db=db, operator="现场录入")
         save_draft(ctx, {iid}, {{"inspection_date": "2026-05-12", "problems": "断电前最后一格"}})
         os.kill(os.getpid(), signal.SIGKILL)

@@ -28,7 +28,7 @@ from app.services.tasks import get_task
 from tests.unit.results.helpers import TODAY, ResultsEnv
 
 
-def cli(module: ModuleType, db: Path, *argv: str) -> int:
+def cli(module: ModuleType, db: str, *argv: str) -> int:
     """Run one subcommand module the way `liancha` would (the lead registers the module)."""
     parser = argparse.ArgumentParser(prog="liancha")
     parser.add_argument("--db")
@@ -185,7 +185,7 @@ def test_unreadable_files(env: ResultsEnv, tmp_path: Path) -> None:
 def test_cli_template_import_review_disclose(
     env: ResultsEnv, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    db = env.db_path
+    db = env.db_url
     env.ctx.db.dispose()
     task_number = get_result(env.ctx, env.drawn.public_inspections[0]).row.task_number
     out = tmp_path / "sheet.xlsx"

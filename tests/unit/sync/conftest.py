@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from app.db import backup_sqlite, open_database
+from app.db import open_database
 from app.services.context import ServiceContext
 from app.services.settings import set_setting
 from app.services.sync import my_key_card, trust_key_card
+from tests import dbs
 from tests.unit.results.conftest import drawn_template  # noqa: F401 - session fixture
 from tests.unit.results.helpers import Drawn
 
@@ -23,15 +24,16 @@ class Pair:
     office: ServiceContext
     laptop: ServiceContext
     drawn: Drawn
-    office_path: Path
-    laptop_path: Path
+    office_url: str
+    laptop_url: str
     folder: Path
-    template: Path
+    template_url: str
 
 
-def make_installation(source: Path, target: Path, *, office: str) -> ServiceContext:
-    backup_sqlite(source, target)
-    ctx = ServiceContext(db=open_database(str(target)), operator="同步员")
+def make_installation(source: str, folder: Path, name: str, *, office: str) -> ServiceContext:
+    """A copy of the database ``source`` (no connection may be open to it) as one installation."""
+    target = dbs.copy_url(source, folder, name)
+    ctx = ServiceContext(db=open_database(target), operator="同步员")
     with ctx.write() as session:
         set_setting(session, "installation.id", str(uuid.uuid4()))
         set_setting(session, "sync.office", office)
@@ -47,24 +49,24 @@ def trust_each_other(a: ServiceContext, b: ServiceContext) -> None:
 
 @pytest.fixture
 def pair(
-    drawn_template: tuple[Path, Drawn],  # noqa: F811
+    drawn_template: tuple[str, Drawn],  # noqa: F811
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> Iterator[Pair]:
     monkeypatch.setenv("LIANCHA_DATA_DIR", str(tmp_path / "data"))
     source, drawn = drawn_template
-    office = make_installation(source, tmp_path / "office.sqlite3", office="341122")
-    laptop = make_installation(source, tmp_path / "laptop.sqlite3", office="341122-lt1")
+    office = make_installation(source, tmp_path, "office", office="341122")
+    laptop = make_installation(source, tmp_path, "laptop", office="341122-lt1")
     trust_each_other(office, laptop)
     folder = tmp_path / "stick"
     folder.mkdir()
     try:
-        yield Pair(
-            office, laptop, drawn, tmp_path / "office.sqlite3", tmp_path / "laptop.sqlite3", folder, source
-        )
+        yield Pair(office, laptop, drawn, office.db.url, laptop.db.url, folder, source)
     finally:
         office.db.dispose()
         laptop.db.dispose()
+        dbs.drop(office.db.url)
+        dbs.drop(laptop.db.url)
 
 
 @dataclass
@@ -72,13 +74,14 @@ class Field:
     office: ServiceContext
     laptop: ServiceContext
     drawn: Drawn
-    office_path: Path
-    laptop_path: Path
+    office_url: str
+    laptop_url: str
     folder: Path
 
 
-def empty_installation(path: Path, *, office: str) -> ServiceContext:
-    ctx = ServiceContext(db=open_database(str(path)), operator="外业录入员")
+def empty_installation(folder: Path, name: str, *, office: str) -> ServiceContext:
+    """A new, empty installation (a field laptop before its first task package)."""
+    ctx = ServiceContext(db=open_database(dbs.fresh_url(folder, name)), operator="外业录入员")
     with ctx.write() as session:
         set_setting(session, "installation.id", str(uuid.uuid4()))
         set_setting(session, "sync.office", office)
@@ -87,19 +90,21 @@ def empty_installation(path: Path, *, office: str) -> ServiceContext:
 
 @pytest.fixture
 def field(
-    drawn_template: tuple[Path, Drawn],  # noqa: F811
+    drawn_template: tuple[str, Drawn],  # noqa: F811
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> Iterator[Field]:
     monkeypatch.setenv("LIANCHA_DATA_DIR", str(tmp_path / "data"))
     source, drawn = drawn_template
-    office = make_installation(source, tmp_path / "office.sqlite3", office="341122")
-    laptop = empty_installation(tmp_path / "laptop.sqlite3", office="341122-lt1")
+    office = make_installation(source, tmp_path, "office", office="341122")
+    laptop = empty_installation(tmp_path, "laptop", office="341122-lt1")
     trust_each_other(office, laptop)
     folder = tmp_path / "stick"
     folder.mkdir()
     try:
-        yield Field(office, laptop, drawn, tmp_path / "office.sqlite3", tmp_path / "laptop.sqlite3", folder)
+        yield Field(office, laptop, drawn, office.db.url, laptop.db.url, folder)
     finally:
         office.db.dispose()
         laptop.db.dispose()
+        dbs.drop(office.db.url)
+        dbs.drop(laptop.db.url)

@@ -30,7 +30,7 @@ def test_cli_round_trip(pair: Pair, capsys: pytest.CaptureFixture[str]) -> None:
     submit_result(pair.laptop, inspection, good_payload(pair.laptop, inspection), today=TODAY)
     pair.laptop.db.dispose()
     pair.office.db.dispose()
-    laptop, office = str(pair.laptop_path), str(pair.office_path)
+    laptop, office = pair.laptop_url, pair.office_url
     assert run("keys", "show", "--db", laptop) == 0
     out = pair.folder / "out.lcb"
     assert run("export", "--kind", "results", "-o", str(out), "--db", laptop) == 0

@@ -12,12 +12,17 @@ from pathlib import Path
 
 import pytest
 
+from app.config import sqlite_path
 from app.services.results import submit_result
 from app.services.sync import export_results_batch, import_batch
 from tests.unit.results.helpers import TODAY, good_payload
 from tests.unit.sync.conftest import Pair
 
-pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX-only")
+# About SQLite's own atomic commit (a PostgreSQL server survives a killed client by design).
+pytestmark = [
+    pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX-only"),
+    pytest.mark.sqlite_only,
+]
 
 CHILD = textwrap.dedent(
     """
@@ -50,32 +55,34 @@ def test_sigkill_during_import(pair: Pair) -> None:
         submit_result(pair.laptop, inspection, good_payload(pair.laptop, inspection), today=TODAY)
     batch = export_results_batch(pair.laptop, pair.folder, stream="public")
     pair.office.db.dispose()
-    before = count(pair.office_path, "result_versions")
+    office_path = sqlite_path(pair.office_url)
+    assert office_path is not None
+    before = count(office_path, "result_versions")
     receipt = pair.folder / "receipt.lcb"
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[3])}
     proc = subprocess.run(
-        [sys.executable, "-c", CHILD, str(pair.office_path), str(batch.path), str(receipt)],
+        [sys.executable, "-c", CHILD, str(office_path), str(batch.path), str(receipt)],
         env=env,
         capture_output=True,
         timeout=120,
         check=False,
     )
     assert proc.returncode == -signal.SIGKILL, proc.stderr.decode()
-    con = sqlite3.connect(pair.office_path)
+    con = sqlite3.connect(office_path)
     try:
         assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     finally:
         con.close()
-    assert count(pair.office_path, "result_versions") == before
-    assert count(pair.office_path, "sync_batches WHERE direction = 'in'") == 0
+    assert count(office_path, "result_versions") == before
+    assert count(office_path, "sync_batches WHERE direction = 'in'") == 0
     assert not receipt.exists()
     from app.db import open_database
     from app.services.context import ServiceContext
 
-    ctx = ServiceContext(db=open_database(str(pair.office_path)), operator="同步员")
+    ctx = ServiceContext(db=open_database(str(office_path)), operator="同步员")
     try:
         result = import_batch(ctx, batch.path, receipt_path=receipt)
     finally:
         ctx.db.dispose()
     assert result.count("accepted") == 3 and receipt.exists()
-    assert count(pair.office_path, "result_versions") == before + 3
+    assert count(office_path, "result_versions") == before + 3

@@ -17,10 +17,15 @@ from app.services.context import ServiceContext
 from app.services.sync_inbox import import_any
 from app.services.sync_packages import PackageImport, export_task_package
 from app.services.sync_registry import RegistryImport, export_registry
+from tests import dbs
 from tests.unit.sync.conftest import Field
 from tests.unit.sync.test_registry_update import Sides, set_target, sides, targets  # noqa: F401 - fixture
 
-pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX-only")
+# About SQLite's own atomic commit (a PostgreSQL server survives a killed client by design).
+pytestmark = [
+    pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX-only"),
+    pytest.mark.sqlite_only,
+]
 
 CHILD = textwrap.dedent(
     """
@@ -78,10 +83,10 @@ def reopen(path: Path) -> ServiceContext:
 def test_sigkill_during_task_package_import(field: Field) -> None:
     package = export_task_package(field.office, field.folder, task=field.drawn.public_task)
     field.laptop.db.dispose()
-    before = dump(field.laptop_path)
-    kill_during_import(field.laptop_path, package.path)
-    assert dump(field.laptop_path) == before
-    ctx = reopen(field.laptop_path)
+    before = dump(dbs.file_of(field.laptop_url))
+    kill_during_import(dbs.file_of(field.laptop_url), package.path)
+    assert dump(dbs.file_of(field.laptop_url)) == before
+    ctx = reopen(dbs.file_of(field.laptop_url))
     try:
         result = import_any(ctx, package.path)
     finally:
@@ -95,10 +100,10 @@ def test_sigkill_during_registry_import(sides: Sides) -> None:  # noqa: F811
     set_target(sides.platform, targets(sides.platform)[0].uid, address="平台新地址")
     snapshot = export_registry(sides.platform, sides.folder)
     sides.office.db.dispose()
-    before = dump(sides.office_path)
-    kill_during_import(sides.office_path, snapshot.path)
-    assert dump(sides.office_path) == before
-    ctx = reopen(sides.office_path)
+    before = dump(dbs.file_of(sides.office_url))
+    kill_during_import(dbs.file_of(sides.office_url), snapshot.path)
+    assert dump(dbs.file_of(sides.office_url)) == before
+    ctx = reopen(dbs.file_of(sides.office_url))
     try:
         result = import_any(ctx, snapshot.path)
     finally:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import sqlite3
 import zipfile
-from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
 
 from app.io.batch import BatchRejected
 from app.services.results import submit_result
@@ -15,21 +14,22 @@ from tests.unit.results.helpers import TODAY, good_payload
 from tests.unit.sync.conftest import Pair
 
 
-def dump(path: Path) -> list[tuple[object, ...]]:
-    con = sqlite3.connect(path)
+def dump(url: str) -> list[tuple[object, ...]]:
+    engine = create_engine(url)
     try:
         rows: list[tuple[object, ...]] = []
-        for table in (
-            "result_versions",
-            "sync_batches",
-            "sync_held_items",
-            "sync_conflicts",
-            "sync_stream_marks",
-        ):
-            rows.extend(con.execute(f"SELECT * FROM {table}").fetchall())
+        with engine.connect() as con:
+            for table in (
+                "result_versions",
+                "sync_batches",
+                "sync_held_items",
+                "sync_conflicts",
+                "sync_stream_marks",
+            ):
+                rows.extend(tuple(r) for r in con.execute(text(f"SELECT * FROM {table} ORDER BY 1")))
         return rows
     finally:
-        con.close()
+        engine.dispose()
 
 
 @pytest.mark.parametrize("evil", ["../items.jsonl", "/abs.jsonl", "a/b.jsonl", "..\\x.jsonl", "C:x.jsonl"])
@@ -42,10 +42,10 @@ def test_zip_slip_refused(pair: Pair, evil: str) -> None:
         for info in src.infolist():
             dst.writestr(info, src.read(info))
         dst.writestr(evil, b"{}\n")
-    before = dump(pair.office_path)
+    before = dump(pair.office_url)
     with pytest.raises(BatchRejected):
         import_batch(pair.office, bad)
-    assert dump(pair.office_path) == before
+    assert dump(pair.office_url) == before
     assert not (pair.folder.parent / "items.jsonl").exists()
 
 
@@ -53,7 +53,7 @@ def test_zip_bomb_and_duplicate_member_refused(pair: Pair) -> None:
     inspection = pair.drawn.public_inspections[0]
     submit_result(pair.laptop, inspection, good_payload(pair.laptop, inspection), today=TODAY)
     batch = export_results_batch(pair.laptop, pair.folder, stream="public")
-    before = dump(pair.office_path)
+    before = dump(pair.office_url)
     bomb = pair.folder / "bomb.lcb"
     with zipfile.ZipFile(batch.path) as src, zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
@@ -75,4 +75,4 @@ def test_zip_bomb_and_duplicate_member_refused(pair: Pair) -> None:
     with pytest.raises(BatchRejected) as info:
         import_batch(pair.office, dup)
     assert info.value.reason.value == "duplicate_member"
-    assert dump(pair.office_path) == before
+    assert dump(pair.office_url) == before

@@ -255,7 +255,7 @@ def test_cli_upload_fetch_and_status(
     pair: Pair, gateway: tuple[Gateway, str], capsys: pytest.CaptureFixture[str]
 ) -> None:
     submit(pair.laptop, pair.drawn.public_inspections[0])
-    db = str(pair.laptop_path)
+    db = pair.laptop_url
     assert _cli("batch", "upload", "--db", db) == 0
     assert "已上传" in capsys.readouterr().out
     assert _cli("batch", "fetch-receipts", "--db", db) == 0
@@ -271,7 +271,7 @@ def test_cli_unreachable_exit_code(pair: Pair, capsys: pytest.CaptureFixture[str
             "batch",
             "upload",
             "--db",
-            str(pair.laptop_path),
+            pair.laptop_url,
             "--url",
             "http://127.0.0.1:9/x",
             "--attempts",

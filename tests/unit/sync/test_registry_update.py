@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import create_engine, select, text
 
 from app.cli import batch as batch_cli
 from app.models.enums import CodeKind
@@ -26,25 +25,25 @@ from tests.unit.sync.conftest import make_installation, trust_each_other
 class Sides:
     platform: ServiceContext
     office: ServiceContext
-    office_path: Path
+    office_url: str
     folder: Path
 
 
 @pytest.fixture
 def sides(
-    drawn_template: tuple[Path, Drawn],
+    drawn_template: tuple[str, Drawn],
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> Iterator[Sides]:
     monkeypatch.setenv("LIANCHA_DATA_DIR", str(tmp_path / "data"))
     source, _ = drawn_template
-    platform = make_installation(source, tmp_path / "platform.sqlite3", office="340000")
-    office = make_installation(source, tmp_path / "office.sqlite3", office="341122")
+    platform = make_installation(source, tmp_path, "platform", office="340000")
+    office = make_installation(source, tmp_path, "office", office="341122")
     trust_each_other(platform, office)
     folder = tmp_path / "stick"
     folder.mkdir()
     try:
-        yield Sides(platform, office, tmp_path / "office.sqlite3", folder)
+        yield Sides(platform, office, office.db.url, folder)
     finally:
         platform.db.dispose()
         office.db.dispose()
@@ -84,11 +83,15 @@ def set_target(ctx: ServiceContext, uid: str, **values: object) -> None:
 
 
 def office_targets(sides: Sides) -> list[tuple[object, ...]]:
-    con = sqlite3.connect(sides.office_path)
+    engine = create_engine(sides.office_url)
     try:
-        return con.execute("SELECT uid, name, address, active FROM targets ORDER BY id").fetchall()
+        with engine.connect() as con:
+            return [
+                tuple(r)
+                for r in con.execute(text("SELECT uid, name, address, active FROM targets ORDER BY id"))
+            ]
     finally:
-        con.close()
+        engine.dispose()
 
 
 def test_first_snapshot_of_identical_registries_changes_nothing(sides: Sides) -> None:
@@ -207,7 +210,7 @@ def test_cli_dry_run_prints_the_diff(sides: Sides, capsys: pytest.CaptureFixture
     batch_cli.register(parser.add_subparsers())
 
     def run(*argv: str) -> int:
-        args = parser.parse_args(["batch", *argv, "--db", str(sides.office_path)])
+        args = parser.parse_args(["batch", *argv, "--db", sides.office_url])
         code: int = args.func(args)
         return code
 
@@ -232,7 +235,7 @@ def test_unknown_key_and_altered_file_change_nothing(sides: Sides, tmp_path: Pat
 
     set_target(sides.platform, targets(sides.platform)[0].uid, address="平台新地址")
     snapshot = export_registry(sides.platform, sides.folder)
-    stranger = empty_installation(tmp_path / "stranger.sqlite3", office="999999")
+    stranger = empty_installation(tmp_path, "stranger", office="999999")
     try:
         with pytest.raises(BatchRejected) as caught:
             import_any(stranger, snapshot.path)

@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import create_engine, func, select, text
 
 from app.io.batch import BatchRejected
 from app.models.enums import SyncState
 from app.models.results import ResultVersion
 from app.models.sync import SyncBatch, SyncConflict, SyncHeldItem
 from app.services.context import ServiceContext
-from app.services.errors import NotFoundError, RuleViolation
+from app.services.errors import ConflictError, NotFoundError, RuleViolation
 from app.services.results import return_result, submit_result
 from app.services.sync import apply_receipt, export_results_batch, import_batch, sync_status
+from tests import dbs
 from tests.unit.results.helpers import TODAY, good_payload
 from tests.unit.sync.conftest import Pair
 
@@ -39,8 +39,8 @@ def versions(ctx: ServiceContext) -> list[tuple[str, str, bool]]:
         return [(r[0], r[1], r[2]) for r in rows]
 
 
-def snapshot(path: Path) -> dict[str, list[tuple[object, ...]]]:
-    con = sqlite3.connect(path)
+def snapshot(url: str) -> dict[str, list[tuple[object, ...]]]:
+    engine = create_engine(url)
     try:
         tables = [
             "result_versions",
@@ -49,9 +49,10 @@ def snapshot(path: Path) -> dict[str, list[tuple[object, ...]]]:
             "sync_conflicts",
             "sync_stream_marks",
         ]
-        return {t: con.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall() for t in tables}
+        with engine.connect() as con:
+            return {t: [tuple(r) for r in con.execute(text(f"SELECT * FROM {t} ORDER BY 1"))] for t in tables}
     finally:
-        con.close()
+        engine.dispose()
 
 
 def test_round_trip_and_receipt(pair: Pair) -> None:
@@ -84,11 +85,11 @@ def test_same_batch_twice_identical_receipt(pair: Pair) -> None:
     submit(pair.laptop, pair.drawn.public_inspections[0])
     batch = export_results_batch(pair.laptop, pair.folder, stream="public")
     first = import_batch(pair.office, batch.path, receipt_path=pair.folder / "r1.lcb")
-    before = snapshot(pair.office_path)
+    before = snapshot(pair.office_url)
     second = import_batch(pair.office, batch.path, receipt_path=pair.folder / "r2.lcb")
     assert second.already_imported and second.items == first.items
     assert (pair.folder / "r1.lcb").read_bytes() == (pair.folder / "r2.lcb").read_bytes()
-    assert snapshot(pair.office_path) == before
+    assert snapshot(pair.office_url) == before
 
 
 def test_cumulative_batch_heals_lost_stick(pair: Pair) -> None:
@@ -105,11 +106,11 @@ def test_cumulative_batch_heals_lost_stick(pair: Pair) -> None:
 
 
 def test_out_of_order_held_until_predecessor(pair: Pair) -> None:
-    from app.db import backup_sqlite, open_database
+    from app.db import open_database
 
     a = pair.drawn.public_inspections[0]
-    fresh = pair.folder.parent / "fresh.sqlite3"
-    backup_sqlite(pair.office_path, fresh)  # a second office desk that will miss the first batch
+    pair.office.db.dispose()  # a database being copied must have no open connection (PostgreSQL)
+    fresh = dbs.copy_url(pair.office_url, pair.folder.parent, "fresh")  # will miss the first batch
     v1 = submit(pair.laptop, a)
     first = export_results_batch(pair.laptop, pair.folder, stream="public")
     dry = import_batch(pair.office, first.path, dry_run=True)
@@ -150,7 +151,7 @@ def test_truncated_and_altered_files_change_nothing(pair: Pair) -> None:
     submit(pair.laptop, pair.drawn.public_inspections[0])
     batch = export_results_batch(pair.laptop, pair.folder, stream="public")
     data = batch.path.read_bytes()
-    before = snapshot(pair.office_path)
+    before = snapshot(pair.office_url)
     bad = pair.folder / "bad.lcb"
     for cut in (10, len(data) // 2, len(data) - 1):
         bad.write_bytes(data[:cut])
@@ -165,23 +166,23 @@ def test_truncated_and_altered_files_change_nothing(pair: Pair) -> None:
         pass
     else:  # only zip bookkeeping changed: accepted with identical content
         assert all(v[1] for v in versions(pair.office))
-    assert snapshot(pair.office_path)["result_versions"] == before["result_versions"] or bad.exists()
+    assert snapshot(pair.office_url)["result_versions"] == before["result_versions"] or bad.exists()
 
 
 def test_unknown_key_refused(pair: Pair, tmp_path: Path) -> None:
     from tests.unit.sync.conftest import make_installation
 
-    stranger = make_installation(pair.template, tmp_path / "stranger.sqlite3", office="999999")
+    stranger = make_installation(pair.template_url, tmp_path, "stranger", office="999999")
     try:
         submit(stranger, pair.drawn.public_inspections[0])
         batch = export_results_batch(stranger, pair.folder, stream="public")
     finally:
         stranger.db.dispose()
-    before = snapshot(pair.office_path)
+    before = snapshot(pair.office_url)
     with pytest.raises(BatchRejected) as info:
         import_batch(pair.office, batch.path)
     assert info.value.reason.value == "unknown_key"
-    assert snapshot(pair.office_path) == before
+    assert snapshot(pair.office_url) == before
 
 
 def test_receipt_for_unknown_batch(pair: Pair) -> None:
@@ -195,20 +196,18 @@ def test_receipt_for_unknown_batch(pair: Pair) -> None:
     # A genuine receipt for a batch this laptop has no record of: clear error, nothing changed.
     with pair.laptop.write() as session:
         session.execute(SyncBatch.__table__.delete().where(SyncBatch.batch_uid == batch.batch_id))
-    before = snapshot(pair.laptop_path)
+    before = snapshot(pair.laptop_url)
     with pytest.raises(NotFoundError, match="不是本机发出的"):
         apply_receipt(pair.laptop, result.receipt_path)
-    assert snapshot(pair.laptop_path) == before
+    assert snapshot(pair.laptop_url) == before
 
 
 def test_restored_backup_detected(pair: Pair) -> None:
-    backup = pair.folder.parent / "laptop-backup.sqlite3"
     a, b = pair.drawn.public_inspections[:2]
     submit(pair.laptop, a)
-    from app.db import backup_sqlite
-
     batch1 = export_results_batch(pair.laptop, pair.folder, stream="public")
-    backup_sqlite(pair.laptop_path, backup)
+    pair.laptop.db.dispose()  # a database being copied must have no open connection (PostgreSQL)
+    backup = dbs.copy_url(pair.laptop_url, pair.folder.parent, "laptop-backup")
     submit(pair.laptop, b)
     batch2 = export_results_batch(pair.laptop, pair.folder, stream="public")
     import_batch(pair.office, batch1.path, receipt_path=pair.folder / "r1.lcb")
@@ -216,7 +215,7 @@ def test_restored_backup_detected(pair: Pair) -> None:
     assert result.contiguous_through == 2
     from app.db import open_database
 
-    restored = ServiceContext(db=open_database(str(backup)), operator="同步员")
+    restored = ServiceContext(db=open_database(backup), operator="同步员")
     try:
         with pytest.raises(NotFoundError):
             apply_receipt(restored, pair.folder / "r2.lcb")  # batch 2 unknown to the old backup
@@ -375,3 +374,58 @@ def test_classified_refused_for_uncleared_and_absent_from_public(pair: Pair) -> 
     assert result.receipt_path is not None
     applied = apply_receipt(pair.laptop, result.receipt_path)
     assert applied.stream == "classified" and applied.acknowledged_through == 1
+
+
+def test_two_desks_exporting_at_once_get_consecutive_batch_numbers(
+    pair: Pair, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a server all desks are one installation: batch numbers are taken one desk at a time."""
+    import threading
+    import time
+    from typing import Any
+
+    from app.db import open_database
+    from app.services import sync as sync_service
+
+    submit(pair.laptop, pair.drawn.public_inspections[0])
+    real_next = sync_service._next_batch_numbers
+
+    def slow_next(*args: Any, **kwargs: Any) -> Any:
+        numbers = real_next(*args, **kwargs)
+        time.sleep(0.5)  # both desks would take the same number here if nothing serialised them
+        return numbers
+
+    monkeypatch.setattr(sync_service, "_next_batch_numbers", slow_next)
+    desks = [ServiceContext(db=open_database(pair.laptop_url), operator=n) for n in ("甲", "乙")]
+    start = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def export(desk: ServiceContext, n: int) -> None:
+        start.wait()
+        try:
+            export_results_batch(desk, pair.folder, stream="public")
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=export, args=(d, n)) for n, d in enumerate(desks)]
+    try:
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+    finally:
+        for desk in desks:
+            desk.db.dispose()
+    # Either the desks took turns (batches 1 and 2), or the later one was told to export again and
+    # its file is gone; never two batches with one number, never a file without its record.
+    assert all(isinstance(e, ConflictError) and "请重新导出" in str(e) for e in errors), errors
+    with pair.laptop.read() as session:
+        out = session.execute(
+            select(SyncBatch.batch_seq, SyncBatch.file_name)
+            .where(SyncBatch.direction == "out")
+            .order_by(SyncBatch.batch_seq)
+        ).all()
+    assert [seq for seq, _name in out] == ([1] if errors else [1, 2])
+    assert sorted(f.name for f in pair.folder.rglob("*.lcb")) == sorted(name for _seq, name in out)
+    again = export_results_batch(pair.laptop, pair.folder, stream="public")
+    assert again.batch_seq == len(out) + 1

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 import zipfile
 from pathlib import Path
 from unittest import mock
@@ -18,6 +17,7 @@ from app.services.errors import NotFoundError, PermissionDenied, RuleViolation
 from app.services.results import entry_form, find_inspection, submit_result
 from app.services.sync import sync_status
 from app.services.sync_packages import export_task_package, import_task_package
+from tests import dbs
 from tests.unit.results.helpers import TODAY, good_payload
 from tests.unit.sync.conftest import Field
 
@@ -42,12 +42,8 @@ TABLES = (
 )
 
 
-def snapshot(path: Path) -> dict[str, list[tuple[object, ...]]]:
-    con = sqlite3.connect(path)
-    try:
-        return {t: con.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall() for t in TABLES}
-    finally:
-        con.close()
+def snapshot(url: str) -> dict[str, list[tuple[object, ...]]]:
+    return dbs.table_rows(url, TABLES)
 
 
 def task_number(field: Field, task_id: int) -> str:
@@ -110,15 +106,15 @@ def test_package_lets_an_empty_laptop_enter_results(field: Field) -> None:
 def test_same_package_twice_changes_nothing(field: Field) -> None:
     package = export_task_package(field.office, field.folder, task=field.drawn.public_task)
     import_task_package(field.laptop, package.path)
-    before = snapshot(field.laptop_path)
+    before = snapshot(field.laptop_url)
     again = import_task_package(field.laptop, package.path)
     assert again.already_imported
-    assert snapshot(field.laptop_path) == before
+    assert snapshot(field.laptop_url) == before
     # A newer package of the same task (made again at the office) updates in place: nothing new.
     newer = export_task_package(field.office, field.folder, task=field.drawn.public_task)
     second = import_task_package(field.laptop, newer.path)
     assert not second.already_imported and not second.added and not second.updated
-    after = snapshot(field.laptop_path)
+    after = snapshot(field.laptop_url)
     assert {t: v for t, v in after.items() if t != "sync_batches"} == {
         t: v for t, v in before.items() if t != "sync_batches"
     }
@@ -146,7 +142,7 @@ def test_unknown_key_and_altered_file_change_nothing(field: Field, tmp_path: Pat
     from tests.unit.sync.conftest import empty_installation
 
     package = export_task_package(field.office, field.folder, task=field.drawn.public_task)
-    stranger = empty_installation(tmp_path / "stranger.sqlite3", office="999999")
+    stranger = empty_installation(tmp_path, "stranger", office="999999")
     try:
         with pytest.raises(BatchRejected) as caught:
             import_task_package(stranger, package.path)
@@ -163,11 +159,11 @@ def test_unknown_key_and_altered_file_change_nothing(field: Field, tmp_path: Pat
                 assert changed != data
                 data = changed
             dst.writestr(info.filename, data)
-    before = snapshot(field.laptop_path)
+    before = snapshot(field.laptop_url)
     with pytest.raises(BatchRejected) as caught:
         import_task_package(field.laptop, altered)
     assert caught.value.reason.value in ("hash_mismatch", "size_mismatch")
-    assert snapshot(field.laptop_path) == before
+    assert snapshot(field.laptop_url) == before
 
 
 def test_classified_task_only_encrypted_and_only_for_cleared(field: Field) -> None:
@@ -186,10 +182,10 @@ def test_classified_task_only_encrypted_and_only_for_cleared(field: Field) -> No
         plain = b"".join(zf.read(n) for n in names)
     assert "涉密".encode() not in raw and "涉密".encode() not in plain
     assert all(n.startswith(("manifest", "contents", "sealed-")) for n in names)
-    before = snapshot(field.laptop_path)
+    before = snapshot(field.laptop_url)
     with uncleared, pytest.raises(PermissionDenied):
         import_task_package(field.laptop, package.path)
-    assert snapshot(field.laptop_path) == before
+    assert snapshot(field.laptop_url) == before
     result = import_task_package(field.laptop, package.path)
     assert result.classified and result.added["inspections"] == len(field.drawn.classified_inspections)
 
@@ -203,13 +199,13 @@ def test_task_without_draw_is_refused(field: Field) -> None:
 
 def test_failure_half_way_leaves_nothing(field: Field) -> None:
     package = export_task_package(field.office, field.folder, task=field.drawn.public_task)
-    before = snapshot(field.laptop_path)
+    before = snapshot(field.laptop_url)
     # Everything up to the last check has been written in the transaction when this fails.
     with (
         mock.patch("app.services.sync_packages._form_resolves", return_value=False),
         pytest.raises(RuleViolation, match=r"forms\.jsonl"),
     ):
         import_task_package(field.laptop, package.path)
-    assert snapshot(field.laptop_path) == before
+    assert snapshot(field.laptop_url) == before
     result = import_task_package(field.laptop, package.path)  # and the package still imports
     assert result.added["inspections"] == len(field.drawn.public_inspections)
