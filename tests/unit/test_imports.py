@@ -944,6 +944,7 @@ def test_bulk_tags_and_licences_belong_to_their_own_targets(
     assert integrity(db_path) == "ok"
 
 
+@pytest.mark.sqlite_only
 def test_bulk_cache_is_larger_only_while_writing(ctx: ServiceContext) -> None:
     def cache_size() -> int:
         with ctx.read() as session:
