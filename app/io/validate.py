@@ -12,6 +12,11 @@ Excel's many spellings (9999-… = no expiry), enumerations (rule-driving ones �
 risk class, statuses, item class — are errors when unknown; descriptive ones
 are warnings), multi-valued cells, text length, and duplicates inside the file
 by each kind's natural key.
+
+A target registry (100,000s of rows) is checked column by column: each rule over a
+whole column, on each distinct value once, the issues sorted back into row order and,
+within a row, rule order (``_TargetChecker.check_table``). The other kinds, lists of
+hundreds of rows, are checked a row at a time.
 """
 
 from __future__ import annotations
