@@ -334,12 +334,6 @@ def insert_columns(
     session.connection().exec_driver_sql(sql, list(zip(*converted, strict=True)))
 
 
-def insert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert rows (dicts with the keys of the first) through :func:`insert_columns`."""
-    if rows:
-        insert_columns(session, table, {key: [row[key] for row in rows] for key in rows[0]})
-
-
 def _adapted_types(values: Sequence[Any]) -> bool:
     """Whether the driver would adapt some of these values itself (dates, timestamps)."""
     return any((kind, sqlite3.PrepareProtocol) in sqlite3.adapters for kind in set(map(type, values)))
