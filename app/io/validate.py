@@ -12,6 +12,11 @@ Excel's many spellings (9999-… = no expiry), enumerations (rule-driving ones �
 risk class, statuses, item class — are errors when unknown; descriptive ones
 are warnings), multi-valued cells, text length, and duplicates inside the file
 by each kind's natural key.
+
+A target registry (100,000s of rows) is checked column by column: each rule over a
+whole column, on each distinct value once, the issues sorted back into row order and,
+within a row, rule order (``_TargetChecker.check_table``). The other kinds, lists of
+hundreds of rows, are checked a row at a time.
 """
 
 from __future__ import annotations
@@ -20,10 +25,12 @@ import abc
 import datetime as dt
 import logging
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
-from typing import Any
+from itertools import compress
+from operator import attrgetter, itemgetter
+from typing import Any, TypeVar, cast
 
 from stdnum.cn import ric
 
@@ -66,9 +73,10 @@ from app.io.text import (
     split_multi,
 )
 from app.models.enums import INSPECTION_METHODS
-from app.services.identifiers import CodeKind, classify_code, normalize_code
+from app.services.identifiers import CodeKind, classify_code, clean_uscc_entity, normalize_code
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 DEFAULT_TEXT_LIMIT = 500
 ISSUE_VALUE_LIMIT = 200
@@ -89,6 +97,9 @@ _MULTILINE_FIELDS = frozenset({"basis", "content", "method"})
 _CACHE_TRIAL = 1000
 """Distinct texts a column may add to its cache before its repetition is judged."""
 _CACHE_LIMIT = 50_000
+_NO_DATE = ParsedDate(None)
+_NUMBER_PRECISION = "该值以数字格式保存，超过15位的部分可能已丢失；请在 Excel 中把该列设为文本格式后重新填写"
+_CODE_PRECISION = "代码以数字格式保存，末尾几位可能已丢失；请在 Excel 中把该列设为文本格式后重新填写"
 
 
 class Severity(StrEnum):
@@ -271,11 +282,7 @@ class _Row:
         if raw == "" or raw is None:
             return ""
         if isinstance(raw, float) and abs(raw) >= 1e15:
-            self.warn(
-                name,
-                raw,
-                "该值以数字格式保存，超过15位的部分可能已丢失；请在 Excel 中把该列设为文本格式后重新填写",
-            )
+            self.warn(name, raw, _NUMBER_PRECISION)
         text = clean_text(raw)
         return normalize_code(text) if text else ""
 
@@ -336,6 +343,10 @@ class _Checker(abc.ABC):
         """Issues about the file as a whole (before any row)."""
         return []
 
+
+class _RowChecker(_Checker):
+    """A checker that takes the rows one at a time (lists of hundreds of rows, not 100,000s)."""
+
     @abc.abstractmethod
     def check(self, row: _Row) -> RowRecord | None:
         """Build the row's record, recording issues on ``row``."""
@@ -347,6 +358,167 @@ class _Checker(abc.ABC):
     @abc.abstractmethod
     def records(self) -> list[RowRecord]:
         """The accepted records, in file order."""
+
+
+# ------------------------------------------------------------------ column-wise checking
+
+
+def per_distinct(values: Sequence[Hashable], convert: Callable[[Any], T]) -> list[T]:
+    """``convert`` applied once per distinct value of a column, the results laid back on every cell.
+
+    Registries repeat most cells (登记机关, 管辖单位, 区域, 行业, 状态, dates …). Values that are
+    equal across types (``1``, ``1.0`` and ``True``) are kept apart: they read differently
+    (``True`` is 是).
+    """
+    if len(set(map(type, values))) <= 1:
+        table = {value: convert(value) for value in dict.fromkeys(values)}
+        return list(map(table.__getitem__, values))
+    keys = [(value.__class__, value) for value in values]
+    typed = {key: convert(key[1]) for key in dict.fromkeys(keys)}
+    return list(map(typed.__getitem__, keys))
+
+
+class _Columns:
+    """A whole table for the column-wise checker: each mapped column as a list, issues by row.
+
+    A rule is applied over a column at once and to each distinct value once; issues are
+    collected with the row's position and the *step* of the rule, and sorted at the end into
+    the order the rows and, within a row, the rules come in (the order of a row-by-row check).
+    """
+
+    def __init__(
+        self,
+        checker: _Checker,
+        numbers: list[int],
+        rows: list[Sequence[CellValue]],
+        is_cancelled: CancelCheck | None,
+    ) -> None:
+        self.checker = checker
+        self.numbers = numbers
+        self.rows = rows
+        self.count = len(rows)
+        self.shortest = min(map(len, rows), default=0)
+        self.is_cancelled = is_cancelled
+        self.found: list[tuple[int, int, Issue]] = []
+        self.bad: set[int] = set()
+        """Positions of the rows with an error."""
+
+    def poll(self) -> None:
+        """Raise :class:`ValidationCancelled` when the user cancelled (checked between columns)."""
+        if self.is_cancelled is not None and self.is_cancelled():
+            raise ValidationCancelled
+
+    def blank(self) -> list[str]:
+        """A column of empty texts (an unmapped field)."""
+        return [""] * self.count
+
+    def raw(self, name: str) -> list[CellValue] | None:
+        """The cells of a mapped field (``""`` past a short row's end), None when unmapped."""
+        position = self.checker.positions.get(name)
+        if position is None:
+            return None
+        if position < self.shortest:
+            return list(map(itemgetter(position), self.rows))
+        return [cells[position] if position < len(cells) else "" for cells in self.rows]
+
+    def add(
+        self, step: int, position: int, name: str | None, value: CellValue, severity: Severity, reason: str
+    ) -> None:
+        """Record an issue of the row at ``position``; an error rejects that row."""
+        column = self.checker.headers.get(name) if name is not None else None
+        issue = Issue(self.numbers[position], column, _issue_value(value), severity, reason, name)
+        self.found.append((position, step, issue))
+        if severity is Severity.ERROR:
+            self.bad.add(position)
+
+    def sorted_issues(self) -> list[Issue]:
+        """The issues by row, and within a row in the order of the rules."""
+        self.found.sort(key=itemgetter(0, 1))
+        return [issue for _, _, issue in self.found]
+
+    def _limited(self, name: str, step: int, raw: list[CellValue], texts: list[str]) -> list[str]:
+        limit = self.checker.limits[name]
+        if not any(len(text) > limit for text in set(texts)):
+            return texts
+        for position, text in enumerate(texts):
+            if len(text) > limit:
+                self.add(
+                    step,
+                    position,
+                    name,
+                    raw[position],
+                    Severity.ERROR,
+                    f"内容过长（{len(text)}字，最多{limit}字），请精简后重新导入",
+                )
+                texts[position] = text[:limit]
+        return texts
+
+    def texts(self, name: str, step: int) -> list[str]:
+        """Clean text of a field (:func:`clean_text`), too long an error (same as ``_Row.text``)."""
+        self.poll()
+        raw = self.raw(name)
+        if raw is None:
+            return self.blank()
+        multiline = name in _MULTILINE_FIELDS
+        texts = per_distinct(raw, lambda value: clean_text(value, multiline=multiline))
+        return self._limited(name, step, raw, texts)
+
+    def names(self, name: str, step: int) -> list[str]:
+        """A name field (:func:`name_text`), too long an error (same as ``_Row.name``)."""
+        self.poll()
+        raw = self.raw(name)
+        if raw is None:
+            return self.blank()
+        return self._limited(name, step, raw, per_distinct(raw, name_text))
+
+    def multi(self, name: str, step: int) -> list[tuple[str, ...]]:
+        """A multi-valued field split into its values (same as ``_Row.multi``)."""
+        return per_distinct(self.texts(name, step), split_multi)
+
+    def identifiers_or_texts(self, name: str, step: int) -> list[str]:
+        """Numbers stored as numbers read as identifiers, other cells as text (licence and certificate numbers)."""
+        texts = self.texts(name, step)
+        raw = self.raw(name)
+        if raw is None:
+            return texts
+        for position, value in enumerate(raw):
+            if value.__class__ is float:
+                assert isinstance(value, float)
+                if abs(value) >= 1e15:
+                    self.add(step, position, name, value, Severity.WARNING, _NUMBER_PRECISION)
+                text = clean_text(value)
+                texts[position] = normalize_code(text) if text else ""
+        return texts
+
+    def dates(self, name: str, step: int, severity: Severity) -> list[ParsedDate]:
+        """Dates of a field; a cell that is not a date is an issue and reads as no date (``_Row.date``)."""
+        self.poll()
+        raw = self.raw(name)
+        if raw is None:
+            return [_NO_DATE] * self.count
+        parsed = per_distinct(raw, parse_date)
+        if any(one.error is not None for one in parsed):
+            for position, one in enumerate(parsed):
+                if one.error is not None:
+                    self.add(
+                        step,
+                        position,
+                        name,
+                        raw[position],
+                        severity,
+                        f"{one.error}；请写成 YYYY-MM-DD，长期有效写 9999-09-09",
+                    )
+                    parsed[position] = _NO_DATE
+        return parsed
+
+    def flag(
+        self, step: int, name: str, values: list[str], wrong: set[str], severity: Severity, reason: str
+    ) -> None:
+        """An issue on every row whose (clean) value is one of ``wrong``."""
+        if wrong:
+            for position, value in enumerate(values):
+                if value in wrong:
+                    self.add(step, position, name, value, severity, reason)
 
 
 # ------------------------------------------------------------------ targets
@@ -384,9 +556,6 @@ _PHONE_RE = re.compile(r"^[0-9+\-—()（）/、,，;；\s转#]+$")
 _COMPANY_WORDS = ("公司", "企业", "集团", "合伙", "厂")
 
 
-_NO_DATE = ParsedDate(None)
-
-
 def risk_class_of(text: str) -> str | None:
     """Read a credit-risk class: ``A``/``A类``/``低风险`` → ``A`` … ``D``; None when unknown."""
     key = header_key(text)
@@ -416,6 +585,40 @@ def _entity_kind_from_name(name: str) -> str | None:
     if any(word in name for word in _COMPANY_WORDS):
         return "企业"
     return None
+
+
+def _licence_of(
+    name: str,
+    number: str,
+    valid_from: dt.date | None,
+    valid_to: dt.date | None,
+    no_expiry: bool,
+    authority: str,
+) -> tuple[Licence, ...]:
+    """A row's licence, or none when every licence cell is empty."""
+    if not (name or number or valid_from or valid_to or no_expiry or authority):
+        return ()
+    return (
+        Licence(
+            name=name,
+            number=number,
+            issued_on=valid_from,
+            valid_until=valid_to,
+            no_expiry=no_expiry,
+            authority=authority,
+        ),
+    )
+
+
+def _all_distinct(codes: Sequence[str], names: Sequence[str]) -> bool:
+    """True when no two rows have the same natural key (the code, or the name of a row without one)."""
+    coded = [code for code in codes if code]
+    if len(set(coded)) != len(coded):
+        return False
+    if len(coded) == len(codes):
+        return True
+    uncoded = [name for code, name in zip(codes, names, strict=True) if not code]
+    return all(uncoded) and len(set(uncoded)) == len(uncoded)
 
 
 class _TargetChecker(_Checker):
@@ -450,163 +653,253 @@ class _TargetChecker(_Checker):
             ]
         return []
 
-    def check(self, row: _Row) -> TargetRow | None:
-        name = row.name("name")
-        row.required("name", name)
-        code, code_kind, code_entity = self._code(row)
+    def check_table(self, table: _Columns) -> list[TargetRow]:
+        """Check every row of ``table``, a rule at a time over whole columns; return the accepted records.
 
-        entity_kind: str | None = None
-        kind_text = row.text("entity_kind")
-        if kind_text:
-            entity_kind = _ENTITY_KIND_KEYS.get(header_key(kind_text))
-            if entity_kind is None:
-                row.warn(
-                    "entity_kind",
-                    kind_text,
-                    "主体类型应为企业、个体工商户、农民专业合作社或其他；已按代码和名称推断",
-                )
-        if entity_kind is None:
-            by_name = _entity_kind_from_name(name)
-            entity_kind = (
-                by_name if by_name == "农民专业合作社" and code_kind != "uscc" else code_entity or by_name
-            )
-
-        phone = row.text("phone")
-        if phone and not _PHONE_RE.match(phone):
-            row.warn("phone", phone, "联系电话中有数字以外的内容，请核对")
-
-        risk_text = row.text("risk_class")
-        risk_class = risk_class_of(risk_text) if risk_text else None
-        if risk_text and risk_class is None:
-            row.error(
-                "risk_class",
-                risk_text,
-                "信用风险分类应为 A（低风险）、B（一般风险）、C（较高风险）或 D（高风险）",
-            )
-
-        status_text = row.text("status")
-        status = target_status_of(status_text) if status_text else None
-        if status_text and status is None:
-            row.error("status", status_text, "登记状态应为存续、注销、吊销、撤销或迁出")
-
-        # Columns most files do not have are skipped here rather than looked up on every row.
+        The rules, values and messages are those of a row-by-row check, in the same order
+        within a row (the step numbers); issues are recorded on ``table``.
+        """
+        count = table.count
         mapped = self.mapped
-        supervision_text = (
-            row.text("professional_supervision") if "professional_supervision" in mapped else ""
-        )
-        supervision: bool | None = None
-        if supervision_text:
-            supervision = {"是": True, "否": False}.get(supervision_text)
-            if supervision is None:
-                row.warn("professional_supervision", supervision_text, "专业监管请填写“是”或“否”；已留空")
+        error, warning = Severity.ERROR, Severity.WARNING
 
-        licences = self._licence(row)
-        return TargetRow(
-            row=row.number,
-            name=name,
-            code=code,
-            code_kind=code_kind,
-            entity_kind=entity_kind,
-            legal_rep=row.name("legal_rep"),
-            phone=phone,
-            address=row.text("address"),
-            reg_authority=row.text("reg_authority"),
-            jurisdiction=row.text("jurisdiction"),
-            region=row.text("region"),
-            industry=row.text("industry"),
-            risk_class=risk_class,
-            status=status,
-            tags=row.multi("tags"),
-            special_registries=row.multi("special_registries") if "special_registries" in mapped else (),
-            licences=(licences,) if licences is not None else (),
-            inspection_authority=row.text("inspection_authority") if "inspection_authority" in mapped else "",
-            professional_supervision=supervision,
-            professional_qualifications=tuple(
-                v for v in row.multi("professional_qualifications") if v != "无"
+        names = table.names("name", 1)
+        label = field_spec(self.kind, "name").label
+        for position in [p for p, name in enumerate(names) if not name]:
+            table.add(2, position, "name", "", error, f"缺少{label}（必填）")
+        codes, code_kinds, code_entities = self._codes(table)  # steps 3 and 4
+
+        kind_texts = table.texts("entity_kind", 5)
+        kind_of = {
+            text: _ENTITY_KIND_KEYS.get(header_key(text)) if text else None for text in set(kind_texts)
+        }
+        table.flag(
+            6,
+            "entity_kind",
+            kind_texts,
+            {text for text, kind in kind_of.items() if text and kind is None},
+            warning,
+            "主体类型应为企业、个体工商户、农民专业合作社或其他；已按代码和名称推断",
+        )
+        entity_kinds = list(map(kind_of.__getitem__, kind_texts))
+        for position in [p for p, kind in enumerate(entity_kinds) if kind is None]:
+            by_name = _entity_kind_from_name(names[position])
+            entity_kinds[position] = (
+                by_name
+                if by_name == "农民专业合作社" and code_kinds[position] != "uscc"
+                else code_entities[position] or by_name
             )
+
+        phones = table.texts("phone", 7)
+        table.flag(
+            8,
+            "phone",
+            phones,
+            {phone for phone in set(phones) if phone and not _PHONE_RE.match(phone)},
+            warning,
+            "联系电话中有数字以外的内容，请核对",
+        )
+        risk_texts = table.texts("risk_class", 9)
+        risk_of = {text: risk_class_of(text) if text else None for text in set(risk_texts)}
+        table.flag(
+            10,
+            "risk_class",
+            risk_texts,
+            {text for text, risk in risk_of.items() if text and risk is None},
+            error,
+            "信用风险分类应为 A（低风险）、B（一般风险）、C（较高风险）或 D（高风险）",
+        )
+        status_texts = table.texts("status", 11)
+        status_of = {text: target_status_of(text) if text else None for text in set(status_texts)}
+        table.flag(
+            12,
+            "status",
+            status_texts,
+            {text for text, status in status_of.items() if text and status is None},
+            error,
+            "登记状态应为存续、注销、吊销、撤销或迁出",
+        )
+        supervision: list[bool | None] = [None] * count
+        if "professional_supervision" in mapped:
+            texts = table.texts("professional_supervision", 13)
+            yes_no = {text: {"是": True, "否": False}.get(text) for text in set(texts)}
+            table.flag(
+                14,
+                "professional_supervision",
+                texts,
+                {text for text, value in yes_no.items() if text and value is None},
+                warning,
+                "专业监管请填写“是”或“否”；已留空",
+            )
+            supervision = list(map(yes_no.__getitem__, texts))
+        licences = self._licences(table)  # steps 15 to 21
+
+        def unless_none(values: tuple[str, ...]) -> tuple[str, ...]:
+            return tuple(value for value in values if value != "无")
+
+        empty: list[tuple[str, ...]] = [()] * count
+        columns: list[Sequence[Any]] = [
+            table.numbers,
+            names,
+            codes,
+            code_kinds,
+            entity_kinds,
+            table.names("legal_rep", 22),
+            phones,
+            table.texts("address", 23),
+            table.texts("reg_authority", 24),
+            table.texts("jurisdiction", 25),
+            table.texts("region", 26),
+            table.texts("industry", 27),
+            list(map(risk_of.__getitem__, risk_texts)),
+            list(map(status_of.__getitem__, status_texts)),
+            table.multi("tags", 28),
+            table.multi("special_registries", 29) if "special_registries" in mapped else empty,
+            licences,
+            table.texts("inspection_authority", 30) if "inspection_authority" in mapped else table.blank(),
+            supervision,
+            per_distinct(table.multi("professional_qualifications", 31), unless_none)
             if "professional_qualifications" in mapped
-            else (),
-            expert_leaders=tuple(v for v in row.multi("expert_leaders") if v != "无")
+            else empty,
+            per_distinct(table.multi("expert_leaders", 32), unless_none)
             if "expert_leaders" in mapped
-            else (),
-            source_rows=(row.number,),
-        )
+            else empty,
+            [(number,) for number in table.numbers],
+        ]
+        table.poll()
+        positions: Iterable[int] = range(count)
+        if table.bad:
+            keep = bytes(position not in table.bad for position in range(count))
+            columns = [list(compress(column, keep)) for column in columns]
+            positions = compress(positions, keep)
+        if _all_distinct(columns[2], columns[1]):
+            # No two rows share a key (the usual case): every record is kept as it is.
+            self._records = list(map(TargetRow, *columns))
+            return self._records
+        return self._accept_all(table, positions, map(TargetRow, *columns))
 
-    @staticmethod
-    def _code(row: _Row) -> tuple[str, CodeKind | None, str | None]:
-        if "code" not in row.checker.mapped:
-            return "", None, None
-        raw = row.raw("code")
-        if isinstance(raw, float) and abs(raw) >= 1e15:
-            row.warn(
-                "code",
-                raw,
-                "代码以数字格式保存，末尾几位可能已丢失；请在 Excel 中把该列设为文本格式后重新填写",
+    def _codes(self, table: _Columns) -> tuple[list[str], list[CodeKind | None], list[str | None]]:
+        """Codes, their kinds and the entity kind they tell (same rules as a row-by-row check)."""
+        count = table.count
+        raw = table.raw("code")
+        if raw is None:
+            return [""] * count, [None] * count, [None] * count
+        # Nearly every code of a large registry is a clean, valid USCC: those are checked in one
+        # pass over the column; anything else goes through ``classify_code``, which says what
+        # is wrong with it.
+        entities: list[str | None] = [
+            clean_uscc_entity(value) if isinstance(value, str) else None for value in raw
+        ]
+        codes = cast(list[str], raw)  # the column's own list: clean codes kept, the others replaced
+        kinds: list[CodeKind | None] = ["uscc"] * count
+        for position in [p for p, entity in enumerate(entities) if entity is None]:
+            value = raw[position]
+            if isinstance(value, float) and abs(value) >= 1e15:
+                table.add(3, position, "code", value, Severity.WARNING, _CODE_PRECISION)
+            info = classify_code(clean_text(value))
+            if not info.normalized:
+                table.add(
+                    4,
+                    position,
+                    "code",
+                    value,
+                    Severity.WARNING,
+                    "未填写统一社会信用代码或注册号，将按名称识别该对象",
+                )
+                codes[position], kinds[position] = "", None
+                continue
+            if info.kind == "uscc" and not info.valid:
+                table.add(4, position, "code", value, Severity.ERROR, info.message)
+            elif info.message:
+                table.add(4, position, "code", value, Severity.WARNING, info.message)
+            codes[position], kinds[position], entities[position] = (
+                info.normalized,
+                info.kind,
+                info.entity_kind,
             )
-        info = classify_code(clean_text(raw))
-        if not info.normalized:
-            row.warn("code", raw, "未填写统一社会信用代码或注册号，将按名称识别该对象")
-            return "", None, None
-        if info.kind == "uscc" and not info.valid:
-            row.error("code", raw, info.message)
-        elif info.message:
-            row.warn("code", raw, info.message)
-        return info.normalized, info.kind, info.entity_kind
+        return codes, kinds, entities
 
-    def _licence(self, row: _Row) -> Licence | None:
-        if not (self.mapped & set(self._LICENCE_FIELDS)):
-            return None
+    def _licences(self, table: _Columns) -> list[tuple[Licence, ...]]:
+        """Each row's licence (none when every licence cell is empty), with its date checks."""
+        count = table.count
         mapped = self.mapped
-        name = row.text("licence_name")
-        number = (
-            (
-                row.identifier("licence_no")
-                if isinstance(row.raw("licence_no"), float)
-                else row.text("licence_no")
-            )
-            if "licence_no" in mapped
-            else ""
-        )
+        if not (mapped & set(self._LICENCE_FIELDS)):
+            return [()] * count
+        names = table.texts("licence_name", 15)
+        numbers = table.identifiers_or_texts("licence_no", 16) if "licence_no" in mapped else table.blank()
         issued = (
-            row.date("licence_issued_on", severity=Severity.WARNING)
+            table.dates("licence_issued_on", 17, Severity.WARNING)
             if "licence_issued_on" in mapped
-            else _NO_DATE
+            else [_NO_DATE] * count
         )
         until = (
-            row.date("licence_valid_until", severity=Severity.WARNING)
+            table.dates("licence_valid_until", 18, Severity.WARNING)
             if "licence_valid_until" in mapped
-            else _NO_DATE
+            else [_NO_DATE] * count
         )
-        authority = row.text("licence_authority") if "licence_authority" in mapped else ""
-        if not (name or number or issued.value or until.value or until.no_expiry or authority):
-            return None
-        if until.value is not None and until.value < self.today:
-            row.warn(
-                "licence_valid_until",
-                until.value.isoformat(),
-                f"许可证已于 {until.value.isoformat()} 过期，请核对",
-            )
-        if issued.value is not None and until.value is not None and issued.value > until.value:
-            row.warn("licence_issued_on", issued.value.isoformat(), "许可批准日期晚于有效期至，请核对")
-        return Licence(
-            name=name,
-            number=number,
-            issued_on=issued.value,
-            valid_until=until.value,
-            no_expiry=until.no_expiry,
-            authority=authority,
+        authorities = table.texts("licence_authority", 19) if "licence_authority" in mapped else table.blank()
+        starts = list(map(attrgetter("value"), issued))
+        ends = list(map(attrgetter("value"), until))
+        # Each row's licence as a key; licences repeat (same name, dates and issuer on many
+        # rows), so each distinct one is judged and made once.
+        keys = list(
+            zip(names, numbers, starts, ends, map(attrgetter("no_expiry"), until), authorities, strict=True)
         )
+        made = {key: _licence_of(*key) for key in dict.fromkeys(keys)}
+        today = self.today
+        expired = {end for end in set(ends) if end is not None and end < today}
+        if expired:
+            for position, end in enumerate(ends):
+                if end in expired:
+                    assert end is not None
+                    table.add(
+                        20,
+                        position,
+                        "licence_valid_until",
+                        end.isoformat(),
+                        Severity.WARNING,
+                        f"许可证已于 {end.isoformat()} 过期，请核对",
+                    )
+        backwards = {key for key in made if key[2] is not None and key[3] is not None and key[2] > key[3]}
+        if backwards:
+            for position, key in enumerate(keys):
+                if key in backwards:
+                    table.add(
+                        21,
+                        position,
+                        "licence_issued_on",
+                        key[2].isoformat(),
+                        Severity.WARNING,
+                        "许可批准日期晚于有效期至，请核对",
+                    )
+        return list(map(made.__getitem__, keys))
 
-    def accept(self, row: _Row, record: RowRecord) -> None:
-        assert isinstance(record, TargetRow)
-        key = record.natural_key
-        if not key[1]:
-            return
-        previous_index = self._by_key.get(key)
-        if previous_index is None:
-            self._by_key[key] = len(self._records)
-            self._records.append(record)
-            return
+    def _accept_all(
+        self, table: _Columns, positions: Iterable[int], records: Iterable[TargetRow]
+    ) -> list[TargetRow]:
+        """Keep the records in file order; a later row with the same key is an error or merged."""
+        by_key = self._by_key
+        accepted = self._records
+        for position, record in zip(positions, records, strict=True):
+            key = ("code", record.code) if record.code else ("name", record.name)
+            if not key[1]:
+                continue
+            previous_index = by_key.get(key)
+            if previous_index is None:
+                by_key[key] = len(accepted)
+                accepted.append(record)
+                continue
+            # A repeated key (rare): the row-by-row rules, with the row's issues added to the table.
+            issues: list[Issue] = []
+            row = _Row(self, record.row, table.rows[position], issues)
+            self._repeated(row, key, previous_index, record)
+            for issue in issues:
+                table.found.append((position, 33, issue))
+            if row.errors:
+                table.bad.add(position)
+        return accepted
+
+    def _repeated(self, row: _Row, key: tuple[str, str], previous_index: int, record: TargetRow) -> None:
         previous = self._records[previous_index]
         label = "代码" if key[0] == "code" else "名称（且无代码）"
         if not self.merge_rows:
@@ -654,9 +947,6 @@ class _TargetChecker(_Checker):
         licences = first.licences + tuple(lic for lic in other.licences if lic not in first.licences)
         return replace(first, **changes, licences=licences, source_rows=first.source_rows + other.source_rows)
 
-    def records(self) -> list[RowRecord]:
-        return list(self._records)
-
 
 # ------------------------------------------------------------------ inspectors
 
@@ -678,7 +968,7 @@ _NOT_EXPERT = frozenset({"否", "无", "不是", "非专家"})
 _MOBILE_RE = re.compile(r"^1\d{10}$")
 
 
-class _InspectorChecker(_Checker):
+class _InspectorChecker(_RowChecker):
     kind = RegistryKind.INSPECTORS
 
     def __init__(self, mapping: ColumnMapping, header: Sequence[str], today: dt.date) -> None:
@@ -852,7 +1142,7 @@ def item_class_of(text: str) -> str | None:
     return None
 
 
-class _KeyedChecker(_Checker):
+class _KeyedChecker(_RowChecker):
     """Duplicate rules shared by item lists: full key → error, same name only → warning."""
 
     def __init__(self, mapping: ColumnMapping, header: Sequence[str], today: dt.date) -> None:
@@ -968,7 +1258,7 @@ class _SchemeChecker(_KeyedChecker):
         )
 
 
-class _CheckpointChecker(_Checker):
+class _CheckpointChecker(_RowChecker):
     kind = RegistryKind.CHECKPOINTS
 
     def __init__(self, mapping: ColumnMapping, header: Sequence[str], today: dt.date) -> None:
@@ -1068,6 +1358,94 @@ def validate_rows(
         return ValidationResult(mapping.kind, (), tuple(issues), 0, (), tuple(skipped_rows), mapping)
 
     rejected: list[int] = []
+    records: list[RowRecord]
+    if isinstance(checker, _TargetChecker):
+        done, records = _check_columns(
+            checker, rows, issues, skipped_rows, rejected, total, progress, is_cancelled
+        )
+    else:
+        assert isinstance(checker, _RowChecker)
+        done = _check_rows(checker, rows, issues, skipped_rows, rejected, total, progress, is_cancelled)
+        records = checker.records()
+    if progress is not None:
+        progress(done, done)
+    result = ValidationResult(
+        kind=mapping.kind,
+        rows=tuple(records),
+        issues=tuple(issues),
+        data_rows=done,
+        rejected_rows=tuple(rejected),
+        skipped=tuple(skipped_rows),
+        mapping=mapping,
+    )
+    logger.info(
+        "validated %d %s rows: %d accepted records, %d rejected rows, %d errors, %d warnings",
+        done,
+        mapping.kind.value,
+        len(result.rows),
+        len(rejected),
+        result.error_count,
+        result.warning_count,
+    )
+    return result
+
+
+def _data_rows(
+    rows: Iterable[SourceRow],
+    skipped_rows: list[SkippedRow],
+    total: int,
+    progress: ProgressCallback | None,
+    is_cancelled: CancelCheck | None,
+) -> Iterator[SourceRow]:
+    """The data rows (lone notes go to ``skipped_rows``), reporting and polling every 1,000."""
+    done = 0
+    for source in rows:
+        if done % PROGRESS_EVERY == 0 and done:
+            if is_cancelled is not None and is_cancelled():
+                raise ValidationCancelled
+            if progress is not None:
+                progress(done, max(total, done))
+        if is_note_row(source.cells):
+            skipped_rows.append(SkippedRow(source.number, "note", row_excerpt(source.cells)))
+            continue
+        done += 1
+        yield source
+
+
+def _check_columns(
+    checker: _TargetChecker,
+    rows: Iterable[SourceRow],
+    issues: list[Issue],
+    skipped_rows: list[SkippedRow],
+    rejected: list[int],
+    total: int,
+    progress: ProgressCallback | None,
+    is_cancelled: CancelCheck | None,
+) -> tuple[int, list[RowRecord]]:
+    """Targets: every row read first, then each rule over whole columns (100,000s of rows)."""
+    numbers: list[int] = []
+    cells: list[Sequence[CellValue]] = []
+    for source in _data_rows(rows, skipped_rows, total, progress, is_cancelled):
+        numbers.append(source.number)
+        cells.append(source.cells)
+    table = _Columns(checker, numbers, cells, is_cancelled)
+    records: list[RowRecord] = list(checker.check_table(table))
+    issues.extend(table.sorted_issues())
+    rejected.extend(numbers[position] for position in sorted(table.bad))
+    return len(numbers), records
+
+
+def _check_rows(
+    checker: _RowChecker,
+    rows: Iterable[SourceRow],
+    issues: list[Issue],
+    skipped_rows: list[SkippedRow],
+    rejected: list[int],
+    total: int,
+    progress: ProgressCallback | None,
+    is_cancelled: CancelCheck | None,
+) -> int:
+    """The other kinds: one row at a time (their lists have hundreds of rows); return the data rows."""
     done = 0
     iterator = iter(rows)
     for source in iterator:
@@ -1094,27 +1472,7 @@ def validate_rows(
             checker.accept(row, record)
         if row.errors:
             rejected.append(source.number)
-    if progress is not None:
-        progress(done, done)
-    result = ValidationResult(
-        kind=mapping.kind,
-        rows=tuple(checker.records()),
-        issues=tuple(issues),
-        data_rows=done,
-        rejected_rows=tuple(rejected),
-        skipped=tuple(skipped_rows),
-        mapping=mapping,
-    )
-    logger.info(
-        "validated %d %s rows: %d accepted records, %d rejected rows, %d errors, %d warnings",
-        done,
-        mapping.kind.value,
-        len(result.rows),
-        len(rejected),
-        result.error_count,
-        result.warning_count,
-    )
-    return result
+    return done
 
 
 def validate(

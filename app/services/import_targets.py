@@ -44,13 +44,14 @@ from app.services.import_common import (
     GENERAL_TAG_KIND,
     SPECIAL_TARGET_TAG_KINDS,
     TARGET_TAG_FIELDS,
+    WRITE_CHUNK,
     Lengths,
     Outcome,
     RowIssues,
     Stage,
+    bulk_cache,
     chunks,
     insert_columns,
-    insert_rows,
     table_of,
 )
 from app.services.pinyin import initials
@@ -136,7 +137,6 @@ class TargetImporter:
         self.columns = tuple(columns)
         self.tag_fields = self.mapped & TAG_FIELDS
         self.licences_managed = bool(self.mapped & LICENCE_FIELDS)
-        self._initials: dict[str, str] = {}
         # Columns with a length limit, by position in ``self.columns``: checked on every row.
         self._limited = [
             (index, limit)
@@ -146,12 +146,6 @@ class TargetImporter:
 
     # ------------------------------------------------------------ desired values
 
-    def _initials_of(self, name: str) -> str:
-        cached = self._initials.get(name)
-        if cached is None:
-            cached = self._initials[name] = initials(name)
-        return cached
-
     def _column(self, column: str, records: Sequence[TargetRow]) -> list[Any]:
         """One managed column's values for every record (None: keep what is there / the default).
 
@@ -159,7 +153,7 @@ class TargetImporter:
         the per-row Python work was a third of the comparison of 100,000 rows.
         """
         if column == "name_initials":
-            return [self._initials_of(name) for name in map(attrgetter("name"), records)]
+            return list(map(initials, map(attrgetter("name"), records)))
         if column == "code":
             return [code or None for code in map(attrgetter("code"), records)]
         if column == "code_kind":
@@ -173,20 +167,19 @@ class TargetImporter:
         values = list(map(attrgetter(source), records))
         lookup = lookups.get(column)
         if lookup is not None:
-            return [lookup.get(value or "") for value in values]
+            # Enumerations: looked up once per distinct value (a handful), not per record.
+            found = {value: lookup.get(value or "") for value in set(values)}
+            return list(map(found.__getitem__, values))
         return values
 
-    def _desired(self, records: Sequence[TargetRow]) -> list[tuple[Any, ...]]:
-        """Managed column values of each record, as tuples in ``self.columns`` order."""
-        return list(zip(*(self._column(column, records) for column in self.columns), strict=True))
-
-    def _too_long(self, desired: list[tuple[Any, ...]]) -> set[int]:
+    def _too_long(self, columns: list[list[Any]]) -> set[int]:
         """Positions of the records with a text longer than its column allows (checked per column)."""
         found: set[int] = set()
         for index, limit in self._limited:
-            found.update(
-                k for k, values in enumerate(desired) if (v := values[index]) is not None and len(v) > limit
-            )
+            values = columns[index]
+            # The longest value first (C-level): most columns have nothing too long.
+            if max(map(len, filter(None, values)), default=0) > limit:
+                found.update(k for k, v in enumerate(values) if v is not None and len(v) > limit)
         return found
 
     # ------------------------------------------------------------ run
@@ -217,21 +210,31 @@ class TargetImporter:
 
         now = utcnow()
         matched: dict[int, int] = {}  # target id → source row that matched it
-        inserts: list[tuple[TargetRow, tuple[Any, ...]]] = []
+        new: list[int] = []  # positions of the records that become new targets
         updates: dict[int, dict[str, Any]] = {}
         kept: list[tuple[TargetRow, int]] = []  # matched records whose columns did not change
-        desired = self._desired(records)
-        too_long = self._too_long(desired)
-        for position, (record, values) in enumerate(zip(records, desired, strict=True)):
-            if position in too_long and not self.lengths.ok(
-                record.source_rows or (record.row,), dict(zip(self.columns, values, strict=True))
-            ):
+        # The managed values column by column (what an insert writes), in ``self.columns`` order.
+        columns = [self._column(column, records) for column in self.columns]
+        too_long = self._too_long(columns)
+        if not existing:
+            # An empty registry (a first import): every record is new, nothing to match.
+            new = [
+                p for p in range(len(records)) if p not in too_long or self._length_ok(records, columns, p)
+            ]
+        for position, record in enumerate(records if existing else ()):
+            if position in too_long and not self._length_ok(records, columns, position):
+                continue
+            code = record.code
+            if (not code or code not in by_code) and record.name not in by_name:
+                # Neither the code nor the name is in the registry: a new target, nothing to
+                # match (``_match`` would say the same).
+                new.append(position)
                 continue
             target_id = self._match(record, by_code, by_name, code_of)
             if target_id == -1:
                 continue
             if target_id is None:
-                inserts.append((record, values))
+                new.append(position)
                 continue
             previous = matched.get(target_id)
             if previous is not None:
@@ -239,12 +242,14 @@ class TargetImporter:
                 continue
             matched[target_id] = record.row
             old = existing[target_id]
+            values = tuple(column[position] for column in columns)
             if values != old:
                 final = tuple(old[i] if value is None else value for i, value in enumerate(values))
                 if final != old:
                     updates[target_id] = {f"b_{c}": v for c, v in zip(self.columns, final, strict=True)}
             kept.append((record, target_id))
 
+        inserts = [records[position] for position in new]
         tag_changes = self._tag_changes(kept, inserts) if self.tag_fields else None
         licence_changes = self._licence_changes(kept, inserts) if self.licences_managed else None
         changed_ids = set(updates)
@@ -262,14 +267,24 @@ class TargetImporter:
             updates[target_id] = {f"b_{c}": v for c, v in zip(self.columns, existing[target_id], strict=True)}
         total = len(inserts) + len(updates)
         stage = Stage(self.progress, total, "正在写入检查对象…")
-        new_ids = self._insert(
-            inserts, now, stage, need_ids=tag_changes is not None or licence_changes is not None
-        )
-        self._update(updates, now, stage)
-        if tag_changes is not None:
-            tag_changes.apply(self.session, new_ids)
-        if licence_changes is not None:
-            licence_changes.apply(self.session, new_ids)
+        with bulk_cache(self.session, rows=total):
+            new_ids = self._insert(
+                inserts,
+                [_picked(column, new, len(records)) for column in columns],
+                now,
+                stage,
+                need_ids=tag_changes is not None or licence_changes is not None,
+            )
+            self._update(updates, now, stage)
+            if tag_changes is not None:
+                tag_changes.apply(self.session, new_ids)
+            if licence_changes is not None:
+                licence_changes.apply(self.session, new_ids)
+
+    def _length_ok(self, records: Sequence[TargetRow], columns: list[list[Any]], position: int) -> bool:
+        record = records[position]
+        values = {name: column[position] for name, column in zip(self.columns, columns, strict=True)}
+        return self.lengths.ok(record.source_rows or (record.row,), values)
 
     def _reject(self, record: TargetRow, field_name: str, reason: str) -> None:
         value = getattr(record, field_name, "")
@@ -307,22 +322,31 @@ class TargetImporter:
         return None
 
     def _new_columns(
-        self, chunk: Sequence[tuple[TargetRow, tuple[Any, ...]]], now: dt.datetime, uids: list[str]
+        self,
+        records: Sequence[TargetRow],
+        managed: Sequence[Sequence[Any]],
+        now: dt.datetime,
+        uids: list[str],
     ) -> dict[str, list[Any]]:
-        """The new targets of ``chunk``, column by column, defaults filled in."""
-        count = len(chunk)
+        """New targets, column by column, defaults filled in (``managed``: ``self.columns``' values)."""
+        count = len(records)
         columns: dict[str, list[Any]] = {key: [default] * count for key, default in _DEFAULTS.items()}
-        columns["kind"] = [
-            ENTITY_KINDS.get(record.entity_kind or "", TargetKind.ENTERPRISE) for record, _ in chunk
-        ]
-        for index, column in enumerate(self.columns):
-            values = [desired[index] for _, desired in chunk]
-            fallback = columns.get(column)
-            if fallback is not None:
-                values = [
-                    old if value is None else value for value, old in zip(values, fallback, strict=True)
+        # The kind comes from the record's entity kind even when the file has no such column
+        # (it is inferred from the code and the name); unknown: an enterprise.
+        kinds = list(map(attrgetter("entity_kind"), records))
+        kind_of = {kind: ENTITY_KINDS.get(kind or "", TargetKind.ENTERPRISE) for kind in set(kinds)}
+        columns["kind"] = list(map(kind_of.__getitem__, kinds))
+        for column, values in zip(self.columns, managed, strict=True):
+            if column == "kind":
+                columns[column] = [
+                    old if value is None else value
+                    for value, old in zip(values, columns["kind"], strict=True)
                 ]
-            columns[column] = values
+            elif column in _DEFAULTS and None in values:
+                default = _DEFAULTS[column]
+                columns[column] = [default if value is None else value for value in values]
+            else:
+                columns[column] = list(values)
         columns.update(
             uid=uids,
             active=[True] * count,
@@ -335,36 +359,51 @@ class TargetImporter:
 
     def _insert(
         self,
-        inserts: list[tuple[TargetRow, tuple[Any, ...]]],
+        inserts: list[TargetRow],
+        managed: list[list[Any]],
         now: dt.datetime,
         stage: Stage,
         *,
         need_ids: bool,
     ) -> dict[int, int]:
-        """Insert new targets; return source row → new id when tags or licences need them."""
+        """Insert new targets; return source row → new id when tags or licences need them.
+
+        ``managed`` holds the managed columns' values of ``inserts``, in ``self.columns`` order.
+        """
         new_ids: dict[int, int] = {}
         if not inserts:
             return new_ids
         table = self.table
         # Plain executemany: RETURNING with ordered parameters makes SQLAlchemy insert row by
-        # row on SQLite. The new ids are then read back by the uids generated here.
+        # row on SQLite. The new ids are then known from the numbering (SQLite) or read back by
+        # the uids generated here.
         floor = self.session.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()
         uids = new_uids(len(inserts))
         with bulk_target_inserts(self.session, adding=len(inserts)):
-            start = 0
-            for chunk in chunks(inserts):
-                chunk_uids = uids[start : start + len(chunk)]
-                insert_columns(self.session, table, self._new_columns(chunk, now, chunk_uids))
-                start += len(chunk)
+            for part in chunks(range(len(inserts))):
+                start, end = part[0], part[-1] + 1
+                chunk = inserts[start:end]
+                values = [column[start:end] for column in managed]
+                insert_columns(self.session, table, self._new_columns(chunk, values, now, uids[start:end]))
                 stage.advance(len(chunk))
-        if need_ids:
-            row_of_uid = {uid: record.row for uid, (record, _) in zip(uids, inserts, strict=True)}
-            for target_id, uid in self.session.execute(
-                select(table.c.id, table.c.uid).where(table.c.id > floor)
-            ).all():
-                source_row = row_of_uid.get(uid)
-                if source_row is not None:
-                    new_ids[source_row] = target_id
+        if not need_ids:
+            return new_ids
+        if self.session.get_bind().dialect.name == "sqlite":
+            count, top = self.session.execute(
+                select(func.count(), func.coalesce(func.max(table.c.id), 0)).where(table.c.id > floor)
+            ).one()
+            if count == len(inserts) and top == floor + count:
+                # Numbered floor+1 … floor+n in insert order: SQLite gives a new row of a table
+                # without AUTOINCREMENT max(id)+1, and the write transaction holds the lock, so
+                # nobody else inserted meanwhile. No need to read 100,000 uids back.
+                return {record.row: floor + 1 + k for k, record in enumerate(inserts)}
+        row_of_uid = {uid: record.row for uid, record in zip(uids, inserts, strict=True)}
+        for target_id, uid in self.session.execute(
+            select(table.c.id, table.c.uid).where(table.c.id > floor)
+        ).all():
+            source_row = row_of_uid.get(uid)
+            if source_row is not None:
+                new_ids[source_row] = target_id
         return new_ids
 
     def _update(self, updates: dict[int, dict[str, Any]], now: dt.datetime, stage: Stage) -> None:
@@ -386,9 +425,7 @@ class TargetImporter:
 
     # ------------------------------------------------------------ tags and licences
 
-    def _tag_changes(
-        self, kept: list[tuple[TargetRow, int]], inserts: list[tuple[TargetRow, tuple[Any, ...]]]
-    ) -> _TagChanges:
+    def _tag_changes(self, kept: list[tuple[TargetRow, int]], inserts: list[TargetRow]) -> _TagChanges:
         tags = {
             tag_id: (kind, name)
             for tag_id, kind, name in self.session.execute(
@@ -426,19 +463,25 @@ class TargetImporter:
                     wanted.add(changes.tag_id(kind, name))
             if wanted != current_managed:
                 changes.replace(target_id, record.row, current_managed, wanted)
-        for record, _ in inserts:
-            # A new target: its tags are exactly the file's (nothing to keep or compare).
-            new: set[int] = set()
-            if general:
-                new.update(changes.tag_id(GENERAL_TAG_KIND, name) for name in record.tags)
-            for field_name, kind in special_fields:
-                new.update(changes.tag_id(kind, name) for name in _tag_values(record, field_name))
+        # A new target: its tags are exactly the file's (nothing to keep or compare). Registries
+        # repeat the same few tag cells, so each distinct combination is resolved once.
+        resolved: dict[tuple[Any, ...], tuple[int, ...]] = {}
+        for record in inserts:
+            key = (record.tags if general else (), *(getattr(record, f) for f, _ in special_fields))
+            new = resolved.get(key)
+            if new is None:
+                ids: dict[int, None] = {}
+                if general:
+                    ids.update((changes.tag_id(GENERAL_TAG_KIND, name), None) for name in record.tags)
+                for field_name, kind in special_fields:
+                    ids.update((changes.tag_id(kind, name), None) for name in _tag_values(record, field_name))
+                new = resolved[key] = tuple(ids)
             if new:
-                changes.replace(0, record.row, set(), new)
+                changes.add_new(record.row, new)
         return changes
 
     def _licence_changes(
-        self, kept: list[tuple[TargetRow, int]], inserts: list[tuple[TargetRow, tuple[Any, ...]]]
+        self, kept: list[tuple[TargetRow, int]], inserts: list[TargetRow]
     ) -> _LicenceChanges:
         ids = {target_id for _, target_id in kept}
         current: dict[int, list[LicenceKey]] = {}
@@ -452,7 +495,7 @@ class TargetImporter:
                 current.setdefault(target_id, []).append((name, number, valid_from, valid_to, authority))
         changes = _LicenceChanges()
         authority_mapped = "licence_authority" in self.mapped
-        for record, target_id in [(r, i) for r, i in kept] + [(r, 0) for r, _ in inserts]:
+        for record, target_id in kept:
             wanted = self._licences(record)
             if not authority_mapped and target_id in current:
                 # A file without the 许可发证机关 column keeps the issuers already stored.
@@ -460,6 +503,20 @@ class TargetImporter:
                 wanted = [(*key[:4], issuers.get((key[0], key[1]), "")) for key in wanted]
             if wanted != current.get(target_id, []):
                 changes.replace(target_id, record.row, wanted)
+        # Records share their licence tuples when the file repeats a licence (the checker makes
+        # one per distinct licence): each shared tuple is converted once, by identity (the records
+        # keep the tuples alive). One that needs a warning is converted for each row.
+        converted: dict[int, list[LicenceKey]] = {}
+        for record in inserts:
+            # A new target has no licences yet: the file's are added (none to compare with).
+            if not record.licences:
+                continue
+            known = converted.get(id(record.licences))
+            if known is None:
+                known = self._licences(record)
+                if all(lic.name and len(lic.authority) <= LICENCE_TEXT_LIMIT for lic in record.licences):
+                    converted[id(record.licences)] = known
+            changes.replace(0, record.row, known)
         return changes
 
     def _licences(self, record: TargetRow) -> list[LicenceKey]:
@@ -491,6 +548,13 @@ class TargetImporter:
         return result
 
 
+def _picked(column: list[Any], positions: list[int], total: int) -> list[Any]:
+    """The values of ``column`` at ``positions`` (the column itself when that is every position)."""
+    if len(positions) == total:
+        return column
+    return [column[position] for position in positions]
+
+
 def _tuple_getter(positions: list[int]) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
     """A C-level getter of these positions of a row, always as a tuple (itemgetter of one is not)."""
     if len(positions) == 1:
@@ -517,6 +581,7 @@ class _TagChanges:
         self.write = write
         self.new_tags: dict[tuple[str, str], int] = {}  # placeholder ids are negative
         self.replacements: list[tuple[int, int, set[int], set[int]]] = []
+        self.new_links: list[tuple[int, tuple[int, ...]]] = []  # (source row of a new target, tag ids)
         self.changed_targets: set[int] = set()
 
     def kind_of(self, tag_id: int) -> str:
@@ -540,6 +605,10 @@ class _TagChanges:
         if target_id:
             self.changed_targets.add(target_id)
 
+    def add_new(self, source_row: int, tag_ids: tuple[int, ...]) -> None:
+        """Link a target being inserted (known by its source row) to these tags."""
+        self.new_links.append((source_row, tag_ids))
+
     def apply(self, session: Session, new_ids: dict[int, int]) -> None:
         real: dict[int, int] = {}
         if self.new_tags:
@@ -551,19 +620,31 @@ class _TagChanges:
             for placeholder, tag_id in zip(self.new_tags.values(), result.scalars(), strict=True):
                 real[placeholder] = tag_id
         removals: list[dict[str, int]] = []
-        additions: list[dict[str, int]] = []
+        # The links to add, as the two columns of ``target_tags`` (no dict per link).
+        owners: list[int] = []
+        linked: list[int] = []
         for target_id, source_row, old, new in self.replacements:
             owner = target_id or new_ids[source_row]
             removals += [{"t": owner, "g": tag_id} for tag_id in old - new]
-            additions += [{"target_id": owner, "tag_id": real.get(t, t)} for t in new - old]
+            added = [real.get(t, t) for t in new - old]
+            owners += [owner] * len(added)
+            linked += added
+        for source_row, tag_ids in self.new_links:
+            owner = new_ids[source_row]
+            for tag_id in tag_ids:
+                owners.append(owner)
+                linked.append(real.get(tag_id, tag_id))
         if removals:
             statement = delete(target_tags).where(
                 target_tags.c.target_id == bindparam("t"), target_tags.c.tag_id == bindparam("g")
             )
             for chunk in chunks(removals):
                 session.execute(statement, list(chunk))
-        for chunk in chunks(additions):
-            insert_rows(session, target_tags, chunk)
+        for start in range(0, len(owners), WRITE_CHUNK):
+            end = start + WRITE_CHUNK
+            insert_columns(
+                session, target_tags, {"target_id": owners[start:end], "tag_id": linked[start:end]}
+            )
 
 
 class _LicenceChanges:
@@ -583,17 +664,17 @@ class _LicenceChanges:
         old_owners = [target_id for target_id, _, _ in self.replacements if target_id]
         for chunk in chunks(old_owners, 500):
             session.execute(delete(table).where(table.c.target_id.in_(list(chunk))))
-        rows = [
-            {
-                "target_id": target_id or new_ids[source_row],
-                "name": name,
-                "number": number,
-                "valid_from": valid_from,
-                "valid_to": valid_to,
-                "authority": authority,
-            }
+        # The new licences as the columns of ``target_licences`` (no dict per licence).
+        owners = [
+            target_id or new_ids[source_row]
             for target_id, source_row, licences in self.replacements
-            for name, number, valid_from, valid_to, authority in licences
+            for _ in licences
         ]
-        for chunk in chunks(rows):
-            insert_rows(session, table, chunk)
+        values = [licence for _, _, licences in self.replacements for licence in licences]
+        names = ("name", "number", "valid_from", "valid_to", "authority")
+        for start in range(0, len(owners), WRITE_CHUNK):
+            end = start + WRITE_CHUNK
+            part = values[start:end]
+            columns: dict[str, list[Any]] = {"target_id": owners[start:end]}
+            columns.update((name, [v[i] for v in part]) for i, name in enumerate(names))
+            insert_columns(session, table, columns)

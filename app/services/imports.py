@@ -26,9 +26,11 @@ described in :mod:`app.services.import_targets` and :mod:`app.services.import_re
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
@@ -387,8 +389,57 @@ def import_registry(
         ImportFileError: the file cannot be read, a required column is missing, or an option is wrong.
         Interrupted: cancelled through ``progress``; nothing was written.
     """
-    kind = RegistryKind(kind)
-    path = Path(path)
+    with cycle_collection_paused():
+        return _import_registry(
+            ctx,
+            RegistryKind(kind),
+            Path(path),
+            mapping=mapping,
+            dry_run=dry_run,
+            progress=progress,
+            department=department,
+            item=item,
+            sheet=sheet,
+            presets=presets,
+            today=today,
+        )
+
+
+@contextmanager
+def cycle_collection_paused() -> Iterator[None]:
+    """Pause Python's cycle collector for the body (an import), resuming it afterwards.
+
+    An import of 100,000 rows makes millions of small tuples and lists (cells, records,
+    parameter rows) and keeps a few million alive until it ends. None of them form cycles:
+    reference counting frees them as usual. But each full pass of the cycle collector walks
+    every live container again, and allocation at this rate triggers passes continually:
+    0.7-0.9 s of a 6.5 s import of 100,000 targets. Only the collector pauses; it resumes
+    on the way out (also after an error or a cancel) unless it was already off.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _import_registry(
+    ctx: ServiceContext,
+    kind: RegistryKind,
+    path: Path,
+    *,
+    mapping: ColumnMapping | Preset | str | None,
+    dry_run: bool,
+    progress: Progress | None,
+    department: str | None,
+    item: str | None,
+    sheet: str | None,
+    presets: Sequence[Preset] | None,
+    today: dt.date | None,
+) -> ImportReport:
+    """The body of :func:`import_registry` (which pauses the cycle collector around it)."""
     user_presets = tuple(presets) if presets is not None else load_presets(presets_dir(), kind=kind)
     table = _load(path, kind, sheet)
     column_mapping = resolve_mapping(table, kind, mapping, user_presets)

@@ -37,7 +37,7 @@ def _runs() -> re.Pattern[str]:
     # RE_HANS is "^(?:[<class>])+$": reuse its character class so the runs match pypinyin's.
     pattern: str = _pypinyin().constants.RE_HANS.pattern
     han = pattern[pattern.index("[") + 1 : pattern.rindex("]")]
-    return re.compile(f"([{han}]+)|[^{han}]+")
+    return re.compile(f"([{han}]+)|([^{han}]+)")
 
 
 def _keep(text: str) -> str:
@@ -68,7 +68,6 @@ def _run_initials(run: str) -> str:
 
 def initials(text: str) -> str:
     """Lower-case first letters of each character's pinyin; ASCII letters and digits kept as they are."""
-    return "".join(
-        _keep(match.group(0)) if match.group(1) is None else _run_initials(match.group(0))
-        for match in _runs().finditer(text)
-    )
+    # ``findall`` hands back (Han run, other run) pairs in one call: no match object per run
+    # (an import computes the initials of 100,000 names, each of three or four runs).
+    return "".join([_run_initials(han) if han else _keep(other) for han, other in _runs().findall(text)])

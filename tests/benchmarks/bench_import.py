@@ -21,12 +21,14 @@ It prints the times and the ratio import/baseline (the goal is ≤ 1.5). No timi
 is asserted: the numbers are for people. The baseline is measured before and after
 the import and the ratio taken against their mean (the machine is shared).
 
-Figures (2026-12-05, 2 shared cores under load average 4.5–6.6), baseline mean /
-import / ratio: 4.52 s / 21.00 s / 4.65; 5.46 s / 26.60 s / 4.87; 6.08 s / 27.43 s /
-4.51. Before the bulk path: 2.92 s / 35.62 s / 12.2. **The goal is not reached**: in
-run 1 the read took 2.3 s, validation 6.1 s, the comparison (pinyin included) 4.9 s and
-writing three tables with eight indexes and the FTS index, with the commit, 7.8 s.
-docs/registry-import.md has the breakdown and what was changed.
+Figures (2026-12-05, 2 shared cores, load average 0.9–1.0), baseline mean / import /
+ratio: 2.28 s / 6.03 s / 2.65; 2.29 s / 6.29 s / 2.74; 2.28 s / 5.87 s / 2.58 (re-import
+1.69–1.77). The same day before the column-wise validation and the other changes of that
+round: 2.22 s / 10.03 s / 4.52; before the bulk path: 2.92 s / 35.62 s / 12.2. **The
+goal is not reached**: in run 1 the read took 1.4 s (as the baseline's), validation 1.4 s,
+the comparison 0.4 s and writing 2.8 s, of which 2.25 s are SQLite statements (three
+tables, eight indexes, the trigram FTS index) and ~0.35 s the commit; that mandatory work
+alone is ~1.7x the baseline. docs/registry-import.md has the breakdown.
 """
 
 from __future__ import annotations

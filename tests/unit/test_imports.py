@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import gc
 import os
 import signal
 import sqlite3
@@ -37,7 +38,7 @@ from app.services.audit import verify_chain
 from app.services.context import ServiceContext
 from app.services.errors import Interrupted, ValidationError
 from app.services.exports import export_registry, registry_records, write_template
-from app.services.import_common import ImportFileError, Stage, insert_columns, table_of
+from app.services.import_common import ImportFileError, Stage, bulk_cache, insert_columns, table_of
 from app.services.imports import ImportReport, import_registry, preview_import
 from app.services.items import CheckpointData, ItemData, create_item, get_item, update_item
 from app.services.progress import Progress
@@ -907,3 +908,104 @@ def test_driver_insert_stores_what_core_insert_stores(ctx: ServiceContext) -> No
         == [row[1:] for row in by_target if row[0] == ids["uid-10"]]
         == [("许可证", dt.date(2020, 1, 2), None), ("许可证乙", None, dt.date(2030, 12, 31))]
     )
+
+
+def test_bulk_tags_and_licences_belong_to_their_own_targets(
+    ctx: ServiceContext, db_path: Path, tmp_path: Path, bulk_from_ten: None
+) -> None:
+    """New ids are taken from SQLite's numbering: each row's tags and licence land on its target."""
+    run(ctx, "targets", write_csv(tmp_path / "old.csv", TARGET_HEADER, target_rows(30, start=5000)))
+    with ctx.write() as session:  # a gap below the top id and a removed top id: new ids continue above
+        session.execute(text("DELETE FROM targets WHERE id IN (3, 30)"))
+    header = (*TARGET_HEADER, "标签", "许可证名称", "许可证编号", "有效期至")
+    rows = [
+        [*row, f"标签{n % 7}，共同标签", "食品经营许可证", f"JY{n:05d}", f"2030-01-{n % 28 + 1:02d}"]
+        for n, row in enumerate(target_rows(400))
+    ]
+    report = run(ctx, "targets", write_csv(tmp_path / "new.csv", header, rows))
+    assert (report.added, report.rejected) == (400, 0)
+    with ctx.read() as session:
+        by_code = {
+            code: (name, target_id)
+            for target_id, code, name in session.execute(select(Target.id, Target.code, Target.name))
+        }
+        tag_names: dict[int, set[str]] = {}
+        for target_id, name in session.execute(
+            text("SELECT target_id, tags.name FROM target_tags JOIN tags ON tags.id = tag_id")
+        ):
+            tag_names.setdefault(target_id, set()).add(name)
+        licences = session.execute(text("SELECT target_id, number FROM target_licences")).all()
+        numbers = {target_id: number for target_id, number in licences}
+    for n, row in enumerate(rows):
+        name, target_id = by_code[str(row[0])]
+        assert name == row[1]
+        assert tag_names[target_id] == {f"标签{n % 7}", "共同标签"}
+        assert numbers[target_id] == f"JY{n:05d}"
+    assert integrity(db_path) == "ok"
+
+
+@pytest.mark.sqlite_only
+def test_bulk_cache_is_larger_only_while_writing(ctx: ServiceContext) -> None:
+    def cache_size() -> int:
+        with ctx.read() as session:
+            return int(session.execute(text("PRAGMA cache_size")).scalar_one())
+
+    before = cache_size()
+    with ctx.write() as session:
+        with bulk_cache(session, rows=50_000):
+            inside = int(session.execute(text("PRAGMA cache_size")).scalar_one())
+        after = int(session.execute(text("PRAGMA cache_size")).scalar_one())
+    assert inside == -50_000 and after == before
+    with pytest.raises(RuntimeError), ctx.write() as session, bulk_cache(session, rows=300_000):
+        assert int(session.execute(text("PRAGMA cache_size")).scalar_one()) == -256 * 1024
+        raise RuntimeError("cancelled")
+    assert cache_size() == before
+    with ctx.write() as session, bulk_cache(session, rows=10):  # a few rows: left as it is
+        assert int(session.execute(text("PRAGMA cache_size")).scalar_one()) == before
+
+
+def test_licence_warnings_for_every_row_that_shares_a_licence(ctx: ServiceContext, tmp_path: Path) -> None:
+    """Rows with the same licence share one record of it; each still gets its own warning."""
+    header = (*TARGET_HEADER, "许可证名称", "许可证编号", "许可发证机关")
+    rows = [
+        [*row, "", "JY1", "县局"] if n < 3 else [*row, "许可证甲", "JY2", "局" * 101]
+        for n, row in enumerate(target_rows(6))
+    ]
+    report = run(ctx, "targets", write_csv(tmp_path / "t.csv", header, rows))
+    assert (report.added, report.rejected) == (6, 0)
+    unnamed = [i.row for i in report.issues if i.field == "licence_name" and "未填写许可证名称" in i.reason]
+    long = [i.row for i in report.issues if i.field == "licence_authority" and "超过100字" in i.reason]
+    assert (unnamed, long) == ([2, 3, 4], [5, 6, 7])
+    with ctx.read() as session:
+        stored = session.execute(text("SELECT name, number, length(authority) FROM target_licences")).all()
+    assert sorted(tuple(row) for row in stored) == [("许可证", "JY1", 2)] * 3 + [("许可证甲", "JY2", 100)] * 3
+
+
+def test_cycle_collector_pauses_during_an_import_only(ctx: ServiceContext, tmp_path: Path) -> None:
+    assert gc.isenabled()
+    seen: list[bool] = []
+
+    class Watch(Progress):
+        def update(
+            self, done: int | None = None, total: int | None = None, message: str | None = None
+        ) -> None:
+            seen.append(gc.isenabled())
+            super().update(done, total, message)
+
+    path = write_csv(tmp_path / "t.csv", TARGET_HEADER, target_rows(20))
+    assert run(ctx, "targets", path, progress=Watch()).added == 20
+    assert seen and not any(seen) and gc.isenabled()
+    with pytest.raises(ImportFileError):
+        run(ctx, "targets", write_csv(tmp_path / "bad.csv", ("地址",), [["某路1号"]]))
+    assert gc.isenabled()
+    cancelled = Progress()
+    cancelled.cancel()
+    with pytest.raises(Interrupted):
+        run(ctx, "targets", path, progress=cancelled)
+    assert gc.isenabled()
+    gc.disable()
+    try:  # a caller that turned it off itself keeps it off
+        run(ctx, "targets", path, dry_run=True)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

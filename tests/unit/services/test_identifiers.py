@@ -11,6 +11,7 @@ from stdnum.iso7064 import mod_11_10
 from app.services.identifiers import (
     USCC_ALPHABET,
     classify_code,
+    clean_uscc_entity,
     normalize_code,
     org_code_check_char,
     uscc_check_char,
@@ -180,3 +181,58 @@ def test_placeholders_mean_no_code(placeholder: str) -> None:
     info = classify_code(placeholder)
     assert info.normalized == ""
     assert "未填写" in info.message
+
+
+_CODE_CHARS = USCC_ALPHABET + "IOSVZa -0"
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.sampled_from("123456789ANY0B"),
+    st.sampled_from(USCC_ALPHABET),
+    st.text(alphabet="0123456789A", min_size=6, max_size=6),
+    st.text(alphabet=USCC_ALPHABET, min_size=8, max_size=8),
+    st.booleans(),
+    st.booleans(),
+)
+def test_fast_check_accepts_exactly_the_clean_valid_codes(
+    authority: str, category: str, region: str, body: str, good_org: bool, good_check: bool
+) -> None:
+    """The bulk path's one-pass check agrees with ``classify_code`` on valid and broken codes."""
+    first16 = authority + category + region + body
+    org = org_code_check_char(body)
+    if not good_org:
+        org = "1" if org == "0" else "0"
+    first17 = first16 + org
+    last = uscc_check_char(first17) if set(first17) <= set(USCC_ALPHABET) else "0"
+    if not good_check:
+        last = USCC_ALPHABET[(USCC_ALPHABET.index(last) + 1) % 31]
+    _agrees(first17 + last)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=_CODE_CHARS, min_size=15, max_size=19))
+def test_fast_check_agrees_on_any_text(text: str) -> None:
+    _agrees(text)
+
+
+def _agrees(code: str) -> None:
+    info = classify_code(code)
+    clean_and_valid = info.kind == "uscc" and info.valid and not info.message and info.normalized == code
+    entity = clean_uscc_entity(code)
+    if clean_and_valid:
+        assert entity == info.entity_kind
+    else:
+        assert entity is None
+
+
+def test_fast_check_examples() -> None:
+    good = make_uscc("91330106")
+    assert clean_uscc_entity(good) == "企业"
+    assert clean_uscc_entity(make_uscc("92330106")) == "个体工商户"
+    assert clean_uscc_entity(make_uscc("N2330106")) == "其他"
+    assert clean_uscc_entity(good[:17] + ("0" if good[17] != "0" else "1")) is None  # check character
+    assert clean_uscc_entity(good.lower()) is None  # not clean: classify_code normalises it
+    assert clean_uscc_entity(" " + good) is None
+    assert clean_uscc_entity("B" + good[1:]) is None  # no such registration authority
+    assert clean_uscc_entity(good[:2] + "A" + good[3:]) is None  # region not six digits
