@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QTreeWidget
+from PySide6.QtWidgets import QApplication, QScrollArea, QTreeWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
@@ -350,3 +350,23 @@ def test_a_submitted_record_opens_with_what_was_recorded(
     assert shown["problems"] == recorded.problems
     assert [f["problem_found"] for f in shown["findings"]] == [f.problem_found for f in recorded.findings]
     assert "草稿" not in entry.status.text()
+
+
+def test_refused_submit_scrolls_to_the_first_error(
+    qtbot: QtBot, page: InspectionPage, ctx: ServiceContext, drawn_task: int
+) -> None:
+    page.resize(1300, 500)  # a laptop's height: the form is longer than the view
+    page.tabs.setCurrentWidget(page.entry)
+    entry = page.entry
+    first = list_results(ctx, drawn_task)[0]
+    entry.open_inspection(first.inspection_id)
+    qtbot.waitUntil(lambda: entry.form is not None, timeout=10_000)
+    scroll = entry.findChild(QScrollArea)
+    assert scroll is not None
+    scroll.verticalScrollBar().setValue(scroll.verticalScrollBar().maximum())  # at the bottom
+    entry.submit()
+    label = entry.errors["核查方式"]
+    qtbot.waitUntil(lambda: label.isVisibleTo(page), timeout=10_000)
+    viewport = scroll.viewport()
+    top = label.mapTo(viewport, label.rect().topLeft()).y()
+    assert top >= 0 and top + label.height() <= viewport.height()  # the red message is on screen

@@ -128,7 +128,7 @@ class ResultEntryWidget(QWidget):
 
         self.body = QWidget()
         self.body_layout = QVBoxLayout(self.body)
-        scroll = QScrollArea()
+        self.form_scroll = scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.body)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -664,6 +664,12 @@ class ResultEntryWidget(QWidget):
         self._show_general(
             self.tr("请按红字提示修改后再提交（{where}）。").format(where=where) + "；".join(general)
         )
+        # The form is long (30 checkpoints and more): bring the first red message into view, or
+        # the operator sees only the summary line and has to hunt for it.
+        first = next((self.errors[key] for key in _SECTIONS if key in shown), None)
+        if first is not None:
+            self.body_layout.activate()  # the labels just shown need their place before scrolling
+            self.form_scroll.ensureWidgetVisible(first, 0, first.fontMetrics().height() * 2)
 
     # -- attachments -------------------------------------------------------------------------
 
