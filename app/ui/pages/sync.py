@@ -75,9 +75,10 @@ from app.services.sync_registry import (
 )
 from app.services.tasks import TaskRow, list_tasks
 from app.ui.context import UiContext
+from app.ui.errors import show_error
 from app.ui.models import Column, RowTableModel
 from app.ui.operations import CollectionOp, QueryOp, affects
-from app.ui.widgets import configure_table
+from app.ui.widgets import ERROR_STYLE, configure_table
 
 InboxResult = ImportResult | PackageImport | RegistryImport
 DECISION_LABELS = {"local": "保留本地", "incoming": "采用平台"}
@@ -529,12 +530,16 @@ class SyncPage(QWidget):
             )
         )
 
-    def _say(self, text: str) -> None:
+    def _say(self, text: str, *, error: bool = False) -> None:
         self.last_message = text
         self.message.setText(text)
+        self.message.setStyleSheet(ERROR_STYLE if error else "")
 
     def _failed(self, exc: BaseException) -> None:
-        self._say(self.tr("未完成：{why}").format(why=str(exc)))
+        # In red above the tabs, and in a dialog: a plain line at the top of the page went unseen
+        # after a click at the bottom, and an unexpected error needs its details for the maintainer.
+        self._say(self.tr("未完成：{why}").format(why=str(exc)), error=True)
+        show_error(self, exc)
 
     # ------------------------------------------------------------------ outbox actions
 
