@@ -219,3 +219,17 @@ def test_teams_tab_shows_members_expert_targets_and_prints(
     assert packet is not None and packet.team == 2
     qtbot.waitUntil(lambda: packet.page_count() > 0, timeout=30_000)
     packet.reject()
+
+
+def test_the_page_says_what_to_do_first(qtbot: QtBot, ui: UiContext, ctx: ServiceContext) -> None:
+    empty = DrawPage(ui)
+    qtbot.addWidget(empty)
+    with qtbot.waitSignal(empty.loaded, timeout=10_000):
+        empty.show()
+    assert empty.task_id() is None
+    assert "抽查计划" in empty.draw_label.text() and "新建任务" in empty.draw_label.text()
+
+    page, _task = _page(qtbot, ui, ctx)
+    assert "公布名录" in page.draw_label.text()  # the first step, while 抽取 is still greyed out
+    _announce_and_draw(qtbot, page)
+    assert page.draw_label.text().startswith("已于")

@@ -430,8 +430,14 @@ class DrawPage(QWidget):
         self._team_selected()
         active = self.active_draw(DrawKind.TARGETS)
         voided = [d for d in state.draws if d.voided]
-        if active is None:
-            text = self.tr("尚未抽取检查对象。")
+        if self.task_id() is None:
+            # An empty task list with every button greyed out said nothing about the way forward.
+            text = self.tr("还没有可抽取的抽查任务：请先在「抽查计划」中新建任务。")
+        elif active is None:
+            text = self.tr(
+                "尚未抽取检查对象：先点「公布名录」向见证人公布各层名录，再登记见证人、填写种子，"
+                "然后点「抽取检查对象」。"
+            )
         else:
             text = self.tr("已于 {at} 抽取 {n} 户，种子 {seed}（{source}），见证人：{w}").format(
                 at=active.drawn_at.strftime("%Y-%m-%d %H:%M"),
