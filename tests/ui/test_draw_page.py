@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QApplication
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
@@ -14,6 +16,7 @@ from app.services.draws import list_draws
 from app.services.inspectors import InspectorData, create_inspector
 from app.services.printing import PrintKind
 from app.services.tasks import create_task
+from app.ui.application import load_cjk_font
 from app.ui.context import UiContext
 from app.ui.dialogs.base import ReasonDialog
 from app.ui.pages.draw import DrawPage
@@ -233,3 +236,26 @@ def test_the_page_says_what_to_do_first(qtbot: QtBot, ui: UiContext, ctx: Servic
     assert "公布名录" in page.draw_label.text()  # the first step, while 抽取 is still greyed out
     _announce_and_draw(qtbot, page)
     assert page.draw_label.text().startswith("已于")
+
+
+def test_seed_hint_is_readable_on_a_laptop(
+    qtbot: QtBot, qapp: QApplication, ui: UiContext, ctx: ServiceContext
+) -> None:
+    family = load_cjk_font()  # the shipped font, as the application uses: its widths matter here
+    assert family is not None
+    old = qapp.font()
+    qapp.setFont(QFont(family, 10))
+    try:
+        _check_seed_hint(qtbot, ui, ctx)
+    finally:
+        qapp.setFont(old)
+
+
+def _check_seed_hint(qtbot: QtBot, ui: UiContext, ctx: ServiceContext) -> None:
+    page, _task = _page(qtbot, ui, ctx)
+    page.resize(1366 - 16 - 116, 640)  # a 1366-wide window less the navigation
+    qtbot.wait(50)
+    edit = page.seed_edit
+    shown = edit.fontMetrics().horizontalAdvance(edit.placeholderText())
+    assert shown <= edit.width() - 12, (shown, edit.width())  # not elided
+    assert "至少 20 位" in edit.placeholderText()

@@ -245,7 +245,10 @@ class DrawPage(QWidget):
         self.witnesses.set_column_widths([6, 10])
         self.seed_edit = QLineEdit()
         self.seed_edit.setObjectName("seedEdit")
-        self.seed_edit.setPlaceholderText(self.tr("见证人掷骰所得数字，至少 20 位"))
+        # Short enough for the large seed font on a 1366-wide laptop: the longer text was cut off
+        # before "至少 20 位", the part the witnesses need; the tooltip keeps the whole sentence.
+        self.seed_edit.setPlaceholderText(self.tr("掷骰数字，至少 20 位"))
+        self.seed_edit.setToolTip(self.tr("见证人掷骰所得数字，至少 20 位"))
         seed_font = QFont(self.font())
         seed_font.setPointSizeF(max(seed_font.pointSizeF(), 9.0) * 1.7)
         seed_font.setFamily("monospace")
