@@ -172,6 +172,10 @@ class RecordDialog(QDialog):
         self.layout_.addWidget(body, 1)
         self.layout_.addWidget(self.summary)
         self.layout_.addWidget(self.buttons)
+        # Tab leaves a multi-line field (备注, 检查依据 …) as it leaves every other field: a tab
+        # character is never wanted there, and keyboard users were trapped before 保存.
+        for edit in body.findChildren(QPlainTextEdit):
+            edit.setTabChangesFocus(True)
 
     def operation(self) -> Callable[[Progress], object]:
         """Read the form (UI thread) and return the save as a closure over plain values.
@@ -295,6 +299,7 @@ class ReasonDialog(QDialog):
         self.text = QPlainTextEdit()
         self.text.setPlaceholderText(self.tr("请写明原因（将记入留痕）"))
         self.text.setFixedHeight(self.fontMetrics().height() * 5)
+        self.text.setTabChangesFocus(True)  # Tab reaches 确定, as in every other field
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
