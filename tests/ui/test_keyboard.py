@@ -38,3 +38,21 @@ def test_tab_from_the_reason_reaches_ok(qtbot: QtBot) -> None:
     qtbot.keyClick(dialog.text, Qt.Key.Key_Tab)
     assert dialog.reason() == "已注销"
     assert QApplication.focusWidget() is dialog.ok_button
+
+
+def test_a_new_record_opens_with_the_cursor_in_its_first_field(
+    qtbot: QtBot, ui: UiContext, sample: SampleCounty
+) -> None:
+    from app.ui.dialogs.target import TargetDialog
+    from tests.ui.helpers import type_text
+
+    dialog = TargetDialog(ui, None)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is dialog.name, timeout=5_000)
+    focused = QApplication.focusWidget()
+    assert focused is not None
+    type_text(focused, "青川县开窗即录便利店")  # typing at once lands in 名称
+    assert dialog.name.text() == "青川县开窗即录便利店"

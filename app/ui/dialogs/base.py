@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable, Iterable
 from datetime import date
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -20,6 +20,8 @@ from PySide6.QtWidgets import (
     QListWidget,
     QMessageBox,
     QPlainTextEdit,
+    QScrollArea,
+    QTabBar,
     QTableWidget,
     QTextEdit,
     QTreeWidget,
@@ -227,6 +229,31 @@ class RecordDialog(QDialog):
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self)  # the fields' own events, to see the first edit
+        if not event.spontaneous():
+            # After Qt has given the focus to the first widget of the chain (often the tab bar).
+            QTimer.singleShot(0, self.focus_first_field)
+
+    @Slot()
+    def focus_first_field(self) -> None:
+        """Put the cursor in the first field, unless the user or the dialog already chose one.
+
+        Qt gives the focus to the first widget of the focus chain, which in a tabbed editor is
+        the tab bar: typing the name of a new record went nowhere.
+        """
+        focused = self.focusWidget()
+        if focused is not None and not isinstance(focused, QTabBar | QScrollArea):
+            return
+        for widget in self.findChildren(QWidget):
+            if (
+                isinstance(widget, QLineEdit | QComboBox | QAbstractSpinBox | QPlainTextEdit)
+                and widget.isVisible()
+                and widget.isEnabled()
+                and widget.focusPolicy() & Qt.FocusPolicy.TabFocus
+                and not (isinstance(widget, QLineEdit) and widget.isReadOnly())
+                and not isinstance(widget.parentWidget(), QComboBox | QAbstractSpinBox)
+            ):
+                widget.setFocus(Qt.FocusReason.OtherFocusReason)
+                return
 
     def hideEvent(self, event: QHideEvent) -> None:
         app = QApplication.instance()
