@@ -802,9 +802,17 @@ class BackupPanel(QWidget):
         CollectionOp(
             parent=self,
             runner=self.ui.runner,
-            op=lambda _p: create_backup(services, out),
+            op=lambda p: create_backup(services, out, progress=p),  # its 取消 stops between attachments
             changes=("audit_entries",),
-        ).with_progress(self.tr("正在备份数据库和附件…")).success(self._backed_up).run_in_background()
+        ).with_progress(self.tr("正在备份数据库和附件…")).success(self._backed_up).cancelled(
+            lambda: self._backup_cancelled(out)
+        ).run_in_background()
+
+    def _backup_cancelled(self, out: Path) -> None:
+        box = show_message(
+            self, self.tr("备份已取消"), self.tr("备份已取消，没有生成文件 {name}。").format(name=out.name)
+        )
+        box.setObjectName("backupCancelled")
 
     def _backed_up(self, info: BackupInfo) -> None:
         show_message(
