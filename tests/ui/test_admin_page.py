@@ -331,3 +331,36 @@ def test_backup_cancel_button_stops_it_and_says_so(
     assert seen and seen[0].cancelled
     assert not (tmp_path / "大备份.zip").exists()
     box.close()
+
+
+def test_restore_progress_offers_no_cancel_that_would_do_nothing(
+    qtbot: QtBot, page: AdminPage, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import threading
+
+    from app.ui import operations
+    from app.ui.pages import admin as admin_page
+
+    release = threading.Event()
+    started = threading.Event()
+
+    def slow_restore(_ctx: ServiceContext, _path: Path) -> None:
+        started.set()
+        release.wait(10)
+        raise RuntimeError("stop here")  # the test only looks at the dialog
+
+    monkeypatch.setattr(admin_page, "restore_open_database", slow_restore)
+    monkeypatch.setattr(operations, "SHOW_PROGRESS_AFTER_MS", 0)
+    _show(qtbot, page, 2)
+    page.backup.restore(tmp_path / "x.zip")
+    qtbot.waitUntil(started.is_set, timeout=10_000)
+    dialogs: list[operations.ProgressDialog] = []
+
+    def shown() -> bool:
+        dialogs[:] = [w for w in page.findChildren(operations.ProgressDialog) if w.isVisible()]
+        return bool(dialogs)
+
+    qtbot.waitUntil(shown, timeout=10_000)
+    assert not dialogs[0].cancel_button.isVisible()
+    release.set()
+    qtbot.waitUntil(lambda: page.findChild(QMessageBox, ERROR_DIALOG_NAME) is not None, timeout=10_000)

@@ -649,7 +649,7 @@ class AuditPanel(QWidget):
             runner=self.ui.runner,
             op=lambda _p: export_audit(services, out, flt),
             changes=("audit_entries",),
-        ).with_progress(self.tr("正在导出留痕记录…")).success(
+        ).with_progress(self.tr("正在导出留痕记录…"), cancellable=False).success(
             lambda n: self._exported(out, n)
         ).run_in_background()
 
@@ -848,7 +848,7 @@ class BackupPanel(QWidget):
             show_error(self, exc)
             return
         QueryOp(parent=self, runner=self.ui.runner, op=lambda _p: verify_backup(path)).with_progress(
-            self.tr("正在核验备份文件…")
+            self.tr("正在核验备份文件…"), cancellable=False
         ).success(lambda manifest: self.confirm_restore(path, manifest)).run_in_background()
 
     def confirm_restore(self, path: Path, manifest: dict[str, Any]) -> QMessageBox:
@@ -882,7 +882,9 @@ class BackupPanel(QWidget):
             runner=self.ui.runner,
             op=lambda _p: restore_open_database(services, path),
             changes=(),
-        ).with_progress(self.tr("正在恢复数据库…")).success(self._restored).run_in_background()
+        ).with_progress(self.tr("正在恢复数据库…"), cancellable=False).success(
+            self._restored
+        ).run_in_background()
 
     def _restored(self, report: RestoreReport) -> None:
         aside = report.previous_database.name if report.previous_database else self.tr("（无）")

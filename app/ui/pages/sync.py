@@ -556,7 +556,7 @@ class SyncPage(QWidget):
             op=lambda _p: export_results_batch(services, target, stream="public"),
             changes=("sync_batches", "result_versions"),
         ).success(self._exported).failure(self._failed).with_progress(
-            self.tr("正在生成结果批次…")
+            self.tr("正在生成结果批次…"), cancellable=False
         ).run_in_background()
 
     def _exported(self, done: ExportedBatch) -> None:
@@ -588,7 +588,7 @@ class SyncPage(QWidget):
             op=lambda _p: export_task_package(services, target, task=ref, recipient=recipient),
             changes=("sync_batches",),
         ).success(self._package_exported).failure(self._failed).with_progress(
-            self.tr("正在生成任务包…")
+            self.tr("正在生成任务包…"), cancellable=False
         ).run_in_background()
 
     def _package_exported(self, done: ExportedPackage) -> None:
@@ -611,7 +611,7 @@ class SyncPage(QWidget):
             op=lambda _p: export_registry(services, target),
             changes=("sync_batches", "settings"),
         ).success(self._registry_exported).failure(self._failed).with_progress(
-            self.tr("正在生成名录快照…")
+            self.tr("正在生成名录快照…"), cancellable=False
         ).run_in_background()
 
     def _registry_exported(self, done: ExportedRegistry) -> None:
@@ -631,7 +631,7 @@ class SyncPage(QWidget):
             op=lambda _p: upload_pending(services),
             changes=("sync_batches", "sync_upload_attempts", "result_versions"),
         ).success(self._uploaded).failure(self._failed).with_progress(
-            self.tr("正在上传…")
+            self.tr("正在上传…"), cancellable=False
         ).run_in_background()
 
     def _uploaded(self, done: tuple[UploadOutcome, ...]) -> None:
@@ -649,7 +649,7 @@ class SyncPage(QWidget):
             op=lambda _p: fetch_receipts(services),
             changes=("sync_batches", "sync_upload_attempts", "result_versions"),
         ).success(self._fetched).failure(self._failed).with_progress(
-            self.tr("正在取回回执…")
+            self.tr("正在取回回执…"), cancellable=False
         ).run_in_background()
 
     def _fetched(self, done: tuple[ReceiptOutcome, ...]) -> None:
@@ -695,7 +695,7 @@ class SyncPage(QWidget):
             op=lambda _p: import_any(services, chosen, dry_run=True),
             changes=(),
         ).success(self._previewed).failure(self._failed).with_progress(
-            self.tr("正在检查批次文件…")
+            self.tr("正在检查批次文件…"), cancellable=False
         ).run_in_background()
 
     def _previewed(self, result: InboxResult) -> None:
@@ -839,7 +839,7 @@ class SyncPage(QWidget):
             op=lambda _p: apply_receipt(services, chosen),
             changes=("sync_batches", "result_versions", "sync_stream_marks"),
         ).success(self._receipt_applied).failure(self._failed).with_progress(
-            self.tr("正在登记回执…")
+            self.tr("正在登记回执…"), cancellable=False
         ).run_in_background()
 
     def _receipt_applied(self, done: ReceiptApplied) -> None:
