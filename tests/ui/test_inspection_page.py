@@ -128,6 +128,8 @@ def test_full_result_by_keyboard_only(
     qtbot.waitUntil(
         lambda: entry.form is not None and entry.form.inspection_id != first.inspection_id, timeout=10_000
     )
+    # ... and the confirmation of the one just submitted is still on screen beside it
+    assert "已提交审核（第 1 版）" in entry.status.text() and "已打开下一户" in entry.status.text()
     qtbot.waitUntil(lambda: page.result_model.find(lambda r: r.state == InspectionState.PENDING_REVIEW) >= 0)
 
     # 组长审核 通过, then 公示审批
