@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QScrollArea, QTreeWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
@@ -24,6 +24,7 @@ from app.services.result_codes import MEASURE_NONE, NO_PROBLEM
 from app.services.results import entry_form, list_results, load_draft
 from app.services.tasks import create_task
 from app.ui.context import UiContext
+from app.ui.dialogs.base import ReasonDialog
 from app.ui.pages.inspection import PRINT_CHOICES, InspectionPage
 from app.ui.pages.result_entry import CODE_ROLE, ResultEntryWidget
 from tests.factories import build_mini_county, joint_task_data
@@ -251,7 +252,13 @@ def test_return_then_publish_from_the_results_list(
     )
     returned = page.result_model.find(lambda r: r.inspection_id == rows[0].inspection_id)
     page.result_view.selectRow(returned)
-    page.return_selected("检查日期有误，请核对")
+    # A blocking input box would stop the test here: close whatever modal window is open after a while.
+    QTimer.singleShot(3_000, lambda: (w := QApplication.activeModalWidget()) is not None and w.close())
+    ask = page.ask_return()
+    assert isinstance(ask, ReasonDialog) and ask.isVisible()
+    assert not ask.ok_button.isEnabled()  # no empty 确定 that silently does nothing
+    ask.text.setPlainText("检查日期有误，请核对")
+    ask.ok_button.click()
     qtbot.waitUntil(lambda: "退回" in page.review_status.text(), timeout=10_000)
     qtbot.waitUntil(lambda: page.result_model.find(lambda r: r.state == InspectionState.RETURNED) >= 0)
     row = page.result_model.find(lambda r: r.inspection_id == rows[1].inspection_id)
