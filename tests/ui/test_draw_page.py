@@ -259,3 +259,16 @@ def _check_seed_hint(qtbot: QtBot, ui: UiContext, ctx: ServiceContext) -> None:
     shown = edit.fontMetrics().horizontalAdvance(edit.placeholderText())
     assert shown <= edit.width() - 12, (shown, edit.width())  # not elided
     assert "至少 20 位" in edit.placeholderText()
+
+
+def test_all_four_strata_are_in_sight_on_a_laptop(qtbot: QtBot, ui: UiContext, ctx: ServiceContext) -> None:
+    page, _task = _page(qtbot, ui, ctx)
+    page.resize(1366 - 16 - 116, 728 - 40 - 60)  # the page's share of a 1366×768 window
+    with qtbot.waitSignal(page.announced, timeout=10_000):
+        page.announce()
+    view = page.strata_view
+    rows = page.strata_model.rowCount()
+    assert rows >= 1
+    qtbot.wait(50)
+    four = 4 * view.verticalHeader().defaultSectionSize()
+    assert view.viewport().height() >= four  # room for A, B, C and D without scrolling

@@ -231,6 +231,11 @@ class DrawPage(QWidget):
         self.announce_button.clicked.connect(lambda: self.announce())
         self.strata_model: RowTableModel[StratumLine] = RowTableModel(stratum_columns(), parent=self)
         self.strata_view = _table(self.strata_model, "strataView")
+        # The four risk classes A–D all in sight while the witnesses read them (on a 768-high
+        # laptop the splitter left room for three, the fourth behind a scroll bar).
+        rows = self.strata_view.verticalHeader().defaultSectionSize() * 4
+        header = self.strata_view.horizontalHeader().sizeHint().height()
+        self.strata_view.setMinimumHeight(rows + header + 2 * self.strata_view.frameWidth() + 2)
         self.exclusion_label = QLabel()
         self.exclusion_label.setWordWrap(True)
         step1 = QGroupBox(self.tr("第一步　公布抽取名录（在产生种子之前向见证人公布各层名录数及其 SHA-256）"))
