@@ -272,3 +272,26 @@ def test_all_four_strata_are_in_sight_on_a_laptop(qtbot: QtBot, ui: UiContext, c
     qtbot.wait(50)
     four = 4 * view.verticalHeader().defaultSectionSize()
     assert view.viewport().height() >= four  # room for A, B, C and D without scrolling
+
+
+def test_projector_mode_fits_a_laptop_and_recounts_column_widths(
+    qtbot: QtBot, qapp: QApplication, ui: UiContext, ctx: ServiceContext
+) -> None:
+    family = load_cjk_font()
+    assert family is not None
+    old = qapp.font()
+    qapp.setFont(QFont(family, 10))
+    try:
+        page, _task = _page(qtbot, ui, ctx)
+        with qtbot.waitSignal(page.announced, timeout=10_000):
+            page.announce()
+        ratio = next(n for n, c in enumerate(page.strata_model.columns) if c.header == "比例")
+        page.set_projector(True)
+        # The window is at most 1366 wide, less the navigation: the page must fit in what is left.
+        assert page.minimumSizeHint().width() <= 1366 - 16 - 116
+        view = page.strata_view
+        assert view.fontMetrics().horizontalAdvance("100.00%") + 8 <= view.columnWidth(ratio)
+        assert view.minimumHeight() >= 4 * view.verticalHeader().defaultSectionSize()
+        page.set_projector(False)
+    finally:
+        qapp.setFont(old)

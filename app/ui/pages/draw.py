@@ -49,7 +49,7 @@ from app.ui.dialogs.print_preview import PrintPreviewDialog
 from app.ui.errors import show_error, show_message
 from app.ui.models import Column, RowTableModel
 from app.ui.operations import CollectionOp, QueryOp, affects
-from app.ui.widgets import ChoiceCombo, EditableTable, configure_table
+from app.ui.widgets import ChoiceCombo, EditableTable, configure_table, set_column_widths
 
 logger = logging.getLogger(__name__)
 
@@ -231,16 +231,19 @@ class DrawPage(QWidget):
         self.announce_button.clicked.connect(lambda: self.announce())
         self.strata_model: RowTableModel[StratumLine] = RowTableModel(stratum_columns(), parent=self)
         self.strata_view = _table(self.strata_model, "strataView")
-        # The four risk classes A–D all in sight while the witnesses read them (on a 768-high
-        # laptop the splitter left room for three, the fourth behind a scroll bar).
-        rows = self.strata_view.verticalHeader().defaultSectionSize() * 4
-        header = self.strata_view.horizontalHeader().sizeHint().height()
-        self.strata_view.setMinimumHeight(rows + header + 2 * self.strata_view.frameWidth() + 2)
+        self._keep_strata_in_sight()
         self.exclusion_label = QLabel()
         self.exclusion_label.setWordWrap(True)
-        step1 = QGroupBox(self.tr("第一步　公布抽取名录（在产生种子之前向见证人公布各层名录数及其 SHA-256）"))
+        # A group box title never wraps: the long one made the page wider than a 1366-wide
+        # screen in 大屏显示. The explanation goes beside the button, where it can wrap.
+        step1 = QGroupBox(self.tr("第一步　公布抽取名录"))
         step1_layout = QVBoxLayout(step1)
-        step1_layout.addWidget(self.announce_button, 0, Qt.AlignmentFlag.AlignLeft)
+        announce_row = QHBoxLayout()
+        announce_row.addWidget(self.announce_button)
+        announce_hint = QLabel(self.tr("在产生种子之前，向见证人公布各层名录数及其 SHA-256。"))
+        announce_hint.setWordWrap(True)
+        announce_row.addWidget(announce_hint, 1)
+        step1_layout.addLayout(announce_row)
         step1_layout.addWidget(self.strata_view, 1)
         step1_layout.addWidget(self.exclusion_label)
 
@@ -666,6 +669,14 @@ class DrawPage(QWidget):
         return path
 
     # --- projector ----------------------------------------------------------------------------
+    def _keep_strata_in_sight(self) -> None:
+        # The four risk classes A–D all in sight while the witnesses read them (on a 768-high
+        # laptop the splitter left room for three, the fourth behind a scroll bar).
+        view = self.strata_view
+        rows = view.verticalHeader().defaultSectionSize() * 4
+        header = view.horizontalHeader().sizeHint().height()
+        view.setMinimumHeight(rows + header + 2 * view.frameWidth() + 2)
+
     def set_projector(self, on: bool) -> None:
         """Enlarge the page's fonts for a projector (or restore them)."""
         font = QFont(self._base_font)
@@ -680,3 +691,9 @@ class DrawPage(QWidget):
             self.team_targets_view,
         ):
             view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 8)
+            # Column widths are counted in characters of the font: recount them in the new one
+            # (the enlarged text was cut off in the old widths: 3.0…, 统一社会信用代码 …).
+            model = view.model()
+            if isinstance(model, RowTableModel):
+                set_column_widths(view, [c.width_chars for c in model.columns])
+        self._keep_strata_in_sight()
