@@ -3,7 +3,7 @@
     python scripts/screenshots.py OUT_DIR [--db PATH_OR_URL] [--targets N]
 
 Without ``--db`` a temporary database is filled with a small sample county through the
-services. Run it under Xvfb (``xvfb-run -a -s "-screen 0 1600x1000x24" python …``) or with
+services. Run it under Xvfb (``xvfb-run -a -s "-screen 0 1366x768x24" python …``, the office laptops) or with
 ``QT_QPA_PLATFORM=offscreen``. Each page is opened the way a user would open it, the
 script waits until its background queries have been delivered, and ``QWidget.grab()``
 saves a PNG per page and per dialog into OUT_DIR.
@@ -72,7 +72,8 @@ def main(argv: list[str] | None = None) -> int:
     window = MainWindow()
     services = open_services(db, None)
     window.attach(UiContext(services=services, runner=window.runner))
-    window.resize(1440, 900)
+    # The window sizes itself to the screen (``fit_to_screen``): run under ``xvfb-run -s "-screen 0
+    # 1366x768x24"`` to see what an office laptop shows.
     window.show()
     settle(window, 600)
     save(window, args.out, "01-workbench")

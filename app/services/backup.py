@@ -46,8 +46,9 @@ from app.db import MIGRATIONS_DIR, Database, backup_sqlite, current_revision, op
 from app.models.base import utcnow
 from app.services import audit
 from app.services.context import ServiceContext
-from app.services.errors import FieldError, ServiceError, ValidationError
+from app.services.errors import FieldError, Interrupted, ServiceError, ValidationError
 from app.services.permissions import Permission
+from app.services.progress import Progress
 from app.services.settings import get_setting, set_setting
 
 logger = logging.getLogger(__name__)
@@ -167,12 +168,16 @@ def _server_stem(db: Database) -> str:
     return re.sub(r"[^\w.-]", "_", name) or "liancha"
 
 
-def write_backup(db: Database, out: Path, *, attachments: Path | None = None) -> BackupInfo:
+def write_backup(
+    db: Database, out: Path, *, attachments: Path | None = None, progress: Progress | None = None
+) -> BackupInfo:
     """Write a backup of a live database (SQLite file or server) and its attachments to ``out`` (a zip).
 
     No permission check and no audit entry: for the start-up backup and for ``create_backup``.
-    The file appears under its name only when complete.
+    The file appears under its name only when complete. ``progress`` counts the attachments
+    written; cancelling it raises ``Interrupted`` and leaves no file behind.
     """
+    progress = progress if progress is not None else Progress()
     on_server = db.file_path is None and not db.is_sqlite
     source = None if on_server else _sqlite_file(db.file_path, db.url)
     attachments = attachments if attachments is not None else attachments_dir()
@@ -190,12 +195,15 @@ def write_backup(db: Database, out: Path, *, attachments: Path | None = None) ->
             copy = export_snapshot(db, Path(tmp) / "copy.sqlite3")
         head = _audit_head(copy)
         files: list[dict[str, Any]] = []
+        to_copy = list(_attachment_files(attachments))
         try:
+            progress.update(done=0, total=len(to_copy) + 1, message="正在备份数据库…")
             with zipfile.ZipFile(partial, "w", allowZip64=True) as zf:
                 zf.write(copy, member_db, compress_type=zipfile.ZIP_DEFLATED)
                 db_size = copy.stat().st_size
                 db_entry: dict[str, Any] = {"path": member_db, "size": db_size, "sha256": _sha256_file(copy)}
-                for path, name in _attachment_files(attachments):
+                for n, (path, name) in enumerate(to_copy, start=1):
+                    progress.update(done=n, message=f"正在备份附件 {n}/{len(to_copy)}…")
                     # Hash what is written: read once, into both the digest and the archive.
                     digest = hashlib.sha256()
                     size = 0
@@ -227,15 +235,28 @@ def write_backup(db: Database, out: Path, *, attachments: Path | None = None) ->
     return BackupInfo(out, created, revision, db_size, len(files), int(head.get("entries") or 0))
 
 
-def create_backup(ctx: ServiceContext, out: Path, *, attachments: Path | None = None) -> BackupInfo:
-    """Back up the database and attachments to ``out`` (administrator), recorded in the audit trail."""
+def create_backup(
+    ctx: ServiceContext, out: Path, *, attachments: Path | None = None, progress: Progress | None = None
+) -> BackupInfo:
+    """Back up the database and attachments to ``out`` (administrator), recorded in the audit trail.
+
+    Cancelling ``progress`` stops between attachments, leaves no file and records the cancellation.
+    """
     ctx.require(Permission.BACKUP)
     if ctx.db.is_sqlite:
         _sqlite_file(ctx.db.file_path, ctx.db.url)  # an in-memory database cannot be backed up
     # Recorded first, so the backup itself contains the entry that says it was made.
     with ctx.write() as session:
         ctx.audit(session, action="backup", entity="database", summary=f"备份数据库到 {out.name}")
-    return write_backup(ctx.db, out, attachments=attachments)
+    try:
+        return write_backup(ctx.db, out, attachments=attachments, progress=progress)
+    except Interrupted:
+        # The entry above says a backup was made: say that it was stopped and left no file.
+        with ctx.write() as session:
+            ctx.audit(
+                session, action="backup", entity="database", summary=f"备份到 {out.name} 已取消，未生成文件"
+            )
+        raise
 
 
 # ---------------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ message; anything else is a bug and gets "程序错误" with the traceback under
 
 from __future__ import annotations
 
+import errno
 import logging
 import traceback
 from dataclasses import dataclass
@@ -89,6 +90,35 @@ def _known_database_problem(exc: BaseException) -> str | None:
     return None
 
 
+def _file_problem(exc: BaseException) -> ErrorReport | None:
+    """A file the user chose that cannot be used (a broken batch, a full USB stick): not a bug."""
+    from app.io.batch.errors import BatchRejected
+    from app.io.batch.receipt_sheet import ReceiptSheetError
+    from app.io.readers import UnreadableFileError
+
+    if isinstance(exc, BatchRejected):
+        # Its message is Chinese and names the file; the English detail is for the maintainer.
+        return ErrorReport(_tr("批次文件无法使用"), exc.message, exc.detail or None, False)
+    if isinstance(exc, ReceiptSheetError):
+        return ErrorReport(_tr("回执表无法使用"), str(exc), None, False)
+    if isinstance(exc, UnreadableFileError):
+        return ErrorReport(_tr("无法读取文件"), str(exc), None, False)
+    if isinstance(exc, OSError) and exc.filename is not None:
+        if isinstance(exc, PermissionError):
+            why = _tr("没有权限（文件可能正被 Excel/WPS 打开，或U盘处于写保护状态）")
+        elif isinstance(exc, FileNotFoundError):
+            why = _tr("文件或文件夹不存在（U盘可能已拔出）")
+        elif exc.errno == errno.ENOSPC:
+            why = _tr("磁盘或U盘已满")
+        else:
+            why = exc.strerror or str(exc)
+        text = _tr("无法读写文件 {file}：{why}。\n请处理后再试一次；本次操作没有完成。").format(
+            file=exc.filename, why=why
+        )
+        return ErrorReport(_tr("无法读写文件"), text, str(exc), False)
+    return None
+
+
 def explain(exc: BaseException, tb: str | None = None) -> ErrorReport:
     """Describe an exception for the user; ``tb`` is the formatted traceback if known."""
     if isinstance(exc, ValidationError):
@@ -102,6 +132,9 @@ def explain(exc: BaseException, tb: str | None = None) -> ErrorReport:
 
     if isinstance(exc, ServiceError | DatabaseError):
         return ErrorReport(_tr("无法完成操作"), str(exc), None, False)
+    plain = _file_problem(exc)
+    if plain is not None:
+        return plain
     known = _known_database_problem(exc)
     if known is not None:
         return ErrorReport(_tr("数据库暂时无法使用"), known, str(exc), False)

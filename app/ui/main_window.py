@@ -25,6 +25,7 @@ from app.ui.dialogs.about import show_about
 from app.ui.navigation import PAGES, PageSpec
 from app.ui.operations import ALL_CHANGED, CollectionOp, QueryOp, TaskRunner
 from app.ui.pages.placeholder import PlaceholderPage
+from app.ui.widgets import fit_to_screen
 
 logger = logging.getLogger(__name__)
 
@@ -52,7 +53,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.setObjectName("mainWindow")
         self.setWindowTitle(self.tr("联查 — 双随机、一公开 与 一业一查 工作台"))
-        self.resize(1440, 900)
+        fit_to_screen(self, 1440, 900)
         self.runner = runner or TaskRunner(self)
         self.ui: UiContext | None = None
         self._specs = {spec.key: spec for spec in pages}

@@ -181,7 +181,15 @@ class TaskRunner(QObject):
 class ProgressDialog(QDialog):
     """Shows a ``Progress`` polled on a timer; its cancel button asks the operation to stop."""
 
-    def __init__(self, parent: QWidget | None, label: str, progress: Progress, *, show_after_ms: int) -> None:
+    def __init__(
+        self,
+        parent: QWidget | None,
+        label: str,
+        progress: Progress,
+        *,
+        show_after_ms: int,
+        cancellable: bool = True,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("progressDialog")
         self.setWindowTitle(self.tr("请稍候"))
@@ -196,10 +204,17 @@ class ProgressDialog(QDialog):
         self.bar.setRange(0, 0)
         self.cancel_button = QPushButton(self.tr("取消"))
         self.cancel_button.clicked.connect(self.request_cancel)
+        self.cancellable = cancellable
+        # An operation that cannot stop half-way (a restore, a signed batch) offers no 取消 that
+        # would do nothing; it says so instead.
+        self.cancel_button.setVisible(cancellable)
+        self.no_cancel = QLabel(self.tr("此操作不能中途取消，完成后会自动关闭本窗口。"))
+        self.no_cancel.setVisible(not cancellable)
         layout = QVBoxLayout(self)
         layout.addWidget(self.label)
         layout.addWidget(self.bar)
         layout.addWidget(self.cancel_button)
+        layout.addWidget(self.no_cancel)
         self._clock = QElapsedTimer()
         self._clock.start()
         self._timer = QTimer(self)
@@ -232,7 +247,8 @@ class ProgressDialog(QDialog):
 
     def reject(self) -> None:
         # Escape or the window's close button: cancel the operation, keep the dialog until it stops.
-        self.request_cancel()
+        if self.cancellable:
+            self.request_cancel()
 
     def finish(self) -> None:
         """Stop polling and close (the operation has been delivered)."""
@@ -253,7 +269,9 @@ class _Running:
         self.future: Future[None] | None = None
         self.dialog: ProgressDialog | None = None
         if op.label is not None:
-            self.dialog = ProgressDialog(op.parent, op.label, self.progress, show_after_ms=op.show_after_ms)
+            self.dialog = ProgressDialog(
+                op.parent, op.label, self.progress, show_after_ms=op.show_after_ms, cancellable=op.cancellable
+            )
 
     def close_dialog(self) -> None:
         if self.dialog is not None:
@@ -279,6 +297,7 @@ class _BackgroundOp(Generic[T]):
         self.key = key
         self.label: str | None = None
         self.show_after_ms = SHOW_PROGRESS_AFTER_MS
+        self.cancellable = True
         self.progress: Progress | None = None
         self._success: Callable[[T], object] | None = None
         self._failure: Callable[[BaseException], object] | None = None
@@ -300,10 +319,17 @@ class _BackgroundOp(Generic[T]):
         self._cancelled = callback
         return self
 
-    def with_progress(self, label: str, *, show_after_ms: int = SHOW_PROGRESS_AFTER_MS) -> Self:
-        """Show a progress dialog with a cancel button while the operation runs."""
+    def with_progress(
+        self, label: str, *, show_after_ms: int = SHOW_PROGRESS_AFTER_MS, cancellable: bool = True
+    ) -> Self:
+        """Show a progress dialog while the operation runs, with a cancel button if ``cancellable``.
+
+        Pass ``cancellable=False`` when the operation never checks its ``Progress``: a 取消 that
+        changes nothing is worse than none.
+        """
         self.label = label
         self.show_after_ms = show_after_ms
+        self.cancellable = cancellable
         return self
 
     def with_progress_object(self, progress: Progress) -> Self:

@@ -11,11 +11,13 @@ from PySide6.QtCore import (
     QModelIndex,
     QPersistentModelIndex,
     QSignalBlocker,
+    QSize,
     Qt,
     QTimer,
     Signal,
     Slot,
 )
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -123,6 +125,33 @@ def configure_table(view: QTableView, widths_chars: Sequence[int] | None = None)
     header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     if widths_chars:
         set_column_widths(view, widths_chars)
+
+
+# What the window manager adds around a top-level window (title bar, borders); Qt learns it only
+# once the window is shown. Windows 10/11 at 100 %: about 31 px high, 16 px wide; rounded up.
+FRAME_ALLOWANCE = QSize(16, 40)
+
+
+def screen_room(window: QWidget) -> QSize | None:
+    """The room for a window's frame on the screen it opens on (less the taskbar), None if unknown."""
+    anchor = window.parentWidget() or window
+    screen = anchor.screen() or QGuiApplication.primaryScreen()
+    if screen is None:
+        return None
+    return screen.availableGeometry().size()
+
+
+def fit_to_screen(window: QWidget, width: int, height: int) -> None:
+    """Resize a top-level window to ``width``×``height``, or smaller if the screen is smaller.
+
+    The office laptops have 1366×768 screens (728 px above the taskbar): a dialog taller than
+    that puts its 保存/取消 buttons out of reach, so the size asked for is only an upper bound.
+    """
+    room = screen_room(window)
+    if room is not None:
+        width = min(width, room.width() - FRAME_ALLOWANCE.width())
+        height = min(height, room.height() - FRAME_ALLOWANCE.height())
+    window.resize(width, height)
 
 
 def char_width(widget: QWidget) -> int:

@@ -284,3 +284,83 @@ def test_system_settings_save_and_refuse_without_partial_change(
     assert box is not None and box.isVisible() and "修改系统设置" in box.text() and "只读" in box.text()
     box.close()
     refused.reject()
+
+
+def test_backup_cancel_button_stops_it_and_says_so(
+    qtbot: QtBot, page: AdminPage, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import threading
+
+    from app.services.progress import Progress
+    from app.ui import operations
+    from app.ui.pages import admin as admin_page
+
+    started = threading.Event()
+    seen: list[Progress] = []
+
+    def slow_backup(_ctx: ServiceContext, _out: Path, *, progress: Progress) -> None:
+        # Stands for a large attachments folder: copies until told to stop, as the service does.
+        seen.append(progress)
+        started.set()
+        for _ in range(2_000):
+            progress.check()
+            threading.Event().wait(0.01)
+        raise AssertionError("never cancelled")
+
+    monkeypatch.setattr(admin_page, "create_backup", slow_backup)
+    monkeypatch.setattr(operations, "SHOW_PROGRESS_AFTER_MS", 0)
+    _show(qtbot, page, 2)
+    page.backup.backup_to(tmp_path / "大备份.zip")
+    qtbot.waitUntil(started.is_set, timeout=10_000)
+    dialog = None
+
+    def progress_shown() -> bool:
+        nonlocal dialog
+        dialog = next(
+            (w for w in page.findChildren(operations.ProgressDialog) if w.isVisible()),
+            None,
+        )
+        return dialog is not None
+
+    qtbot.waitUntil(progress_shown, timeout=10_000)
+    assert dialog is not None
+    dialog.cancel_button.click()
+    qtbot.waitUntil(lambda: page.backup.findChild(QMessageBox, "backupCancelled") is not None, timeout=10_000)
+    box = page.backup.findChild(QMessageBox, "backupCancelled")
+    assert box is not None and "大备份.zip" in box.text()
+    assert seen and seen[0].cancelled
+    assert not (tmp_path / "大备份.zip").exists()
+    box.close()
+
+
+def test_restore_progress_offers_no_cancel_that_would_do_nothing(
+    qtbot: QtBot, page: AdminPage, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import threading
+
+    from app.ui import operations
+    from app.ui.pages import admin as admin_page
+
+    release = threading.Event()
+    started = threading.Event()
+
+    def slow_restore(_ctx: ServiceContext, _path: Path) -> None:
+        started.set()
+        release.wait(10)
+        raise RuntimeError("stop here")  # the test only looks at the dialog
+
+    monkeypatch.setattr(admin_page, "restore_open_database", slow_restore)
+    monkeypatch.setattr(operations, "SHOW_PROGRESS_AFTER_MS", 0)
+    _show(qtbot, page, 2)
+    page.backup.restore(tmp_path / "x.zip")
+    qtbot.waitUntil(started.is_set, timeout=10_000)
+    dialogs: list[operations.ProgressDialog] = []
+
+    def shown() -> bool:
+        dialogs[:] = [w for w in page.findChildren(operations.ProgressDialog) if w.isVisible()]
+        return bool(dialogs)
+
+    qtbot.waitUntil(shown, timeout=10_000)
+    assert not dialogs[0].cancel_button.isVisible()
+    release.set()
+    qtbot.waitUntil(lambda: page.findChild(QMessageBox, ERROR_DIALOG_NAME) is not None, timeout=10_000)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QApplication
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
@@ -14,6 +16,7 @@ from app.services.draws import list_draws
 from app.services.inspectors import InspectorData, create_inspector
 from app.services.printing import PrintKind
 from app.services.tasks import create_task
+from app.ui.application import load_cjk_font
 from app.ui.context import UiContext
 from app.ui.dialogs.base import ReasonDialog
 from app.ui.pages.draw import DrawPage
@@ -219,3 +222,76 @@ def test_teams_tab_shows_members_expert_targets_and_prints(
     assert packet is not None and packet.team == 2
     qtbot.waitUntil(lambda: packet.page_count() > 0, timeout=30_000)
     packet.reject()
+
+
+def test_the_page_says_what_to_do_first(qtbot: QtBot, ui: UiContext, ctx: ServiceContext) -> None:
+    empty = DrawPage(ui)
+    qtbot.addWidget(empty)
+    with qtbot.waitSignal(empty.loaded, timeout=10_000):
+        empty.show()
+    assert empty.task_id() is None
+    assert "抽查计划" in empty.draw_label.text() and "新建任务" in empty.draw_label.text()
+
+    page, _task = _page(qtbot, ui, ctx)
+    assert "公布名录" in page.draw_label.text()  # the first step, while 抽取 is still greyed out
+    _announce_and_draw(qtbot, page)
+    assert page.draw_label.text().startswith("已于")
+
+
+def test_seed_hint_is_readable_on_a_laptop(
+    qtbot: QtBot, qapp: QApplication, ui: UiContext, ctx: ServiceContext
+) -> None:
+    family = load_cjk_font()  # the shipped font, as the application uses: its widths matter here
+    assert family is not None
+    old = qapp.font()
+    qapp.setFont(QFont(family, 10))
+    try:
+        _check_seed_hint(qtbot, ui, ctx)
+    finally:
+        qapp.setFont(old)
+
+
+def _check_seed_hint(qtbot: QtBot, ui: UiContext, ctx: ServiceContext) -> None:
+    page, _task = _page(qtbot, ui, ctx)
+    page.resize(1366 - 16 - 116, 640)  # a 1366-wide window less the navigation
+    qtbot.wait(50)
+    edit = page.seed_edit
+    shown = edit.fontMetrics().horizontalAdvance(edit.placeholderText())
+    assert shown <= edit.width() - 12, (shown, edit.width())  # not elided
+    assert "至少 20 位" in edit.placeholderText()
+
+
+def test_all_four_strata_are_in_sight_on_a_laptop(qtbot: QtBot, ui: UiContext, ctx: ServiceContext) -> None:
+    page, _task = _page(qtbot, ui, ctx)
+    page.resize(1366 - 16 - 116, 728 - 40 - 60)  # the page's share of a 1366×768 window
+    with qtbot.waitSignal(page.announced, timeout=10_000):
+        page.announce()
+    view = page.strata_view
+    rows = page.strata_model.rowCount()
+    assert rows >= 1
+    qtbot.wait(50)
+    four = 4 * view.verticalHeader().defaultSectionSize()
+    assert view.viewport().height() >= four  # room for A, B, C and D without scrolling
+
+
+def test_projector_mode_fits_a_laptop_and_recounts_column_widths(
+    qtbot: QtBot, qapp: QApplication, ui: UiContext, ctx: ServiceContext
+) -> None:
+    family = load_cjk_font()
+    assert family is not None
+    old = qapp.font()
+    qapp.setFont(QFont(family, 10))
+    try:
+        page, _task = _page(qtbot, ui, ctx)
+        with qtbot.waitSignal(page.announced, timeout=10_000):
+            page.announce()
+        ratio = next(n for n, c in enumerate(page.strata_model.columns) if c.header == "比例")
+        page.set_projector(True)
+        # The window is at most 1366 wide, less the navigation: the page must fit in what is left.
+        assert page.minimumSizeHint().width() <= 1366 - 16 - 116
+        view = page.strata_view
+        assert view.fontMetrics().horizontalAdvance("100.00%") + 8 <= view.columnWidth(ratio)
+        assert view.minimumHeight() >= 4 * view.verticalHeader().defaultSectionSize()
+        page.set_projector(False)
+    finally:
+        qapp.setFont(old)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QTreeWidget
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QScrollArea, QTreeWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
@@ -24,6 +24,7 @@ from app.services.result_codes import MEASURE_NONE, NO_PROBLEM
 from app.services.results import entry_form, list_results, load_draft
 from app.services.tasks import create_task
 from app.ui.context import UiContext
+from app.ui.dialogs.base import ReasonDialog
 from app.ui.pages.inspection import PRINT_CHOICES, InspectionPage
 from app.ui.pages.result_entry import CODE_ROLE, ResultEntryWidget
 from tests.factories import build_mini_county, joint_task_data
@@ -128,6 +129,8 @@ def test_full_result_by_keyboard_only(
     qtbot.waitUntil(
         lambda: entry.form is not None and entry.form.inspection_id != first.inspection_id, timeout=10_000
     )
+    # ... and the confirmation of the one just submitted is still on screen beside it
+    assert "已提交审核（第 1 版）" in entry.status.text() and "已打开下一户" in entry.status.text()
     qtbot.waitUntil(lambda: page.result_model.find(lambda r: r.state == InspectionState.PENDING_REVIEW) >= 0)
 
     # 组长审核 通过, then 公示审批
@@ -249,7 +252,13 @@ def test_return_then_publish_from_the_results_list(
     )
     returned = page.result_model.find(lambda r: r.inspection_id == rows[0].inspection_id)
     page.result_view.selectRow(returned)
-    page.return_selected("检查日期有误，请核对")
+    # A blocking input box would stop the test here: close whatever modal window is open after a while.
+    QTimer.singleShot(3_000, lambda: (w := QApplication.activeModalWidget()) is not None and w.close())
+    ask = page.ask_return()
+    assert isinstance(ask, ReasonDialog) and ask.isVisible()
+    assert not ask.ok_button.isEnabled()  # no empty 确定 that silently does nothing
+    ask.text.setPlainText("检查日期有误，请核对")
+    ask.ok_button.click()
     qtbot.waitUntil(lambda: "退回" in page.review_status.text(), timeout=10_000)
     qtbot.waitUntil(lambda: page.result_model.find(lambda r: r.state == InspectionState.RETURNED) >= 0)
     row = page.result_model.find(lambda r: r.inspection_id == rows[1].inspection_id)
@@ -350,3 +359,23 @@ def test_a_submitted_record_opens_with_what_was_recorded(
     assert shown["problems"] == recorded.problems
     assert [f["problem_found"] for f in shown["findings"]] == [f.problem_found for f in recorded.findings]
     assert "草稿" not in entry.status.text()
+
+
+def test_refused_submit_scrolls_to_the_first_error(
+    qtbot: QtBot, page: InspectionPage, ctx: ServiceContext, drawn_task: int
+) -> None:
+    page.resize(1300, 500)  # a laptop's height: the form is longer than the view
+    page.tabs.setCurrentWidget(page.entry)
+    entry = page.entry
+    first = list_results(ctx, drawn_task)[0]
+    entry.open_inspection(first.inspection_id)
+    qtbot.waitUntil(lambda: entry.form is not None, timeout=10_000)
+    scroll = entry.findChild(QScrollArea)
+    assert scroll is not None
+    scroll.verticalScrollBar().setValue(scroll.verticalScrollBar().maximum())  # at the bottom
+    entry.submit()
+    label = entry.errors["核查方式"]
+    qtbot.waitUntil(lambda: label.isVisibleTo(page), timeout=10_000)
+    viewport = scroll.viewport()
+    top = label.mapTo(viewport, label.rect().topLeft()).y()
+    assert top >= 0 and top + label.height() <= viewport.height()  # the red message is on screen

@@ -204,3 +204,33 @@ def test_runner_shutdown_waits(qtbot: QtBot, parent: QWidget) -> None:
     CollectionOp(parent=parent, runner=local, op=lambda p: p.check(), changes=()).run_in_background()
     assert local.shutdown(5000)
     qtbot.waitUntil(local.is_idle)
+
+
+def test_an_operation_that_cannot_stop_offers_no_cancel(
+    qtbot: QtBot, runner: TaskRunner, parent: QWidget
+) -> None:
+    release = threading.Event()
+    started = threading.Event()
+
+    def job(_progress: Progress) -> str:
+        started.set()
+        release.wait(10)
+        return "done"
+
+    results: list[str] = []
+    progress = (
+        CollectionOp(parent=parent, runner=runner, op=job)
+        .with_progress("正在恢复", show_after_ms=0, cancellable=False)
+        .success(results.append)
+        .run_in_background()
+    )
+    qtbot.waitUntil(started.is_set)
+    dialog = parent.findChild(ProgressDialog)
+    assert dialog is not None
+    qtbot.waitUntil(dialog.isVisible)
+    assert not dialog.cancel_button.isVisible() and dialog.no_cancel.isVisible()
+    assert "不能中途取消" in dialog.no_cancel.text()
+    dialog.reject()  # Esc or the window's ×: nothing to cancel
+    assert not progress.cancelled
+    release.set()
+    qtbot.waitUntil(lambda: results == ["done"])

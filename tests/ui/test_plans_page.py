@@ -8,6 +8,8 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QApplication
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
@@ -17,6 +19,7 @@ from app.services.frequency import list_frequency_rules
 from app.services.plans import create_plan, list_adjustments, publish_plan
 from app.services.targets import LicenceData, TargetData, create_target, target_tags_in_use
 from app.services.tasks import create_task, get_task, list_tasks
+from app.ui.application import load_cjk_font
 from app.ui.context import UiContext
 from app.ui.dialogs.base import ReasonDialog
 from app.ui.dialogs.frequency import FrequencyDialog
@@ -288,3 +291,30 @@ def test_editor_sets_team_staffing_expert_override_and_directed_scope(
     assert again.override_reason.text() == "上级交办专项整治"
     assert again.tags.values() == [tag_id] and again.licences.values() == ["食品经营许可证"]
     assert again.task_data() == data
+
+
+def test_task_numbers_are_shown_whole(qtbot: QtBot, qapp: QApplication, ui: UiContext) -> None:
+    """The number tells the tasks apart; its end (…〔2026〕12号) was elided, so every row read the same."""
+    from app.ui.pages.workbench import WorkbenchPage
+
+    family = load_cjk_font()  # the shipped font, whose widths the application really has
+    assert family is not None
+    old = qapp.font()
+    qapp.setFont(QFont(family, 10))
+    try:
+        number = "青山市监抽查〔2026〕12号"
+        page = _page(qtbot, ui)
+        for view in (page.tasks_view, page.adjust_view):
+            column = next(
+                n
+                for n in range(view.model().columnCount())
+                if view.model().headerData(n, Qt.Orientation.Horizontal) == "任务编号"
+            )
+            assert view.fontMetrics().horizontalAdvance(number) + 12 <= view.columnWidth(column)
+        bench = WorkbenchPage(ui)
+        qtbot.addWidget(bench)
+        assert bench.deadline_view.fontMetrics().horizontalAdvance(
+            number
+        ) + 12 <= bench.deadline_view.columnWidth(2)
+    finally:
+        qapp.setFont(old)

@@ -271,3 +271,20 @@ def test_main_window_syncs_automatically_when_an_address_is_set(
         qtbot.waitUntil(lambda: window.sync_label.text().startswith("待同步 0 条"), timeout=15_000)
     assert window.sync_label.toolTip() == "" and "最近同步" in window.sync_label.text()
     qtbot.waitUntil(laptop_ui.runner.is_idle, timeout=15_000)
+
+
+def test_unreadable_batch_file_is_reported_in_a_dialog(
+    qtbot: QtBot, office_ui: UiContext, tmp_path: Path
+) -> None:
+    from tests.ui.helpers import visible_message_box
+
+    broken = tmp_path / "U盘拷贝不完整.lcb"
+    broken.write_bytes(b"PK\x03\x04 cut short")
+    page = _page(qtbot, office_ui)
+    page.choose_open_path = lambda title, pattern: str(broken)  # type: ignore[method-assign]
+    page.choose_inbox_file()
+    qtbot.waitUntil(lambda: visible_message_box() is not None, timeout=15_000)
+    box = visible_message_box()
+    assert box is not None and broken.name in box.text() and "损坏" in box.text()
+    assert page.last_message.startswith("未完成") and "b00020" in page.message.styleSheet()
+    assert not page.apply_button.isEnabled()  # nothing to import

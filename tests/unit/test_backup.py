@@ -17,7 +17,7 @@ from app.cli import backup as backup_cli
 from app.cli import restore as restore_cli
 from app.cli.common import CliError
 from app.db import open_database
-from app.models import Setting, Target
+from app.models import AuditEntry, Setting, Target
 from app.services import audit
 from app.services.backup import (
     RESTORED_KEY,
@@ -33,6 +33,8 @@ from app.services.backup import (
     write_backup,
 )
 from app.services.context import ServiceContext
+from app.services.errors import Interrupted
+from app.services.progress import Progress
 from app.services.targets import TargetData, create_target
 
 # About SQLite files (copies, integrity checks, restoring over a file). A server database's backup
@@ -340,3 +342,38 @@ def test_restore_of_the_open_database_needs_the_backup_permission(
     assert ctx.db.file_path is not None and not list(ctx.db.file_path.parent.glob("*before-restore*"))
     report = restore_open_database(admin, out)
     assert report.previous_database is not None and report.previous_database.exists()
+
+
+class _CancelAfter(Progress):
+    """Cancels itself once ``n`` attachments have been started, as a user's 取消 would."""
+
+    def __init__(self, n: int) -> None:
+        super().__init__()
+        self.n = n
+
+    def update(self, done: int | None = None, total: int | None = None, message: str | None = None) -> None:
+        if done is not None and done >= self.n:
+            self.cancel()
+        super().update(done=done, total=total, message=message)
+
+
+def test_cancelled_backup_leaves_no_file_and_says_so(ctx: ServiceContext, tmp_path: Path) -> None:
+    create_target(ctx, TargetData(name="有附件"))
+    for n in range(3):
+        _attach(f"附件{n}".encode() * 100)
+    out = tmp_path / "cancelled.zip"
+    with pytest.raises(Interrupted):
+        create_backup(ctx, out, progress=_CancelAfter(2))
+    assert not out.exists() and not list(tmp_path.glob("*.partial"))
+    with ctx.read() as session:
+        rows = session.execute(select(AuditEntry.summary).order_by(AuditEntry.id)).scalars().all()
+    assert rows[-2:] == ["备份数据库到 cancelled.zip", "备份到 cancelled.zip 已取消，未生成文件"]
+
+
+def test_backup_reports_its_progress(ctx: ServiceContext, tmp_path: Path) -> None:
+    for n in range(2):
+        _attach(f"照片{n}".encode() * 100)
+    progress = Progress()
+    info = create_backup(ctx, tmp_path / "b.zip", progress=progress)
+    state = progress.snapshot()
+    assert info.attachments == 2 and state.total == 3 and state.done == 2

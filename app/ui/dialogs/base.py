@@ -6,12 +6,26 @@ import re
 from collections.abc import Callable, Iterable
 from datetime import date
 
-from PySide6.QtCore import QCoreApplication, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractSpinBox,
+    QApplication,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QLabel,
+    QLineEdit,
+    QListWidget,
+    QMessageBox,
     QPlainTextEdit,
+    QScrollArea,
+    QTabBar,
+    QTableWidget,
+    QTextEdit,
+    QTreeWidget,
+    QTreeWidgetItemIterator,
     QVBoxLayout,
     QWidget,
 )
@@ -69,6 +83,57 @@ def collect_errors(checks: Iterable[Callable[[], object]]) -> None:
         raise ValidationError(errors)
 
 
+# What a user does to change a field: a key, a click, the wheel on a combo box, or Chinese from the
+# input method (which arrives as one InputMethod event, not as key presses).
+_INPUT_EVENTS = frozenset(
+    {
+        QEvent.Type.KeyPress,
+        QEvent.Type.MouseButtonPress,
+        QEvent.Type.MouseButtonDblClick,
+        QEvent.Type.Wheel,
+        QEvent.Type.InputMethod,
+        QEvent.Type.Drop,
+    }
+)
+
+
+def form_state(root: QWidget, *, skip: QWidget | None = None) -> tuple[object, ...]:
+    """Everything typed or chosen in the input widgets under ``root`` (not under ``skip``).
+
+    Compared before and after the user's edits to tell whether closing would lose input.
+    """
+    state: list[object] = []
+    for widget in root.findChildren(QWidget):
+        if skip is not None and (widget is skip or skip.isAncestorOf(widget)):
+            continue
+        if isinstance(widget, QLineEdit | QAbstractSpinBox):
+            state.append(widget.text())
+        elif isinstance(widget, QComboBox):
+            state.append(widget.currentText())
+        elif isinstance(widget, QAbstractButton) and widget.isCheckable():
+            state.append(widget.isChecked())
+        elif isinstance(widget, QPlainTextEdit | QTextEdit):
+            state.append(widget.toPlainText())
+        elif isinstance(widget, QListWidget):
+            items = (widget.item(n) for n in range(widget.count()))
+            state.append(tuple((i.text(), i.checkState().value) for i in items if i is not None))
+        elif isinstance(widget, QTableWidget):
+            cells = []
+            for row in range(widget.rowCount()):
+                for column in range(widget.columnCount()):
+                    item = widget.item(row, column)
+                    cells.append("" if item is None else item.text())
+            state.append((widget.rowCount(), tuple(cells)))
+        elif isinstance(widget, QTreeWidget):
+            it = QTreeWidgetItemIterator(widget)
+            checks = []
+            while it.value() is not None:
+                checks.append(it.value().checkState(0).value)
+                it += 1
+            state.append(tuple(checks))
+    return tuple(state)
+
+
 class RecordDialog(QDialog):
     """An editor that saves through a ``CollectionOp`` and shows validation next to the fields.
 
@@ -78,6 +143,9 @@ class RecordDialog(QDialog):
 
     saved = Signal(object)  # what the save returned (the new record's id, or None)
     changes: tuple[str, ...] = ("*",)
+    # Closing (取消, Esc, the title bar's ×) with changed input asks first: a form of twenty fields
+    # typed from a paper list is lost to one stray Esc otherwise.
+    confirm_discard = True
 
     def __init__(self, ui: UiContext, title: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -96,12 +164,20 @@ class RecordDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         self.layout_ = QVBoxLayout(self)
         self.saving = False
+        # The form as it was when the user first touched it (loads run in the background, so the
+        # state at opening may still be empty); None until then.
+        self._baseline: tuple[object, ...] | None = None
+        self.discard_box: QMessageBox | None = None
 
     def finish_layout(self, body: QWidget) -> None:
         """Put the form, the error summary and the buttons together."""
         self.layout_.addWidget(body, 1)
         self.layout_.addWidget(self.summary)
         self.layout_.addWidget(self.buttons)
+        # Tab leaves a multi-line field (备注, 检查依据 …) as it leaves every other field: a tab
+        # character is never wanted there, and keyboard users were trapped before 保存.
+        for edit in body.findChildren(QPlainTextEdit):
+            edit.setTabChangesFocus(True)
 
     def operation(self) -> Callable[[Progress], object]:
         """Read the form (UI thread) and return the save as a closure over plain values.
@@ -146,6 +222,97 @@ class RecordDialog(QDialog):
         """Show a ValidationError next to the fields it names (the rest above the buttons)."""
         self.errors.show([(e.field, e.message) for e in exc.errors])
 
+    # --- closing with unsaved input ---------------------------------------------------------------
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)  # the fields' own events, to see the first edit
+        if not event.spontaneous():
+            # After Qt has given the focus to the first widget of the chain (often the tab bar).
+            QTimer.singleShot(0, self.focus_first_field)
+
+    @Slot()
+    def focus_first_field(self) -> None:
+        """Put the cursor in the first field, unless the user or the dialog already chose one.
+
+        Qt gives the focus to the first widget of the focus chain, which in a tabbed editor is
+        the tab bar: typing the name of a new record went nowhere.
+        """
+        focused = self.focusWidget()
+        if focused is not None and not isinstance(focused, QTabBar | QScrollArea):
+            return
+        for widget in self.findChildren(QWidget):
+            if (
+                isinstance(widget, QLineEdit | QComboBox | QAbstractSpinBox | QPlainTextEdit)
+                and widget.isVisible()
+                and widget.isEnabled()
+                and widget.focusPolicy() & Qt.FocusPolicy.TabFocus
+                and not (isinstance(widget, QLineEdit) and widget.isReadOnly())
+                and not isinstance(widget.parentWidget(), QComboBox | QAbstractSpinBox)
+            ):
+                widget.setFocus(Qt.FocusReason.OtherFocusReason)
+                return
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)
+        super().hideEvent(event)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            self._baseline is None
+            and event.type() in _INPUT_EVENTS
+            and isinstance(watched, QWidget)
+            and self.isAncestorOf(watched)
+            and not self.buttons.isAncestorOf(watched)
+        ):
+            self._baseline = form_state(self, skip=self.buttons)
+        return False
+
+    def has_unsaved_input(self) -> bool:
+        """Whether the user changed anything since the dialog opened (and has not saved it)."""
+        return self._baseline is not None and form_state(self, skip=self.buttons) != self._baseline
+
+    def reject(self) -> None:
+        if self.confirm_discard and not self.saving and self.has_unsaved_input():
+            self.ask_discard()
+            return
+        super().reject()
+
+    def ask_discard(self) -> QMessageBox:
+        """Ask whether to save, discard or keep editing; the answer comes back through the box."""
+        if self.discard_box is not None and self.discard_box.isVisible():
+            return self.discard_box
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            self.windowTitle(),
+            self.tr("填写的内容尚未保存。"),
+            parent=self,
+        )
+        box.setObjectName("discardChanges")
+        box.setInformativeText(self.tr("保存后关闭，还是放弃这些修改？"))
+        save = box.addButton(self.tr("保存"), QMessageBox.ButtonRole.AcceptRole)
+        discard = box.addButton(self.tr("放弃修改"), QMessageBox.ButtonRole.DestructiveRole)
+        keep = box.addButton(self.tr("继续编辑"), QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(keep)
+        box.setEscapeButton(keep)
+        box.setWindowModality(Qt.WindowModality.WindowModal)
+
+        def answered(button: QAbstractButton) -> None:
+            if button is save:
+                self.save()  # closes the dialog only if the save succeeds
+            elif button is discard:
+                QDialog.reject(self)
+
+        box.buttonClicked.connect(answered)
+        box.finished.connect(box.deleteLater)
+        self.discard_box = box
+        box.open()
+        return box
+
 
 class ReasonDialog(QDialog):
     """Asks why (停用, 恢复 …); OK stays disabled until a reason is written."""
@@ -159,6 +326,7 @@ class ReasonDialog(QDialog):
         self.text = QPlainTextEdit()
         self.text.setPlaceholderText(self.tr("请写明原因（将记入留痕）"))
         self.text.setFixedHeight(self.fontMetrics().height() * 5)
+        self.text.setTabChangesFocus(True)  # Tab reaches 确定, as in every other field
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )

@@ -6,7 +6,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QTableView, QVB
 
 from app.services.statistics import NONE, Figure
 from app.ui.charts import ChartWidget, FigureTableModel
-from app.ui.widgets import configure_table
+from app.ui.widgets import configure_table, fit_to_screen
 
 
 class FigurePanel(QWidget):
@@ -57,7 +57,7 @@ class FigureDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("figureDialog")
         self.setWindowTitle(figure.title)
-        self.resize(960, 680)
+        fit_to_screen(self, 960, 680)
         self.panel = FigurePanel(self)
         self.panel.show_figure(figure)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)

@@ -122,6 +122,9 @@ class FirstAdminDialog(RecordDialog):
 
         return create
 
+    # 暂不创建 is an answer here, not lost input: nothing typed is worth keeping without the account.
+    confirm_discard = False
+
     def reject(self) -> None:
         """Not while the account is being created: it would exist while this session went on without it."""
         if not self.saving:

@@ -20,7 +20,7 @@ from app.services.frequency import (
 from app.services.progress import Progress
 from app.ui.context import UiContext
 from app.ui.dialogs.base import RecordDialog
-from app.ui.widgets import error_label
+from app.ui.widgets import error_label, fit_to_screen
 
 
 class FrequencyDialog(RecordDialog):
@@ -89,7 +89,7 @@ class FrequencyDialog(RecordDialog):
         layout.addWidget(self.defaults_button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addStretch(1)
         self.finish_layout(body)
-        self.resize(640, 360)
+        fit_to_screen(self, 640, 360)
 
     def restore_defaults(self) -> None:
         """Put the defaults in the form (saved only with 保存)."""

@@ -791,7 +791,9 @@ def export_registry(ui: UiContext, kind: RegistryKind, parent: QWidget, path: Pa
 
     QueryOp(
         parent=parent, runner=ui.runner, op=lambda _p: import_bridge.run_export(ctx, kind=kind, path=target)
-    ).with_progress(f"正在导出{kind.label}…").success(done).failure(failed).run_in_background()
+    ).with_progress(f"正在导出{kind.label}…", cancellable=False).success(done).failure(
+        failed
+    ).run_in_background()
 
 
 def open_import_wizard(ui: UiContext, kind: RegistryKind, parent: QWidget) -> ImportWizard:

@@ -31,7 +31,7 @@ from app.services.targets import get_target_rows
 from app.ui.context import UiContext
 from app.ui.dialogs.base import LONG_TERM, RecordDialog, collect_errors, format_date, parse_date
 from app.ui.dialogs.target_picker import TargetPickerDialog
-from app.ui.widgets import ChoiceCombo, ComboDelegate, EditableTable, error_label
+from app.ui.widgets import ChoiceCombo, ComboDelegate, EditableTable, error_label, fit_to_screen
 
 CERTIFICATE_KINDS = ("执法证", "工商执法证", "省执法证")
 INSPECTOR_TAG_KINDS = ("执法资质", "业务专长", "岗位")
@@ -183,7 +183,7 @@ class InspectorDialog(RecordDialog):
         self.tabs.addTab(page(self.conflicts, conflict_errors), self.tr("回避关系"))
         self.tabs.addTab(self.note, self.tr("备注"))
         self.finish_layout(self.tabs)
-        self.resize(780, 720)
+        fit_to_screen(self, 780, 720)
 
     @Slot()
     def pick_conflict(self) -> TargetPickerDialog:

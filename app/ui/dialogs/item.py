@@ -23,7 +23,7 @@ from app.services.items import CheckpointData, ItemData, create_item, get_item, 
 from app.services.progress import Progress
 from app.ui.context import UiContext
 from app.ui.dialogs.base import RecordDialog
-from app.ui.widgets import ChoiceCombo, EditableTable, error_label
+from app.ui.widgets import ChoiceCombo, EditableTable, error_label, fit_to_screen
 
 
 class ItemDialog(RecordDialog):
@@ -123,7 +123,7 @@ class ItemDialog(RecordDialog):
         self.tabs.addTab(basics, self.tr("事项信息"))
         self.tabs.addTab(checkpoints_page, self.tr("检查要点（按检查单顺序）"))
         self.finish_layout(self.tabs)
-        self.resize(900, 640)
+        fit_to_screen(self, 900, 640)
         self._update_cap()
 
     def _update_cap(self) -> None:

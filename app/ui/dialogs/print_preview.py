@@ -30,6 +30,7 @@ from app.services.printing import PrintKind, print_task
 from app.services.progress import Progress
 from app.ui.context import UiContext
 from app.ui.operations import CollectionOp
+from app.ui.widgets import fit_to_screen
 
 logger = logging.getLogger(__name__)
 
@@ -95,7 +96,7 @@ class PrintPreviewDialog(QDialog):
         self.pdf_bytes: bytes | None = None
         what = title or (kind.label if kind is not None else "")
         self.setWindowTitle(self.tr("打印预览 — {what}").format(what=what))
-        self.resize(900, 1000)
+        fit_to_screen(self, 900, 1000)
 
         self.document = QPdfDocument(self)
         self._buffer: QBuffer | None = None

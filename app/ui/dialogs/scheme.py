@@ -25,7 +25,7 @@ from app.services.progress import Progress
 from app.services.schemes import SchemeData, create_scheme, get_scheme, update_scheme
 from app.ui.context import UiContext
 from app.ui.dialogs.base import RecordDialog
-from app.ui.widgets import ChoiceCombo, EditableTable, error_label
+from app.ui.widgets import ChoiceCombo, EditableTable, error_label, fit_to_screen
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 
@@ -136,7 +136,7 @@ class SchemeDialog(RecordDialog):
         self.tabs.addTab(checklist_page, self.tr("行业统一检查单"))
         self.tabs.addTab(self.handbook, self.tr("一业一册（合规手册）"))
         self.finish_layout(self.tabs)
-        self.resize(1100, 660)
+        fit_to_screen(self, 1100, 660)
         self.lead.currentIndexChanged.connect(lambda _n: self.refresh_available())
         self.cooperating.itemChanged.connect(lambda _item: self.refresh_available())
         self.checklist.rows_changed.connect(self.refresh_available)

@@ -21,7 +21,7 @@ from app.services.progress import Progress
 from app.services.targets import LicenceData, TargetData, create_target, get_target, update_target
 from app.ui.context import UiContext
 from app.ui.dialogs.base import LONG_TERM, RecordDialog, collect_errors, format_date, parse_date
-from app.ui.widgets import ChoiceCombo, ComboDelegate, EditableTable, error_label
+from app.ui.widgets import ChoiceCombo, ComboDelegate, EditableTable, error_label, fit_to_screen
 
 TARGET_TAG_KINDS = ("许可类别", "行业", "地域", "重点监管", "其他")
 
@@ -150,7 +150,7 @@ class TargetDialog(RecordDialog):
         self.tabs.addTab(tags_page, self.tr("标签与许可"))
         self.tabs.addTab(self.note, self.tr("备注"))
         self.finish_layout(self.tabs)
-        self.resize(640, 680)
+        fit_to_screen(self, 640, 680)
 
     def form_data(self) -> TargetData:
         """The form as a ``TargetData``; raises ``ValidationError`` for unreadable dates."""

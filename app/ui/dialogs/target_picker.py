@@ -9,7 +9,7 @@ from app.services.targets import TargetFilter, TargetRow, get_target_rows, searc
 from app.ui.context import UiContext
 from app.ui.models import TargetTableModel
 from app.ui.operations import QueryOp
-from app.ui.widgets import DebouncedLineEdit, configure_table
+from app.ui.widgets import DebouncedLineEdit, configure_table, fit_to_screen
 
 
 class TargetPickerDialog(QDialog):
@@ -47,7 +47,7 @@ class TargetPickerDialog(QDialog):
         layout.addLayout(top)
         layout.addWidget(self.view, 1)
         layout.addWidget(self.buttons)
-        self.resize(720, 520)
+        fit_to_screen(self, 720, 520)
         self._update()
         self.search()
 

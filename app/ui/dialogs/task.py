@@ -48,7 +48,7 @@ from app.services.tasks import (
 from app.ui.context import UiContext
 from app.ui.dialogs.base import RecordDialog
 from app.ui.operations import QueryOp
-from app.ui.widgets import ChoiceCombo, char_width
+from app.ui.widgets import ChoiceCombo, char_width, fit_to_screen
 
 PREVIEW_DEBOUNCE_MS = 300
 
@@ -286,7 +286,7 @@ class TaskDialog(RecordDialog):
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
         self.finish_layout(splitter)
-        self.resize(1200, 820)
+        fit_to_screen(self, 1200, 820)
 
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)

@@ -649,7 +649,7 @@ class AuditPanel(QWidget):
             runner=self.ui.runner,
             op=lambda _p: export_audit(services, out, flt),
             changes=("audit_entries",),
-        ).with_progress(self.tr("正在导出留痕记录…")).success(
+        ).with_progress(self.tr("正在导出留痕记录…"), cancellable=False).success(
             lambda n: self._exported(out, n)
         ).run_in_background()
 
@@ -802,9 +802,17 @@ class BackupPanel(QWidget):
         CollectionOp(
             parent=self,
             runner=self.ui.runner,
-            op=lambda _p: create_backup(services, out),
+            op=lambda p: create_backup(services, out, progress=p),  # its 取消 stops between attachments
             changes=("audit_entries",),
-        ).with_progress(self.tr("正在备份数据库和附件…")).success(self._backed_up).run_in_background()
+        ).with_progress(self.tr("正在备份数据库和附件…")).success(self._backed_up).cancelled(
+            lambda: self._backup_cancelled(out)
+        ).run_in_background()
+
+    def _backup_cancelled(self, out: Path) -> None:
+        box = show_message(
+            self, self.tr("备份已取消"), self.tr("备份已取消，没有生成文件 {name}。").format(name=out.name)
+        )
+        box.setObjectName("backupCancelled")
 
     def _backed_up(self, info: BackupInfo) -> None:
         show_message(
@@ -840,7 +848,7 @@ class BackupPanel(QWidget):
             show_error(self, exc)
             return
         QueryOp(parent=self, runner=self.ui.runner, op=lambda _p: verify_backup(path)).with_progress(
-            self.tr("正在核验备份文件…")
+            self.tr("正在核验备份文件…"), cancellable=False
         ).success(lambda manifest: self.confirm_restore(path, manifest)).run_in_background()
 
     def confirm_restore(self, path: Path, manifest: dict[str, Any]) -> QMessageBox:
@@ -874,7 +882,9 @@ class BackupPanel(QWidget):
             runner=self.ui.runner,
             op=lambda _p: restore_open_database(services, path),
             changes=(),
-        ).with_progress(self.tr("正在恢复数据库…")).success(self._restored).run_in_background()
+        ).with_progress(self.tr("正在恢复数据库…"), cancellable=False).success(
+            self._restored
+        ).run_in_background()
 
     def _restored(self, report: RestoreReport) -> None:
         aside = report.previous_database.name if report.previous_database else self.tr("（无）")

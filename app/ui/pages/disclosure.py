@@ -99,7 +99,7 @@ def _days_left(n: int) -> str:
 
 def task_columns() -> list[Column[DisclosureTaskRow]]:
     return [
-        Column(_tr("任务编号"), lambda r: r.task_number, 14),
+        Column(_tr("任务编号"), lambda r: r.task_number, 15),
         Column(_tr("任务名称"), lambda r: r.task_name, 22),
         Column(_tr("检查结束"), lambda r: r.end_date, 6),
         Column(_tr("应公示日期"), lambda r: r.due_date, 6),
@@ -132,7 +132,7 @@ def due_columns() -> list[Column[OpenInspection]]:
         Column(_tr("应公示日期"), lambda r: r.due_date, 6),
         Column(_tr("检查对象"), lambda r: r.target_name, 14),
         Column(_tr("结果状态"), lambda r: r.state_label, 5),
-        Column(_tr("任务编号"), lambda r: r.task_number, 14),
+        Column(_tr("任务编号"), lambda r: r.task_number, 15),
     ]
 
 
@@ -141,7 +141,7 @@ def follow_up_columns() -> list[Column[FollowUpRow]]:
         Column(_tr("处置"), lambda r: r.kind_label, 6),
         Column(_tr("状态"), lambda r: _tr("已逾期") if r.overdue else r.state_label, 4),
         Column(_tr("检查对象"), lambda r: r.target_name, 14),
-        Column(_tr("任务编号"), lambda r: r.task_number, 9),
+        Column(_tr("任务编号"), lambda r: r.task_number, 15),
         Column(_tr("接收部门"), lambda r: r.department, 9),
         Column(_tr("情况"), lambda r: r.description, 14),
         Column(_tr("整改期限"), lambda r: r.due_date, 6, sort_key=lambda r: r.due_date or date.max),

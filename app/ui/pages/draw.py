@@ -49,7 +49,7 @@ from app.ui.dialogs.print_preview import PrintPreviewDialog
 from app.ui.errors import show_error, show_message
 from app.ui.models import Column, RowTableModel
 from app.ui.operations import CollectionOp, QueryOp, affects
-from app.ui.widgets import ChoiceCombo, EditableTable, configure_table
+from app.ui.widgets import ChoiceCombo, EditableTable, configure_table, set_column_widths
 
 logger = logging.getLogger(__name__)
 
@@ -231,11 +231,19 @@ class DrawPage(QWidget):
         self.announce_button.clicked.connect(lambda: self.announce())
         self.strata_model: RowTableModel[StratumLine] = RowTableModel(stratum_columns(), parent=self)
         self.strata_view = _table(self.strata_model, "strataView")
+        self._keep_strata_in_sight()
         self.exclusion_label = QLabel()
         self.exclusion_label.setWordWrap(True)
-        step1 = QGroupBox(self.tr("第一步　公布抽取名录（在产生种子之前向见证人公布各层名录数及其 SHA-256）"))
+        # A group box title never wraps: the long one made the page wider than a 1366-wide
+        # screen in 大屏显示. The explanation goes beside the button, where it can wrap.
+        step1 = QGroupBox(self.tr("第一步　公布抽取名录"))
         step1_layout = QVBoxLayout(step1)
-        step1_layout.addWidget(self.announce_button, 0, Qt.AlignmentFlag.AlignLeft)
+        announce_row = QHBoxLayout()
+        announce_row.addWidget(self.announce_button)
+        announce_hint = QLabel(self.tr("在产生种子之前，向见证人公布各层名录数及其 SHA-256。"))
+        announce_hint.setWordWrap(True)
+        announce_row.addWidget(announce_hint, 1)
+        step1_layout.addLayout(announce_row)
         step1_layout.addWidget(self.strata_view, 1)
         step1_layout.addWidget(self.exclusion_label)
 
@@ -245,7 +253,10 @@ class DrawPage(QWidget):
         self.witnesses.set_column_widths([6, 10])
         self.seed_edit = QLineEdit()
         self.seed_edit.setObjectName("seedEdit")
-        self.seed_edit.setPlaceholderText(self.tr("见证人掷骰所得数字，至少 20 位"))
+        # Short enough for the large seed font on a 1366-wide laptop: the longer text was cut off
+        # before "至少 20 位", the part the witnesses need; the tooltip keeps the whole sentence.
+        self.seed_edit.setPlaceholderText(self.tr("掷骰数字，至少 20 位"))
+        self.seed_edit.setToolTip(self.tr("见证人掷骰所得数字，至少 20 位"))
         seed_font = QFont(self.font())
         seed_font.setPointSizeF(max(seed_font.pointSizeF(), 9.0) * 1.7)
         seed_font.setFamily("monospace")
@@ -430,8 +441,14 @@ class DrawPage(QWidget):
         self._team_selected()
         active = self.active_draw(DrawKind.TARGETS)
         voided = [d for d in state.draws if d.voided]
-        if active is None:
-            text = self.tr("尚未抽取检查对象。")
+        if self.task_id() is None:
+            # An empty task list with every button greyed out said nothing about the way forward.
+            text = self.tr("还没有可抽取的抽查任务：请先在「抽查计划」中新建任务。")
+        elif active is None:
+            text = self.tr(
+                "尚未抽取检查对象：先点「公布名录」向见证人公布各层名录，再登记见证人、填写种子，"
+                "然后点「抽取检查对象」。"
+            )
         else:
             text = self.tr("已于 {at} 抽取 {n} 户，种子 {seed}（{source}），见证人：{w}").format(
                 at=active.drawn_at.strftime("%Y-%m-%d %H:%M"),
@@ -652,6 +669,14 @@ class DrawPage(QWidget):
         return path
 
     # --- projector ----------------------------------------------------------------------------
+    def _keep_strata_in_sight(self) -> None:
+        # The four risk classes A–D all in sight while the witnesses read them (on a 768-high
+        # laptop the splitter left room for three, the fourth behind a scroll bar).
+        view = self.strata_view
+        rows = view.verticalHeader().defaultSectionSize() * 4
+        header = view.horizontalHeader().sizeHint().height()
+        view.setMinimumHeight(rows + header + 2 * view.frameWidth() + 2)
+
     def set_projector(self, on: bool) -> None:
         """Enlarge the page's fonts for a projector (or restore them)."""
         font = QFont(self._base_font)
@@ -666,3 +691,9 @@ class DrawPage(QWidget):
             self.team_targets_view,
         ):
             view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 8)
+            # Column widths are counted in characters of the font: recount them in the new one
+            # (the enlarged text was cut off in the old widths: 3.0…, 统一社会信用代码 …).
+            model = view.model()
+            if isinstance(model, RowTableModel):
+                set_column_widths(view, [c.width_chars for c in model.columns])
+        self._keep_strata_in_sight()

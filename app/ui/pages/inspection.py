@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QPushButton,
     QTableView,
@@ -32,6 +31,7 @@ from app.services.results import (
 )
 from app.services.tasks import TaskRow, list_tasks
 from app.ui.context import UiContext
+from app.ui.dialogs.base import ReasonDialog, ask_reason
 from app.ui.dialogs.print_preview import PrintPreviewDialog
 from app.ui.models import Column, RowTableModel
 from app.ui.operations import CollectionOp, QueryOp, affects
@@ -309,16 +309,21 @@ class InspectionPage(QWidget):
         )
 
     @Slot()
-    def ask_return(self) -> None:
+    def ask_return(self) -> ReasonDialog | None:
         """退回 the selected inspection, with a comment (required)."""
         row = self.selected_result()
         if row is None:
-            return
-        comment, ok = QInputDialog.getText(
-            self, self.tr("退回"), self.tr("退回原因（必填，录入人员会看到）：")
+            return None
+        # The reason prompt keeps 确定 greyed out until a reason is written: the one-line input box
+        # it replaces accepted an empty 确定 and then silently did nothing.
+        return ask_reason(
+            self,
+            title=self.tr("退回"),
+            prompt=self.tr("退回「{target}」的检查结果。退回原因（必填，录入人员会看到）：").format(
+                target=row.target_name
+            ),
+            on_reason=self.return_selected,
         )
-        if ok and comment.strip():
-            self.return_selected(comment.strip())
 
     def return_selected(self, comment: str) -> None:
         """退回 the selected inspection with ``comment``."""

@@ -50,11 +50,16 @@ def _tr(text: str) -> str:
     return QCoreApplication.translate("PlanPage", text)
 
 
+# Column width (in Chinese characters) that shows a whole task number such as 青山市监抽查〔2026〕12号.
+TASK_NUMBER_CHARS = 15
+
+
 def task_columns() -> list[Column[TaskRow]]:
     """Columns of the year's task table."""
     return [
-        Column(_tr("任务编号"), lambda r: r.number, 11),
-        Column(_tr("任务名称"), lambda r: r.name, 14),
+        # Wide enough for a whole 青山市监抽查〔2026〕12号: elided, every row read the same.
+        Column(_tr("任务编号"), lambda r: r.number, TASK_NUMBER_CHARS),
+        Column(_tr("任务名称"), lambda r: r.name, 18),
         Column(_tr("抽查方式"), lambda r: r.mode, 7),
         Column(_tr("状态"), lambda r: r.status, 5),
         Column(_tr("参加部门"), lambda r: r.departments, 14),
@@ -69,7 +74,7 @@ def adjustment_columns() -> list[Column[AdjustmentRow]]:
     return [
         Column(_tr("时间"), lambda r: r.at.strftime("%Y-%m-%d %H:%M"), 8),
         Column(_tr("操作人"), lambda r: r.operator, 4),
-        Column(_tr("任务编号"), lambda r: r.task_number, 11),
+        Column(_tr("任务编号"), lambda r: r.task_number, TASK_NUMBER_CHARS),
         Column(_tr("调整内容"), lambda r: r.description, 16),
         Column(_tr("调整原因"), lambda r: r.reason, 16),
     ]

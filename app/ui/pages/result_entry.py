@@ -109,6 +109,7 @@ class ResultEntryWidget(QWidget):
         self._filling = False
         self.drafts_saved = 0
         self._restoring_local = False  # the draft on show came from this PC, not yet in the database
+        self._just_submitted = ""  # the confirmation to keep showing while the next record opens
         self.attachment_hashes: list[str] = []
         self.candidates: list[InspectorRow] = []
 
@@ -128,7 +129,7 @@ class ResultEntryWidget(QWidget):
 
         self.body = QWidget()
         self.body_layout = QVBoxLayout(self.body)
-        scroll = QScrollArea()
+        self.form_scroll = scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.body)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -261,6 +262,15 @@ class ResultEntryWidget(QWidget):
             )
             self._restoring_local = True
             self.save_now()
+        if self._just_submitted:
+            # The confirmation of the record just submitted stays in sight beside the next one's
+            # state: it was replaced at once, and the operator could not tell the submit had worked.
+            self.status.setText(
+                self.tr("{done}已打开下一户。{state}").format(
+                    done=self._just_submitted, state=self.status.text()
+                )
+            )
+            self._just_submitted = ""
         if self.date_edit is not None and editable:
             self.date_edit.setFocus()
 
@@ -633,14 +643,15 @@ class ResultEntryWidget(QWidget):
             target=done.target_name, n=version.number
         )
         self.record_field.clear()
+        self.status.setText(message)
         if following is None:
             self._clear_form()
             self.form = None
             self.header.setText(message + self.tr("本任务已没有待录入的记录。"))
             self.record_field.setFocus()
         else:
+            self._just_submitted = message
             self.open_inspection(following)
-        self.status.setText(message)
 
     def _rejected(self, error: BaseException) -> None:
         self.submit_button.setEnabled(True)
@@ -664,6 +675,12 @@ class ResultEntryWidget(QWidget):
         self._show_general(
             self.tr("请按红字提示修改后再提交（{where}）。").format(where=where) + "；".join(general)
         )
+        # The form is long (30 checkpoints and more): bring the first red message into view, or
+        # the operator sees only the summary line and has to hunt for it.
+        first = next((self.errors[key] for key in _SECTIONS if key in shown), None)
+        if first is not None:
+            self.body_layout.activate()  # the labels just shown need their place before scrolling
+            self.form_scroll.ensureWidgetVisible(first, 0, first.fontMetrics().height() * 2)
 
     # -- attachments -------------------------------------------------------------------------
 

@@ -61,7 +61,7 @@ class YearReportPreview(PrintPreviewDialog):
                 op=lambda _p: year_report_pdf_bytes(ui.services, year, classified=classified),
                 changes=(),
             )
-            .with_progress(self.tr("正在生成年度工作总结…"))
+            .with_progress(self.tr("正在生成年度工作总结…"), cancellable=False)
             .success(self._loaded)
             .cancelled(self._cancelled)
             .failure(self._failed)
@@ -256,7 +256,7 @@ class StatisticsPage(QWidget):
 
         return (
             CollectionOp(parent=self, runner=self.ui.runner, op=write, changes=())
-            .with_progress(self.tr("正在导出年度工作总结…"))
+            .with_progress(self.tr("正在导出年度工作总结…"), cancellable=False)
             .success(lambda p: self.status.setText(self.tr("已导出年度工作总结：{path}").format(path=p)))
             .failure(lambda exc: show_error(self, exc))
             .run_in_background()

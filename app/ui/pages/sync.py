@@ -75,9 +75,10 @@ from app.services.sync_registry import (
 )
 from app.services.tasks import TaskRow, list_tasks
 from app.ui.context import UiContext
+from app.ui.errors import show_error
 from app.ui.models import Column, RowTableModel
 from app.ui.operations import CollectionOp, QueryOp, affects
-from app.ui.widgets import configure_table
+from app.ui.widgets import ERROR_STYLE, configure_table
 
 InboxResult = ImportResult | PackageImport | RegistryImport
 DECISION_LABELS = {"local": "保留本地", "incoming": "采用平台"}
@@ -529,12 +530,16 @@ class SyncPage(QWidget):
             )
         )
 
-    def _say(self, text: str) -> None:
+    def _say(self, text: str, *, error: bool = False) -> None:
         self.last_message = text
         self.message.setText(text)
+        self.message.setStyleSheet(ERROR_STYLE if error else "")
 
     def _failed(self, exc: BaseException) -> None:
-        self._say(self.tr("未完成：{why}").format(why=str(exc)))
+        # In red above the tabs, and in a dialog: a plain line at the top of the page went unseen
+        # after a click at the bottom, and an unexpected error needs its details for the maintainer.
+        self._say(self.tr("未完成：{why}").format(why=str(exc)), error=True)
+        show_error(self, exc)
 
     # ------------------------------------------------------------------ outbox actions
 
@@ -551,7 +556,7 @@ class SyncPage(QWidget):
             op=lambda _p: export_results_batch(services, target, stream="public"),
             changes=("sync_batches", "result_versions"),
         ).success(self._exported).failure(self._failed).with_progress(
-            self.tr("正在生成结果批次…")
+            self.tr("正在生成结果批次…"), cancellable=False
         ).run_in_background()
 
     def _exported(self, done: ExportedBatch) -> None:
@@ -583,7 +588,7 @@ class SyncPage(QWidget):
             op=lambda _p: export_task_package(services, target, task=ref, recipient=recipient),
             changes=("sync_batches",),
         ).success(self._package_exported).failure(self._failed).with_progress(
-            self.tr("正在生成任务包…")
+            self.tr("正在生成任务包…"), cancellable=False
         ).run_in_background()
 
     def _package_exported(self, done: ExportedPackage) -> None:
@@ -606,7 +611,7 @@ class SyncPage(QWidget):
             op=lambda _p: export_registry(services, target),
             changes=("sync_batches", "settings"),
         ).success(self._registry_exported).failure(self._failed).with_progress(
-            self.tr("正在生成名录快照…")
+            self.tr("正在生成名录快照…"), cancellable=False
         ).run_in_background()
 
     def _registry_exported(self, done: ExportedRegistry) -> None:
@@ -626,7 +631,7 @@ class SyncPage(QWidget):
             op=lambda _p: upload_pending(services),
             changes=("sync_batches", "sync_upload_attempts", "result_versions"),
         ).success(self._uploaded).failure(self._failed).with_progress(
-            self.tr("正在上传…")
+            self.tr("正在上传…"), cancellable=False
         ).run_in_background()
 
     def _uploaded(self, done: tuple[UploadOutcome, ...]) -> None:
@@ -644,7 +649,7 @@ class SyncPage(QWidget):
             op=lambda _p: fetch_receipts(services),
             changes=("sync_batches", "sync_upload_attempts", "result_versions"),
         ).success(self._fetched).failure(self._failed).with_progress(
-            self.tr("正在取回回执…")
+            self.tr("正在取回回执…"), cancellable=False
         ).run_in_background()
 
     def _fetched(self, done: tuple[ReceiptOutcome, ...]) -> None:
@@ -690,7 +695,7 @@ class SyncPage(QWidget):
             op=lambda _p: import_any(services, chosen, dry_run=True),
             changes=(),
         ).success(self._previewed).failure(self._failed).with_progress(
-            self.tr("正在检查批次文件…")
+            self.tr("正在检查批次文件…"), cancellable=False
         ).run_in_background()
 
     def _previewed(self, result: InboxResult) -> None:
@@ -834,7 +839,7 @@ class SyncPage(QWidget):
             op=lambda _p: apply_receipt(services, chosen),
             changes=("sync_batches", "result_versions", "sync_stream_marks"),
         ).success(self._receipt_applied).failure(self._failed).with_progress(
-            self.tr("正在登记回执…")
+            self.tr("正在登记回执…"), cancellable=False
         ).run_in_background()
 
     def _receipt_applied(self, done: ReceiptApplied) -> None:

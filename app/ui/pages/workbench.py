@@ -45,7 +45,7 @@ def deadline_columns() -> list[Column[OpenInspection]]:
             sort_key=lambda r: r.working_days_left,
         ),
         Column(_tr("应公示日期"), lambda r: r.due_date, 7),
-        Column(_tr("任务编号"), lambda r: r.task_number, 10),
+        Column(_tr("任务编号"), lambda r: r.task_number, 15),
         Column(_tr("检查对象"), lambda r: r.target_name, 16),
         Column(_tr("统一社会信用代码"), lambda r: r.target_code, 12),
         Column(_tr("结果状态"), lambda r: r.state_label, 6),
