@@ -18,6 +18,7 @@ from app.cli.common import (
     CliError,
     add_db_argument,
     open_context,
+    require_input_file,
     service_errors,
 )
 from app.io.batch import BatchRejected, format_fingerprint
@@ -197,6 +198,7 @@ def _decisions(values: list[str]) -> dict[str, str]:
 
 def run_import(args: argparse.Namespace) -> int:
     decisions = _decisions(args.decide)
+    require_input_file(Path(args.file), "批次文件")
     ctx = open_context(args)
     try:
         with service_errors(ctx):
@@ -227,6 +229,7 @@ def run_import(args: argparse.Namespace) -> int:
 
 
 def run_receipt(args: argparse.Namespace) -> int:
+    require_input_file(Path(args.file), "回执文件")
     ctx = open_context(args)
     try:
         with service_errors(ctx):

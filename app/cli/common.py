@@ -8,6 +8,7 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -120,3 +121,24 @@ def service_errors(ctx: ServiceContext | None = None) -> Iterator[None]:
     finally:
         if ctx is not None:
             ctx.db.dispose()
+
+
+def require_input_file(path: Path, what: str = "文件") -> None:
+    """Refuse, before any work, a path that is missing or is a folder (exit 2, saying which)."""
+    if path.is_dir():
+        raise CliError(f"“{path}”是文件夹，不是{what}，请指定其中的文件", EXIT_CANNOT_RUN)
+    if not path.is_file():
+        raise CliError(f"找不到{what}“{path}”，请检查路径", EXIT_CANNOT_RUN)
+
+
+def read_text_file(path: Path, what: str = "文件") -> str:
+    """A UTF-8 text file's contents, or a one-line Chinese reason why it cannot be read (exit 2)."""
+    require_input_file(path, what)
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise CliError(
+            f"{what}“{path}”不是 UTF-8 编码的文本，请另存为 UTF-8 后重试", EXIT_CANNOT_RUN
+        ) from exc
+    except OSError as exc:
+        raise CliError(f"无法读取{what}“{path}”：{exc.strerror or exc}", EXIT_CANNOT_RUN) from exc

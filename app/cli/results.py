@@ -16,7 +16,15 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from app.cli.common import EXIT_OK, EXIT_REJECTED, CliError, add_db_argument, open_context, service_errors
+from app.cli.common import (
+    EXIT_OK,
+    EXIT_REJECTED,
+    CliError,
+    add_db_argument,
+    open_context,
+    require_input_file,
+    service_errors,
+)
 from app.io.simple_xlsx import write_table
 from app.models.enums import InspectionState
 from app.services.result_deadlines import result_deadlines
@@ -95,8 +103,7 @@ def _write_report(report: ImportReport, path: Path) -> None:
 
 
 def run_import(args: argparse.Namespace) -> int:
-    if not args.file.is_file():
-        raise CliError(f"找不到文件 {args.file}")
+    require_input_file(args.file, "录入表")
     ctx = open_context(args)
     with service_errors(ctx):
         report = import_results(ctx, args.file, dry_run=args.dry_run)

@@ -164,6 +164,10 @@ def save_holiday_table(
     errors: list[FieldError] = []
     if not source.strip():
         errors.append(FieldError("依据", "请填写节假日安排的文号或来源"))
+    if not hol:
+        # Every notice has days off (元旦, 春节 …): an empty table would silently mark the year
+        # as entered, and deadlines across it would stop warning that holidays are missing.
+        errors.append(FieldError("放假日期", "没有任何放假日期，请核对文件（每行「YYYY-MM-DD 休」）"))
     wrong_year = sorted(d for d in hol | work if d.year != year)
     if wrong_year:
         errors.append(FieldError("日期", f"{wrong_year[0]:%Y-%m-%d} 不属于 {year} 年"))
@@ -215,6 +219,10 @@ def parse_holiday_file(text: str) -> tuple[list[date], list[date]]:
         try:
             if "~" in parts[0]:
                 a, b = (date.fromisoformat(x) for x in parts[0].split("~", 1))
+                if b < a:
+                    # An empty range would drop the line without a word.
+                    errors.append(FieldError(f"第 {lineno} 行", f"区间「{parts[0]}」的结束日早于开始日"))
+                    continue
                 days = [a + timedelta(days=i) for i in range((b - a).days + 1)]
             else:
                 days = [date.fromisoformat(parts[0])]

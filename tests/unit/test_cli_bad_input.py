@@ -1,0 +1,75 @@
+"""Bad input files on the command line: one Chinese line naming the file, the documented exit status,
+and a database left as it was."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from app.cli import main
+from app.services.context import ServiceContext
+from app.services.workdays import office_calendar
+
+
+def run(db: str, *args: str) -> int:
+    return main(["--db", db, *args])
+
+
+@pytest.mark.parametrize(
+    ("argv", "what"),
+    [
+        (("import", "targets"), "不是文件"),
+        (("results", "import"), "不是录入表"),
+        (("batch", "import"), "不是批次文件"),
+        (("batch", "receipt"), "不是回执文件"),
+    ],
+)
+def test_a_folder_given_as_input_file_is_named_as_a_folder(
+    db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: tuple[str, ...], what: str
+) -> None:
+    folder = tmp_path / "名录文件夹"
+    folder.mkdir()
+    assert run(db_url, *argv, str(folder)) == 2
+    err = capsys.readouterr().err
+    assert f"“{folder}”是文件夹，{what}" in err
+    assert "Traceback" not in err and "Errno" not in err
+
+
+@pytest.mark.parametrize(
+    ("argv", "what"), [(("batch", "import"), "批次文件"), (("batch", "receipt"), "回执文件")]
+)
+def test_a_missing_batch_file_is_exit_2_and_says_not_found(
+    db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: tuple[str, ...], what: str
+) -> None:
+    missing = tmp_path / "没有这个.lcb"
+    assert run(db_url, *argv, str(missing)) == 2
+    err = capsys.readouterr().err
+    assert f"找不到{what}“{missing}”" in err
+    assert "U盘" not in err  # not "copy it off the stick first": the path is simply wrong
+
+
+def _holidays(db_url: str, path: Path) -> int:
+    return run(db_url, "holidays", "set", "--year", "2027", "--file", str(path), "--source", "测试通知")
+
+
+def test_holiday_file_problems_are_chinese_and_change_nothing(
+    ctx: ServiceContext, db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert _holidays(db_url, tmp_path / "没有.txt") == 2
+    assert "找不到节假日安排文件" in capsys.readouterr().err
+    binary = tmp_path / "乱码.txt"
+    binary.write_bytes("2027-01-01 休".encode("gbk") + b"\xff\xfe\x80")
+    assert _holidays(db_url, binary) == 2
+    err = capsys.readouterr().err
+    assert "不是 UTF-8 编码的文本" in err and "codec" not in err
+    empty = tmp_path / "空.txt"
+    empty.write_text("", encoding="utf-8")
+    assert _holidays(db_url, empty) == 1
+    assert "没有任何放假日期" in capsys.readouterr().out
+    reversed_range = tmp_path / "倒序.txt"
+    reversed_range.write_text("2027-01-01 休\n2027-02-10~2027-02-05 休\n", encoding="utf-8")
+    assert _holidays(db_url, reversed_range) == 1
+    assert "第 2 行：区间「2027-02-10~2027-02-05」的结束日早于开始日" in capsys.readouterr().out
+    # None of these entered 2027: a deadline across it still warns that holidays are missing.
+    assert 2027 not in office_calendar(ctx).tables
