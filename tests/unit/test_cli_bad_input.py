@@ -73,3 +73,14 @@ def test_holiday_file_problems_are_chinese_and_change_nothing(
     assert "第 2 行：区间「2027-02-10~2027-02-05」的结束日早于开始日" in capsys.readouterr().out
     # None of these entered 2027: a deadline across it still warns that holidays are missing.
     assert 2027 not in office_calendar(ctx).tables
+
+
+@pytest.mark.parametrize("name", ["名录.csv", "名录.xls", "名录"])
+@pytest.mark.parametrize("template", [False, True])
+def test_export_refuses_an_output_that_is_not_xlsx(
+    db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, template: bool
+) -> None:
+    out = tmp_path / name
+    assert run(db_url, "export", "targets", str(out), *(["--template"] if template else [])) == 2
+    assert "须以 .xlsx 结尾" in capsys.readouterr().err
+    assert not out.exists()  # no workbook written under a name that says it is something else
