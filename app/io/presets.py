@@ -382,7 +382,7 @@ BUILTIN_PRESET_DATA: tuple[dict[str, Any], ...] = (
         "name": "liancha_checkpoints",
         "kind": "checkpoints",
         "title": "检查要点",
-        "description": "联查完整格式：序号、抽查事项、检查内容、操作方法与要领",
+        "description": "联查完整格式：序号、所属部门、抽查事项、检查内容、操作方法与要领",
         "sheet_name": "检查要点",
         "columns": _full_layout(RegistryKind.CHECKPOINTS),
     },
