@@ -9,7 +9,10 @@ import pytest
 
 from app.cli import main
 from app.services.context import ServiceContext
+from app.services.draws import SeedEntry, draw_task_inspectors, draw_task_targets
+from app.services.tasks import create_task
 from app.services.workdays import office_calendar
+from tests.factories import build_mini_county, joint_task_data
 
 
 def run(db: str, *args: str) -> int:
@@ -84,3 +87,84 @@ def test_export_refuses_an_output_that_is_not_xlsx(
     assert run(db_url, "export", "targets", str(out), *(["--template"] if template else [])) == 2
     assert "须以 .xlsx 结尾" in capsys.readouterr().err
     assert not out.exists()  # no workbook written under a name that says it is something else
+
+
+def _fingerprint(db_url: str) -> list[tuple[str, int]]:
+    import sqlite3
+
+    from app.config import sqlite_path
+
+    path = sqlite_path(db_url)
+    assert path is not None
+    with sqlite3.connect(path) as con:
+        # The installation's id and signing key are made on the first use of sync, wherever the
+        # batch was to go: not data of the office, so left out of the comparison.
+        tables = [
+            r[0]
+            for r in con.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")
+            if r[0] not in ("settings", "sync_identity")
+        ]
+        return [(t, con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0]) for t in tables]
+
+
+@pytest.fixture
+def drawn_number(ctx: ServiceContext) -> str:
+    from app.services.tasks import get_task
+
+    county = build_mini_county(ctx)
+    task = create_task(ctx, joint_task_data(county))
+    seed = SeedEntry("11111222223333344444")
+    draw_task_targets(ctx, task, seed=seed)
+    draw_task_inspectors(ctx, task, seed=seed)
+    return get_task(ctx, task).row.number
+
+
+@pytest.mark.parametrize(
+    ("argv", "name"),
+    [
+        (("disclose", "list", "--task", "{task}", "-o"), "名单.xlsx"),
+        (("results", "template", "--task", "{task}", "-o"), "录入表.xlsx"),
+        (("draw", "record", "--task", "{task}", "-o"), "记录.json"),
+        (("batch", "export", "--kind", "task-package", "--task", "{task}", "-o"), "任务包.lcb"),
+        (("batch", "export", "--kind", "registry", "-o"), "名录.lcb"),
+    ],
+)
+def test_an_output_in_a_missing_folder_is_one_chinese_line_and_changes_nothing(
+    ctx: ServiceContext,
+    db_url: str,
+    drawn_number: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    argv: tuple[str, ...],
+    name: str,
+) -> None:
+    """These once ended in a FileNotFoundError traceback (exit 1)."""
+    out = tmp_path / "没有的文件夹" / "子文件夹" / name
+    before = _fingerprint(db_url)
+    capsys.readouterr()
+    assert run(db_url, *(a.replace("{task}", drawn_number) for a in argv), str(out)) == 2
+    err = capsys.readouterr().err
+    assert f"无法读写文件“{out}”：文件或所在文件夹不存在" in err
+    assert "Traceback" not in err and ".partial" not in err
+    assert _fingerprint(db_url) == before
+
+
+def test_draw_record_onto_a_folder_says_it_is_a_folder(
+    db_url: str, drawn_number: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(db_url, "draw", "record", "--task", drawn_number, "-o", str(tmp_path)) == 2
+    assert "这是一个文件夹，不是文件" in capsys.readouterr().err
+
+
+def test_a_db_that_is_not_a_database_or_is_a_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sheet = tmp_path / "名录.xlsx"
+    sheet.write_bytes(b"PK\x03\x04" + bytes(range(256)) * 20)
+    assert run(str(sheet), "info") == 2
+    err = capsys.readouterr().err
+    assert f"文件“{sheet}”不是联查数据库，或已损坏" in err and "sqlalche.me" not in err
+    assert sheet.read_bytes().startswith(b"PK\x03\x04")  # left as it was
+    assert run(str(tmp_path), "task", "list") == 2
+    err = capsys.readouterr().err
+    assert f"“{tmp_path}”是文件夹，请用 --db 指定其中的数据库文件" in err
