@@ -165,6 +165,7 @@ _ERRNO_REASONS = {
     errno.EPERM: "没有权限",
     errno.EISDIR: "这是一个文件夹，不是文件",
     errno.ENOTDIR: "路径中有一段不是文件夹",
+    errno.EEXIST: "已有同名的文件，无法在此建立文件夹",
     errno.ENOSPC: "磁盘空间不足",
     errno.EROFS: "所在磁盘是只读的",
 }

@@ -187,8 +187,16 @@ def read_task_file(path: Path) -> dict[str, Any]:
     """Read a task file; raise ValidationError naming the file on unreadable JSON."""
     try:
         raw = json.loads(path.read_text(encoding="utf-8-sig"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ValidationError([FieldError(str(path), f"无法读取：{exc}")]) from exc
+    except UnicodeDecodeError as exc:
+        raise ValidationError(
+            [FieldError(str(path), "不是 UTF-8 编码的文本，请另存为 UTF-8 后重试")]
+        ) from exc
+    except FileNotFoundError as exc:
+        raise ValidationError([FieldError(str(path), "找不到文件，请检查路径")]) from exc
+    except IsADirectoryError as exc:
+        raise ValidationError([FieldError(str(path), "这是一个文件夹，不是任务文件")]) from exc
+    except OSError as exc:
+        raise ValidationError([FieldError(str(path), f"无法读取：{exc.strerror or exc}")]) from exc
     except json.JSONDecodeError as exc:
         raise ValidationError(
             [FieldError(str(path), f"第 {exc.lineno} 行第 {exc.colno} 列 JSON 格式错误：{exc.msg}")]

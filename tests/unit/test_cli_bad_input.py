@@ -168,3 +168,27 @@ def test_a_db_that_is_not_a_database_or_is_a_folder(
     assert run(str(tmp_path), "task", "list") == 2
     err = capsys.readouterr().err
     assert f"“{tmp_path}”是文件夹，请用 --db 指定其中的数据库文件" in err
+
+
+def test_task_file_that_cannot_be_read_is_named_in_chinese(
+    db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    gbk = tmp_path / "任务.json"
+    gbk.write_bytes('{"name": "抽查"}'.encode("gbk"))
+    cases = {gbk: "不是 UTF-8 编码的文本", tmp_path / "没有.json": "找不到文件", tmp_path: "这是一个文件夹"}
+    for path, reason in cases.items():
+        assert run(db_url, "task", "create", "--file", str(path)) == 2
+        err = capsys.readouterr().err
+        assert f"{path}：{reason}" in err and "Errno" not in err and "codec" not in err
+
+
+def test_backup_into_an_unwritable_place_names_the_file_not_its_temp(
+    ctx: ServiceContext, db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blocker = tmp_path / "一个文件"
+    blocker.write_text("x", encoding="utf-8")
+    out = blocker / "备份.zip"  # a path "inside" a file: the folder cannot exist
+    assert run(db_url, "backup", str(out)) == 2
+    err = capsys.readouterr().err
+    assert f"无法读写文件“{blocker}”：已有同名的文件，无法在此建立文件夹" in err
+    assert ".partial" not in err and "File exists" not in err
