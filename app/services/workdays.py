@@ -85,11 +85,24 @@ class Deadline:
     def warning(self) -> str:
         if self.covered:
             return ""
-        years = "、".join(str(y) for y in self.uncovered_years)
+        years = _year_list(self.uncovered_years)
         return (
             f"缺少 {years} 年的法定节假日安排，本期限只扣除了周末，未扣除节假日、未计入调休上班日。"
             f"请在「系统管理 → 节假日」录入国务院办公厅发布的 {years} 年节假日安排，期限将自动重算。"
         )
+
+
+def _year_list(years: Iterable[int]) -> str:
+    """2027、2028 or 2027–2040: a long deadline must not print every missing year one by one."""
+    runs: list[list[int]] = []
+    for year in sorted(years):
+        if runs and year == runs[-1][-1] + 1:
+            runs[-1].append(year)
+        else:
+            runs.append([year])
+    return "、".join(
+        f"{run[0]}–{run[-1]}" if len(run) > 2 else "、".join(str(y) for y in run) for run in runs
+    )
 
 
 def add_working_days(start: date, days: int, calendar: WorkCalendar) -> Deadline:
