@@ -192,3 +192,20 @@ def test_backup_into_an_unwritable_place_names_the_file_not_its_temp(
     err = capsys.readouterr().err
     assert f"无法读写文件“{blocker}”：已有同名的文件，无法在此建立文件夹" in err
     assert ".partial" not in err and "File exists" not in err
+
+
+def test_print_onto_a_folder_is_refused_before_any_document_is_built(
+    db_url: str, drawn_number: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(db_url, "print", "checklists", "--task", drawn_number, "-o", str(tmp_path)) == 2
+    err = capsys.readouterr().err
+    assert f"“{tmp_path}”是文件夹，请写出 PDF 文件名" in err and "正在生成" not in err
+
+
+def test_a_print_error_after_progress_starts_on_its_own_line(
+    db_url: str, drawn_number: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "没有的文件夹" / "检查单.pdf"
+    assert run(db_url, "print", "checklists", "--task", drawn_number, "-o", str(out)) == 2
+    last = capsys.readouterr().err.rstrip("\n").split("\n")[-1]
+    assert last.startswith("liancha print: 无法写入")  # not glued to the end of 正在生成 n/m 份…
