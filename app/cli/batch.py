@@ -18,6 +18,7 @@ from app.cli.common import (
     CliError,
     add_db_argument,
     open_context,
+    read_text_file,
     require_input_file,
     service_errors,
 )
@@ -274,9 +275,8 @@ def run_keys(args: argparse.Namespace) -> int:
                 raise CliError(
                     "信任密钥需要密钥卡文件和核对过的指纹：keys trust CARD --fingerprint FP", EXIT_CANNOT_RUN
                 )
-            row = trust_key_card(
-                ctx, Path(args.card).read_text(encoding="utf-8"), fingerprint=args.fingerprint
-            )
+            card = read_text_file(Path(args.card), "密钥卡文件")
+            row = trust_key_card(ctx, card, fingerprint=args.fingerprint)
             print(f"已信任：{row.name}（{row.office}）指纹 {format_fingerprint(row.fingerprint)}")
             return EXIT_OK
         info = my_key_card(ctx)

@@ -209,3 +209,19 @@ def test_a_print_error_after_progress_starts_on_its_own_line(
     assert run(db_url, "print", "checklists", "--task", drawn_number, "-o", str(out)) == 2
     last = capsys.readouterr().err.rstrip("\n").split("\n")[-1]
     assert last.startswith("liancha print: 无法写入")  # not glued to the end of 正在生成 n/m 份…
+
+
+def test_trusting_a_key_card_that_is_not_one(
+    ctx: ServiceContext, db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A binary file once ended in a UnicodeDecodeError traceback; a wrong JSON in English words."""
+    binary = tmp_path / "密钥卡.json"
+    binary.write_bytes(bytes(range(128, 256)))
+    assert run(db_url, "batch", "keys", "trust", str(binary), "--fingerprint", "1234") == 2
+    err = capsys.readouterr().err
+    assert f"密钥卡文件“{binary}”不是 UTF-8 编码的文本" in err and "Traceback" not in err
+    other = tmp_path / "别的.json"
+    other.write_text('{"format": "liancha-draw-record"}', encoding="utf-8")
+    assert run(db_url, "batch", "keys", "trust", str(other), "--fingerprint", "1234") == 1
+    err = capsys.readouterr().err
+    assert "密钥卡无法读取：不是联查密钥卡" in err and "not a LianCha" not in err
