@@ -225,3 +225,21 @@ def test_trusting_a_key_card_that_is_not_one(
     assert run(db_url, "batch", "keys", "trust", str(other), "--fingerprint", "1234") == 1
     err = capsys.readouterr().err
     assert "密钥卡无法读取：不是联查密钥卡" in err and "not a LianCha" not in err
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (b"", "文件是空的"),
+        (b"PK\x03\x04" + b"\x00" * 300, "文件不完整或已损坏"),
+        (bytes(range(256)) * 4, "不是表格文件"),
+    ],
+)
+def test_results_import_of_an_unreadable_sheet_is_exit_2_in_chinese(
+    db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], content: bytes, reason: str
+) -> None:
+    sheet = tmp_path / "录入表.xlsx"
+    sheet.write_bytes(content)
+    assert run(db_url, "results", "import", str(sheet)) == 2
+    err = capsys.readouterr().err
+    assert f"无法读取文件“录入表.xlsx”：{reason}" in err and "EOCD" not in err
