@@ -77,7 +77,9 @@ class _ConsoleProgress(Progress):
 
 
 def _mapping_option(value: str | None) -> Preset | str | None:
-    if value is None or not value.lower().endswith(".json"):
+    # A name is a built-in or saved preset; a path to an existing file (whatever its extension)
+    # is read as a preset file, so that a wrong file is told apart from an unknown name.
+    if value is None or not (value.lower().endswith(".json") or Path(value).exists()):
         return value
     try:
         return load_preset(Path(value))

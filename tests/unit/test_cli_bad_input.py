@@ -243,3 +243,23 @@ def test_results_import_of_an_unreadable_sheet_is_exit_2_in_chinese(
     assert run(db_url, "results", "import", str(sheet)) == 2
     err = capsys.readouterr().err
     assert f"无法读取文件“录入表.xlsx”：{reason}" in err and "EOCD" not in err
+
+
+def test_a_mapping_file_that_is_not_a_preset_is_named_as_such(
+    db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = tmp_path / "名录.csv"
+    data.write_text("统一社会信用代码,企业名称\n", encoding="utf-8")
+    broken = tmp_path / "方案.json"
+    broken.write_text('{"name": 5', encoding="utf-8")
+    binary = tmp_path / "方案.dat"
+    binary.write_bytes(bytes(range(128, 256)))
+    cases = {
+        broken: "映射方案文件“方案.json”不是有效的 JSON（第 1 行",
+        binary: "映射方案文件“方案.dat”不是 UTF-8 编码的文本",  # an existing file, not "no preset of that name"
+        tmp_path: "是文件夹，不是映射方案文件",
+    }
+    for mapping, message in cases.items():
+        assert run(db_url, "import", "targets", str(data), "--mapping", str(mapping)) == 2
+        err = capsys.readouterr().err
+        assert message in err and "Expecting" not in err and "Errno" not in err
