@@ -90,21 +90,18 @@ def test_export_refuses_an_output_that_is_not_xlsx(
 
 
 def _fingerprint(db_url: str) -> list[tuple[str, int]]:
-    import sqlite3
+    """Row counts of every table (SQLite or PostgreSQL alike)."""
+    from sqlalchemy import create_engine, func, inspect, select, table
 
-    from app.config import sqlite_path
-
-    path = sqlite_path(db_url)
-    assert path is not None
-    with sqlite3.connect(path) as con:
+    engine = create_engine(db_url)
+    try:
         # The installation's id and signing key are made on the first use of sync, wherever the
         # batch was to go: not data of the office, so left out of the comparison.
-        tables = [
-            r[0]
-            for r in con.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")
-            if r[0] not in ("settings", "sync_identity")
-        ]
-        return [(t, con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0]) for t in tables]
+        names = sorted(n for n in inspect(engine).get_table_names() if n not in ("settings", "sync_identity"))
+        with engine.connect() as con:
+            return [(n, con.execute(select(func.count()).select_from(table(n))).scalar_one()) for n in names]
+    finally:
+        engine.dispose()
 
 
 @pytest.fixture
@@ -182,6 +179,7 @@ def test_task_file_that_cannot_be_read_is_named_in_chinese(
         assert f"{path}：{reason}" in err and "Errno" not in err and "codec" not in err
 
 
+@pytest.mark.sqlite_only
 def test_backup_into_an_unwritable_place_names_the_file_not_its_temp(
     ctx: ServiceContext, db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
