@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 
 from app.buildinfo import version_line
-from app.cli.common import EXIT_CANNOT_RUN, EXIT_OK, USER_HELP, CliError
+from app.cli.common import EXIT_CANNOT_RUN, EXIT_OK, USER_HELP, CliError, file_problem
 
 # One line per subcommand module; order is the order shown in --help.
 COMMAND_MODULES: tuple[str, ...] = (
@@ -83,6 +83,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Output piped into `head` and the like: stop quietly, as Unix tools do.
         sys.stderr.close()
         return EXIT_OK
+    except OSError as exc:
+        # A file a subcommand could not write or read (a folder that does not exist, no
+        # permission, a full disk …) that it did not word itself: one line, never a traceback.
+        print(f"liancha {args.command}: {file_problem(exc)}", file=sys.stderr)
+        return EXIT_CANNOT_RUN
     except KeyboardInterrupt:
         print(f"liancha {args.command}: 已取消", file=sys.stderr)
         return EXIT_CANNOT_RUN

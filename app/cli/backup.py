@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from app.cli.common import EXIT_OK, CliError, add_db_argument, open_context
+from app.cli.common import EXIT_OK, CliError, add_db_argument, file_problem, open_context
 from app.services.errors import ServiceError
 
 
@@ -33,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
     except ServiceError as exc:
         raise CliError(str(exc)) from exc
     except OSError as exc:
-        raise CliError(f"无法写入备份文件 {args.output}：{exc}") from exc
+        raise CliError(file_problem(exc)) from exc
     finally:
         ctx.db.dispose()
     print(

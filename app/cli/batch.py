@@ -18,6 +18,8 @@ from app.cli.common import (
     CliError,
     add_db_argument,
     open_context,
+    read_text_file,
+    require_input_file,
     service_errors,
 )
 from app.io.batch import BatchRejected, format_fingerprint
@@ -197,6 +199,7 @@ def _decisions(values: list[str]) -> dict[str, str]:
 
 def run_import(args: argparse.Namespace) -> int:
     decisions = _decisions(args.decide)
+    require_input_file(Path(args.file), "批次文件")
     ctx = open_context(args)
     try:
         with service_errors(ctx):
@@ -227,6 +230,7 @@ def run_import(args: argparse.Namespace) -> int:
 
 
 def run_receipt(args: argparse.Namespace) -> int:
+    require_input_file(Path(args.file), "回执文件")
     ctx = open_context(args)
     try:
         with service_errors(ctx):
@@ -271,9 +275,8 @@ def run_keys(args: argparse.Namespace) -> int:
                 raise CliError(
                     "信任密钥需要密钥卡文件和核对过的指纹：keys trust CARD --fingerprint FP", EXIT_CANNOT_RUN
                 )
-            row = trust_key_card(
-                ctx, Path(args.card).read_text(encoding="utf-8"), fingerprint=args.fingerprint
-            )
+            card = read_text_file(Path(args.card), "密钥卡文件")
+            row = trust_key_card(ctx, card, fingerprint=args.fingerprint)
             print(f"已信任：{row.name}（{row.office}）指纹 {format_fingerprint(row.fingerprint)}")
             return EXIT_OK
         info = my_key_card(ctx)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import getpass
 import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -92,7 +94,7 @@ def open_context(args: argparse.Namespace, *, login: bool = True) -> ServiceCont
             from app.services.server import connection_problem
 
             raise CliError(connection_problem(url, exc)) from exc
-        raise CliError(f"无法打开数据库：{exc}") from exc
+        raise CliError(_sqlite_problem(url, exc)) from exc
     if login:
         try:
             user_ctx = _login(args, db)
@@ -108,6 +110,19 @@ def open_context(args: argparse.Namespace, *, login: bool = True) -> ServiceCont
     return ServiceContext(db=db, operator=operator)
 
 
+def _sqlite_problem(url: str, exc: Exception) -> str:
+    """Why a SQLite file named by --db cannot be opened, in the operator's words (not the driver's)."""
+    from app.config import sqlite_path
+
+    path = sqlite_path(url)
+    if path is not None and path.is_dir():
+        return f"无法打开数据库：“{path}”是文件夹，请用 --db 指定其中的数据库文件（如 liancha.sqlite3）"
+    if path is not None and any(m in str(exc) for m in ("file is not a database", "disk image is malformed")):
+        return f"无法打开数据库：文件“{path}”不是联查数据库，或已损坏。请检查 --db 是否选对了文件；损坏时请用 liancha restore 从备份恢复"
+    detail = str(getattr(exc, "orig", None) or exc)
+    return f"无法打开数据库“{path or url}”：{detail}"
+
+
 @contextmanager
 def service_errors(ctx: ServiceContext | None = None) -> Iterator[None]:
     """Turn a service's user-facing error into a one-line CLI message (exit 1); close the database after."""
@@ -120,3 +135,48 @@ def service_errors(ctx: ServiceContext | None = None) -> Iterator[None]:
     finally:
         if ctx is not None:
             ctx.db.dispose()
+
+
+def require_input_file(path: Path, what: str = "文件") -> None:
+    """Refuse, before any work, a path that is missing or is a folder (exit 2, saying which)."""
+    if path.is_dir():
+        raise CliError(f"“{path}”是文件夹，不是{what}，请指定其中的文件", EXIT_CANNOT_RUN)
+    if not path.is_file():
+        raise CliError(f"找不到{what}“{path}”，请检查路径", EXIT_CANNOT_RUN)
+
+
+def read_text_file(path: Path, what: str = "文件") -> str:
+    """A UTF-8 text file's contents, or a one-line Chinese reason why it cannot be read (exit 2)."""
+    require_input_file(path, what)
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise CliError(
+            f"{what}“{path}”不是 UTF-8 编码的文本，请另存为 UTF-8 后重试", EXIT_CANNOT_RUN
+        ) from exc
+    except OSError as exc:
+        raise CliError(f"无法读取{what}“{path}”：{exc.strerror or exc}", EXIT_CANNOT_RUN) from exc
+
+
+# Chinese for the errors an operator meets with files; anything else keeps the system's words.
+_ERRNO_REASONS = {
+    errno.ENOENT: "文件或所在文件夹不存在",
+    errno.EACCES: "没有权限",
+    errno.EPERM: "没有权限",
+    errno.EISDIR: "这是一个文件夹，不是文件",
+    errno.ENOTDIR: "路径中有一段不是文件夹",
+    errno.EEXIST: "已有同名的文件，无法在此建立文件夹",
+    errno.ENOSPC: "磁盘空间不足",
+    errno.EROFS: "所在磁盘是只读的",
+}
+
+
+def file_problem(exc: OSError) -> str:
+    """One Chinese line for a failed file operation, naming the file the operator gave."""
+    name = str(exc.filename) if exc.filename is not None else ""
+    # Writers go through NAME.partial then rename: the operator knows the file as NAME.
+    name = name.removesuffix(".partial")
+    reason = _ERRNO_REASONS.get(exc.errno or 0) or exc.strerror or str(exc)
+    if not name:
+        return f"文件读写失败：{reason}"
+    return f"无法读写文件“{name}”：{reason}。请确认文件夹存在且可写、磁盘有空间，并关闭正在打开该文件的程序后重试"

@@ -34,6 +34,10 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     kind = RegistryKind(args.kind)
+    if args.output.suffix.lower() != ".xlsx":
+        # The writer always writes a workbook: under a .csv (or no) extension it would be a file
+        # that Excel and the platform refuse or show as garbage.
+        raise CliError(f"输出文件“{args.output}”须以 .xlsx 结尾（导出的是 Excel 工作簿）", EXIT_CANNOT_RUN)
     if args.template:
         try:
             write_template(kind, args.output, preset=args.preset)

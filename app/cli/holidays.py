@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from app.cli.common import EXIT_OK, EXIT_REJECTED, CliError, add_db_argument, open_context
+from app.cli.common import EXIT_OK, EXIT_REJECTED, add_db_argument, open_context, read_text_file
 from app.services.errors import ValidationError
 from app.services.workdays import office_calendar, parse_holiday_file, save_holiday_table
 
@@ -29,10 +29,7 @@ def register(subparsers: Any) -> None:
 
 
 def run_set(args: argparse.Namespace) -> int:
-    try:
-        text = args.file.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CliError(f"无法读取 {args.file}：{exc}") from exc
+    text = read_text_file(args.file, "节假日安排文件")
     ctx = open_context(args)
     try:
         holidays, workdays = parse_holiday_file(text)

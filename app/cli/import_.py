@@ -11,7 +11,15 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from app.cli.common import EXIT_CANNOT_RUN, EXIT_OK, EXIT_REJECTED, CliError, add_db_argument, open_context
+from app.cli.common import (
+    EXIT_CANNOT_RUN,
+    EXIT_OK,
+    EXIT_REJECTED,
+    CliError,
+    add_db_argument,
+    open_context,
+    require_input_file,
+)
 from app.io import Issue, Preset, PresetError, RegistryKind, load_preset
 from app.services.errors import Interrupted, ServiceError
 from app.services.imports import ImportFileError, ImportReport, import_registry
@@ -69,7 +77,9 @@ class _ConsoleProgress(Progress):
 
 
 def _mapping_option(value: str | None) -> Preset | str | None:
-    if value is None or not value.lower().endswith(".json"):
+    # A name is a built-in or saved preset; a path to an existing file (whatever its extension)
+    # is read as a preset file, so that a wrong file is told apart from an unknown name.
+    if value is None or not (value.lower().endswith(".json") or Path(value).exists()):
         return value
     try:
         return load_preset(Path(value))
@@ -97,8 +107,7 @@ def print_report(report: ImportReport, *, shown: int = SHOWN_ISSUES) -> None:
 
 def run(args: argparse.Namespace) -> int:
     path: Path = args.file
-    if not path.is_file():
-        raise CliError(f"找不到文件“{path}”，请检查路径", EXIT_CANNOT_RUN)
+    require_input_file(path)
     mapping = _mapping_option(args.mapping)
     ctx = open_context(args)
     progress = _ConsoleProgress()

@@ -31,19 +31,29 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.output.is_dir():
+        # Refused before the documents are built: a 300-target task takes a minute to lay out.
+        raise CliError(f"“{args.output}”是文件夹，请写出 PDF 文件名（如 {args.output / '通知书.pdf'}）")
     ctx = open_context(args)
-    with service_errors(ctx):
-        task = find_task(ctx, args.task)
+    shown = False
 
-        def progress(done: int, total: int) -> None:
-            print(f"\r正在生成 {done}/{total} 份…", end="", file=sys.stderr)
+    def progress(done: int, total: int) -> None:
+        nonlocal shown
+        shown = True
+        print(f"\r正在生成 {done}/{total} 份…", end="", file=sys.stderr)
 
-        try:
-            result = print_task(
-                ctx, task.row.id, PrintKind(args.doc), args.output, team=args.team, progress=progress
-            )
-        except PrintingError as exc:
-            raise CliError(str(exc)) from exc
-        print(file=sys.stderr)
+    try:
+        with service_errors(ctx):
+            task = find_task(ctx, args.task)
+            try:
+                result = print_task(
+                    ctx, task.row.id, PrintKind(args.doc), args.output, team=args.team, progress=progress
+                )
+            except PrintingError as exc:
+                raise CliError(str(exc)) from exc
+    finally:
+        if shown:
+            # End the progress line, so that a message after it starts on a line of its own.
+            print(file=sys.stderr)
     print(f"已生成 {args.output}：{len(result.documents)} 份，共 {result.page_count} 页")
     return EXIT_OK

@@ -16,10 +16,20 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from app.cli.common import EXIT_OK, EXIT_REJECTED, CliError, add_db_argument, open_context, service_errors
+from app.cli.common import (
+    EXIT_CANNOT_RUN,
+    EXIT_OK,
+    EXIT_REJECTED,
+    CliError,
+    add_db_argument,
+    open_context,
+    require_input_file,
+    service_errors,
+)
 from app.io.simple_xlsx import write_table
 from app.models.enums import InspectionState
 from app.services.result_deadlines import result_deadlines
+from app.services.result_import import ImportFileError as ResultFileError
 from app.services.result_import import ImportReport, import_results, write_result_template
 from app.services.results import approve_result, find_inspection, list_results, publish_results, return_result
 from app.services.tasks import find_task
@@ -95,11 +105,16 @@ def _write_report(report: ImportReport, path: Path) -> None:
 
 
 def run_import(args: argparse.Namespace) -> int:
-    if not args.file.is_file():
-        raise CliError(f"找不到文件 {args.file}")
+    require_input_file(args.file, "录入表")
     ctx = open_context(args)
-    with service_errors(ctx):
-        report = import_results(ctx, args.file, dry_run=args.dry_run)
+    try:
+        with service_errors(ctx):
+            report = import_results(ctx, args.file, dry_run=args.dry_run)
+    except CliError as exc:
+        # A file that cannot be read as a results sheet is "could not run" (2), like import.
+        if isinstance(exc.__cause__, ResultFileError):
+            raise CliError(str(exc), EXIT_CANNOT_RUN) from exc.__cause__
+        raise
     for issue in report.issues:
         print(issue)
     verb = "可导入" if report.dry_run else "已导入并提交审核"

@@ -854,6 +854,12 @@ def _verify_stratum(stratum: StratumDraw, seed: str) -> list[Check]:
 
 def _verify_targets(draw: TargetDraw) -> list[Check]:
     checks: list[Check] = []
+    if not draw.strata:
+        # A real draw has a stratum per rule even when it is empty: a record without any
+        # has had its population and selection removed, and must not read as 一致.
+        checks.append(
+            Check("targets", "", "strata", False, "记录中没有任何分层（抽取总体和抽中名单），无法核对")
+        )
     for stratum in draw.strata:
         checks.extend(_verify_stratum(stratum, draw.seed))
     keys = [s.stratum for s in draw.strata]

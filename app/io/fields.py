@@ -303,6 +303,9 @@ FIELDS: dict[RegistryKind, tuple[FieldSpec, ...]] = {
     ),
     RegistryKind.CHECKPOINTS: (
         _f("seq", "序号", "编号"),
+        # Two departments may each have an item of the same name (宾馆、旅店取得许可证情况的检查):
+        # the department tells them apart, so that an export imports back unchanged.
+        _f("department", "所属部门", "部门", "编制单位", "实施部门"),
         _f("item_name", "抽查事项", "检查事项", "事项名称"),
         _f("content", "检查内容", "检查要点", "检查项目", required=True),
         _f("method", "操作方法与要领", "操作方法", "检查方法", "检查方法与要领"),

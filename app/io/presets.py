@@ -382,7 +382,7 @@ BUILTIN_PRESET_DATA: tuple[dict[str, Any], ...] = (
         "name": "liancha_checkpoints",
         "kind": "checkpoints",
         "title": "检查要点",
-        "description": "联查完整格式：序号、抽查事项、检查内容、操作方法与要领",
+        "description": "联查完整格式：序号、所属部门、抽查事项、检查内容、操作方法与要领",
         "sheet_name": "检查要点",
         "columns": _full_layout(RegistryKind.CHECKPOINTS),
     },
@@ -564,8 +564,18 @@ def load_preset(path: Path) -> Preset:
     """
     try:
         data = json.loads(path.read_text(encoding="utf-8-sig"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise PresetError(f"无法读取映射方案文件“{path.name}”：{exc}") from exc
+    except json.JSONDecodeError as exc:
+        raise PresetError(
+            f"映射方案文件“{path.name}”不是有效的 JSON（第 {exc.lineno} 行第 {exc.colno} 列）"
+        ) from exc
+    except UnicodeDecodeError as exc:
+        raise PresetError(f"映射方案文件“{path.name}”不是 UTF-8 编码的文本") from exc
+    except FileNotFoundError as exc:
+        raise PresetError(f"找不到映射方案文件“{path}”") from exc
+    except IsADirectoryError as exc:
+        raise PresetError(f"“{path}”是文件夹，不是映射方案文件") from exc
+    except OSError as exc:
+        raise PresetError(f"无法读取映射方案文件“{path.name}”：{exc.strerror or exc}") from exc
     try:
         return preset_from_dict(data)
     except PresetError as exc:

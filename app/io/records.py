@@ -201,6 +201,7 @@ class CheckpointRow:
     seq: str = ""
     item_name: str = ""
     method: str = ""
+    department: str = ""
 
 
 RowRecord = TargetRow | InspectorRow | ItemRow | JointItemRow | CheckpointRow

@@ -19,20 +19,29 @@ def safe_cell_value(value: object) -> object:
 
 def write_table(path: Path, *, title: str, headers: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
     """Write ``rows`` under a bold title row and a header row; written to a temp file first, then renamed."""
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(title=title[:31] or "Sheet1")
-    title_cell = WriteOnlyCell(ws, value=title)
-    title_cell.font = Font(bold=True, size=14)
-    ws.append([title_cell])
-    header_cells = []
-    for h in headers:
-        cell = WriteOnlyCell(ws, value=h)
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(horizontal="center")
-        header_cells.append(cell)
-    ws.append(header_cells)
-    for row in rows:
-        ws.append([safe_cell_value(v) for v in row])
     tmp = path.with_name(path.name + ".partial")
-    wb.save(tmp)
+    # Open the file before the write-only workbook exists: a missing or read-only folder then
+    # fails here, instead of leaving openpyxl's row writer half-open (it raises again when
+    # collected) and a message about the temp file.
+    with tmp.open("wb") as handle:
+        try:
+            wb = Workbook(write_only=True)
+            ws = wb.create_sheet(title=title[:31] or "Sheet1")
+            title_cell = WriteOnlyCell(ws, value=title)
+            title_cell.font = Font(bold=True, size=14)
+            ws.append([title_cell])
+            header_cells = []
+            for h in headers:
+                cell = WriteOnlyCell(ws, value=h)
+                cell.font = Font(bold=True)
+                cell.alignment = Alignment(horizontal="center")
+                header_cells.append(cell)
+            ws.append(header_cells)
+            for row in rows:
+                ws.append([safe_cell_value(v) for v in row])
+            wb.save(handle)
+        except BaseException:
+            handle.close()
+            tmp.unlink(missing_ok=True)
+            raise
     tmp.replace(path)

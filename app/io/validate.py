@@ -1279,6 +1279,7 @@ class _CheckpointChecker(_RowChecker):
             seq=seq,
             item_name=row.text("item_name"),
             method=row.text("method"),
+            department=row.text("department"),
         )
 
     def accept(self, row: _Row, record: RowRecord) -> None:

@@ -220,6 +220,7 @@ def record_values(record: RowRecord, *, separator: str = "，") -> list[dict[str
         return [
             {
                 "seq": record.seq,
+                "department": record.department,
                 "item_name": record.item_name,
                 "content": record.content,
                 "method": record.method,

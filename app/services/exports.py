@@ -272,7 +272,12 @@ def _checkpoint_records(session: Session) -> list[CheckpointRow]:
     )
     return [
         CheckpointRow(
-            row=0, content=cp.content, seq=str(cp.position), item_name=item.name, method=cp.method_guide
+            row=0,
+            content=cp.content,
+            seq=str(cp.position),
+            item_name=item.name,
+            method=cp.method_guide,
+            department=item.department.name,
         )
         for item in session.execute(query).unique().scalars()
         for cp in item.checkpoints

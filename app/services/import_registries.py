@@ -642,7 +642,9 @@ class CheckpointImporter(_Importer):
 
     def run(self, records: Sequence[CheckpointRow]) -> None:
         """Resolve each group's item and replace its checklist with the file's lines."""
-        groups: dict[str, list[CheckpointRow]] = {}
+        # Grouped by (所属部门, 抽查事项): an item name may exist in two departments, and a
+        # file that names the department (as the export does) must not be refused for it.
+        groups: dict[tuple[str, str], list[CheckpointRow]] = {}
         for record in records:
             name = self.item or record.item_name
             if not name:
@@ -653,25 +655,36 @@ class CheckpointImporter(_Importer):
                     "不知道这些检查要点属于哪个抽查事项：请在文件中加“抽查事项”列，或导入时指定事项（--item）",
                 )
                 continue
-            groups.setdefault(name, []).append(record)
+            groups.setdefault((record.department, name), []).append(record)
         if not groups:
             return
-        query = select(CheckItem).where(CheckItem.name.in_(list(groups)))
+        query = select(CheckItem).where(CheckItem.name.in_({name for _, name in groups}))
         if self.department is not None:
             query = query.where(CheckItem.department_id == self.departments.find(self.department))
         candidates: dict[str, list[CheckItem]] = {}
         for item in self.session.execute(query).unique().scalars():
             candidates.setdefault(item.name, []).append(item)
         stage = Stage(self.progress, len(groups), "正在写入检查要点…")
-        for name, rows in groups.items():
+        for (department, name), rows in groups.items():
             stage.advance(1)
             found = candidates.get(name, [])
+            if department and self.department is None:
+                department_id = self.departments.find(department)
+                if department_id is None:
+                    for record in rows:
+                        self.issues.reject(
+                            record.row, "department", department, f"找不到部门“{department}”，请核对部门名称"
+                        )
+                    continue
+                found = [item for item in found if item.department_id == department_id]
             if len(found) != 1:
                 reason = (
-                    f"找不到抽查事项“{name}”：请先导入抽查事项清单，或核对事项名称"
+                    f"找不到抽查事项“{name}”"
+                    + (f"（{department}）" if department and self.department is None else "")
+                    + "：请先导入抽查事项清单，或核对事项名称"
                     if not found
                     else f"抽查事项“{name}”在多个部门都有（{'、'.join(i.department.name for i in found)}），"
-                    "请导入时指定部门（--department）"
+                    "请在文件中加“所属部门”列，或导入时指定部门（--department）"
                 )
                 for record in rows:
                     self.issues.reject(record.row, "item_name", name, reason)

@@ -287,6 +287,14 @@ def _parse_date(value: Any) -> date | None:
 def _read_sheet(path: Path) -> tuple[list[str], list[tuple[int, list[Any]]]]:
     from python_calamine import CalamineWorkbook
 
+    from app.io.readers import UnreadableFileError, sniff_format
+
+    try:
+        # The registry reader's sniffing words an empty, cut-off or foreign file in Chinese;
+        # calamine's own errors ("invalid Zip archive: Could not find EOCD") do not.
+        sniff_format(path)
+    except UnreadableFileError as exc:
+        raise ImportFileError(f"{exc}。请确认它是导出的检查结果录入表（xlsx）。") from exc
     try:
         workbook = CalamineWorkbook.from_path(str(path))
         names = workbook.sheet_names

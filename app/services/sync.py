@@ -287,7 +287,10 @@ def trust_key_card(ctx: ServiceContext, card_json: str, *, fingerprint: str) -> 
     try:
         card = KeyCard.from_json(card_json)
     except ValueError as exc:
-        raise RuleViolation(f"密钥卡无法读取：{exc}。请向对方重新索取密钥卡。") from exc
+        # The reader's reasons are English diagnostics; the operator needs to know what to do.
+        raise RuleViolation(
+            "密钥卡无法读取：不是联查密钥卡，或内容已被改动（指纹与密钥不符）。请向对方重新索取密钥卡。"
+        ) from exc
     given = "".join(ch for ch in fingerprint.lower() if ch.isalnum())
     display = format_fingerprint(card.fingerprint).replace(" ", "")
     if given not in (card.fingerprint, display):

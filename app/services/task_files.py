@@ -60,7 +60,10 @@ def task_data_from_mapping(
                 return 0
             return d.id
 
-        lead = dept(raw.get("lead", ""), "lead")
+        # A scheme names its lead department: only a lead that is written is looked up here,
+        # so that "scheme without lead" (docs/task-file.md) is not refused as 部门「」不存在.
+        lead_name = str(raw.get("lead") or "").strip()
+        lead = dept(lead_name, "lead") if lead_name else 0
         joint = tuple(dept(n, "joint") for n in raw.get("joint", []))
         scheme_id = None
         if raw.get("scheme"):
@@ -73,8 +76,10 @@ def task_data_from_mapping(
                 scheme_id = scheme.id
                 if not raw.get("joint"):
                     joint = tuple(d.id for d in scheme.cooperating_departments)
-                if not raw.get("lead"):
+                if not lead_name:
                     lead = scheme.lead_department_id
+        if not lead_name and not scheme_id and not raw.get("scheme"):
+            err("lead", "请填写牵头部门（或指定一业一查方案，由方案带出牵头部门）")
         item_ids: list[int] = []
         for ref in raw.get("items", []):
             query = select(CheckItem.id).where(CheckItem.name == str(ref).strip())
@@ -182,8 +187,16 @@ def read_task_file(path: Path) -> dict[str, Any]:
     """Read a task file; raise ValidationError naming the file on unreadable JSON."""
     try:
         raw = json.loads(path.read_text(encoding="utf-8-sig"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ValidationError([FieldError(str(path), f"无法读取：{exc}")]) from exc
+    except UnicodeDecodeError as exc:
+        raise ValidationError(
+            [FieldError(str(path), "不是 UTF-8 编码的文本，请另存为 UTF-8 后重试")]
+        ) from exc
+    except FileNotFoundError as exc:
+        raise ValidationError([FieldError(str(path), "找不到文件，请检查路径")]) from exc
+    except IsADirectoryError as exc:
+        raise ValidationError([FieldError(str(path), "这是一个文件夹，不是任务文件")]) from exc
+    except OSError as exc:
+        raise ValidationError([FieldError(str(path), f"无法读取：{exc.strerror or exc}")]) from exc
     except json.JSONDecodeError as exc:
         raise ValidationError(
             [FieldError(str(path), f"第 {exc.lineno} 行第 {exc.colno} 列 JSON 格式错误：{exc.msg}")]

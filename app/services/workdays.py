@@ -85,11 +85,24 @@ class Deadline:
     def warning(self) -> str:
         if self.covered:
             return ""
-        years = "、".join(str(y) for y in self.uncovered_years)
+        years = _year_list(self.uncovered_years)
         return (
             f"缺少 {years} 年的法定节假日安排，本期限只扣除了周末，未扣除节假日、未计入调休上班日。"
             f"请在「系统管理 → 节假日」录入国务院办公厅发布的 {years} 年节假日安排，期限将自动重算。"
         )
+
+
+def _year_list(years: Iterable[int]) -> str:
+    """2027、2028 or 2027–2040: a long deadline must not print every missing year one by one."""
+    runs: list[list[int]] = []
+    for year in sorted(years):
+        if runs and year == runs[-1][-1] + 1:
+            runs[-1].append(year)
+        else:
+            runs.append([year])
+    return "、".join(
+        f"{run[0]}–{run[-1]}" if len(run) > 2 else "、".join(str(y) for y in run) for run in runs
+    )
 
 
 def add_working_days(start: date, days: int, calendar: WorkCalendar) -> Deadline:
@@ -164,6 +177,10 @@ def save_holiday_table(
     errors: list[FieldError] = []
     if not source.strip():
         errors.append(FieldError("依据", "请填写节假日安排的文号或来源"))
+    if not hol:
+        # Every notice has days off (元旦, 春节 …): an empty table would silently mark the year
+        # as entered, and deadlines across it would stop warning that holidays are missing.
+        errors.append(FieldError("放假日期", "没有任何放假日期，请核对文件（每行「YYYY-MM-DD 休」）"))
     wrong_year = sorted(d for d in hol | work if d.year != year)
     if wrong_year:
         errors.append(FieldError("日期", f"{wrong_year[0]:%Y-%m-%d} 不属于 {year} 年"))
@@ -215,6 +232,10 @@ def parse_holiday_file(text: str) -> tuple[list[date], list[date]]:
         try:
             if "~" in parts[0]:
                 a, b = (date.fromisoformat(x) for x in parts[0].split("~", 1))
+                if b < a:
+                    # An empty range would drop the line without a word.
+                    errors.append(FieldError(f"第 {lineno} 行", f"区间「{parts[0]}」的结束日早于开始日"))
+                    continue
                 days = [a + timedelta(days=i) for i in range((b - a).days + 1)]
             else:
                 days = [date.fromisoformat(parts[0])]

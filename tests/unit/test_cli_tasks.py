@@ -196,3 +196,36 @@ def test_task_file_scope_tags_by_name_and_bad_options(
     )
     assert run(db_url, "task", "create", "--file", str(too_many)) == 1
     assert "每部门人数：每个部门向每组派出 1 到 10 名执法人员" in capsys.readouterr().out
+
+
+def test_task_by_scheme_takes_lead_from_the_scheme(
+    ctx: ServiceContext, db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """docs/task-file.md: a scheme supplies the lead department when none is given."""
+    from app.services.schemes import SchemeData, create_scheme
+
+    county = build_mini_county(ctx)
+    create_scheme(
+        ctx,
+        SchemeData(
+            industry="餐饮",
+            name="青山县餐饮业一业一查方案",
+            lead_department_id=county.departments["青山市监"],
+            cooperating_department_ids=(county.departments["青山消防"],),
+            item_ids=(county.items["food"], county.items["fire"]),
+        ),
+    )
+    common = ["--mode", "general_sweep", "--start", "2026-05-01", "--end", "2026-06-30", "--fixed-count", "3"]
+    assert (
+        run(db_url, "task", "create", "--name", "按方案", "--scheme", "青山县餐饮业一业一查方案", *common)
+        == 0
+    )
+    number = capsys.readouterr().out.split("\t")[0]
+    d = find_task(ctx, number).data
+    assert d.lead_department_id == county.departments["青山市监"]
+    assert d.joint_department_ids == (county.departments["青山消防"],)
+    # Neither lead nor scheme: one clear error, not 部门「」不存在.
+    assert run(db_url, "task", "create", "--name", "无牵头", "--item", "消防安全检查", *common) == 1
+    out = capsys.readouterr().out
+    assert "lead：请填写牵头部门" in out and "部门「」" not in out
+    assert len(list_tasks(ctx)) == 1

@@ -710,6 +710,49 @@ def test_round_trip_items_schemes_checkpoints(ctx: ServiceContext, data_dir: Pat
     assert reimport_unchanged(ctx, "checkpoints", tmp_path).unchanged == 2
 
 
+def test_round_trip_checkpoints_of_same_named_items_in_two_departments(
+    ctx: ServiceContext, tmp_path: Path
+) -> None:
+    """宾馆、旅店取得许可证情况的检查 is an item of both 公安 and 卫健: the export must import back."""
+    from app.services.departments import create_department
+
+    police = create_department(ctx, name="青山县公安局")
+    health = create_department(ctx, name="青山县卫生健康委员会")
+    for department, points in ((police, ("特种行业许可证", "旅客登记")), (health, ("卫生许可证",))):
+        create_item(
+            ctx,
+            ItemData(
+                department_id=department,
+                name="宾馆、旅店取得许可证情况的检查",
+                checkpoints=tuple(CheckpointData(p, "查看") for p in points),
+            ),
+        )
+    assert reimport_unchanged(ctx, "checkpoints", tmp_path).unchanged == 3
+    # A file that names the department changes only that department's item.
+    changed = tmp_path / "卫健要点.csv"
+    changed.write_text(
+        "所属部门,抽查事项,检查内容\n青山县卫生健康委员会,宾馆、旅店取得许可证情况的检查,卫生许可证是否有效\n",
+        encoding="utf-8",
+    )
+    report = run(ctx, "checkpoints", changed)
+    assert (report.updated, report.rejected) == (1, 0)
+    with ctx.read() as session:
+        items = {i.department_id: i for i in session.scalars(select(CheckItem))}
+        assert [c.content for c in items[health].checkpoints] == ["卫生许可证是否有效"]
+        assert [c.content for c in items[police].checkpoints] == ["特种行业许可证", "旅客登记"]
+    # Without the department the name is ambiguous: refused, saying how to tell them apart.
+    ambiguous = tmp_path / "不写部门.csv"
+    ambiguous.write_text("抽查事项,检查内容\n宾馆、旅店取得许可证情况的检查,x\n", encoding="utf-8")
+    report = run(ctx, "checkpoints", ambiguous)
+    assert report.rejected == 1 and "所属部门" in report.issues[0].reason
+    unknown = tmp_path / "错部门.csv"
+    unknown.write_text(
+        "所属部门,抽查事项,检查内容\n不存在的局,宾馆、旅店取得许可证情况的检查,x\n", encoding="utf-8"
+    )
+    report = run(ctx, "checkpoints", unknown)
+    assert report.rejected == 1 and "找不到部门“不存在的局”" in report.issues[0].reason
+
+
 def test_round_trip_hand_made_scheme(ctx: ServiceContext, tmp_path: Path) -> None:
     from app.services.departments import create_department
     from app.services.schemes import SchemeData, create_scheme

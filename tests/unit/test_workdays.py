@@ -109,3 +109,13 @@ def test_crossing_2025_into_2026_over_new_year_and_tiaoxiu() -> None:
     # 20 working days from 2025-12-15: every day known, so no warning.
     full = add_working_days(date(2025, 12, 15), RESULTS_DUE_DAYS, cal)
     assert full.covered and full.due == date(2026, 1, 13)
+
+
+def test_a_long_deadline_names_missing_years_as_a_range() -> None:
+    deadline = add_working_days(date(2026, 1, 1), 100_000, WorkCalendar())
+    assert not deadline.covered and len(deadline.uncovered_years) > 300
+    first, last = deadline.uncovered_years[0], deadline.uncovered_years[-1]
+    assert f"缺少 {first}–{last} 年" in deadline.warning
+    assert len(deadline.warning) < 200  # not three hundred years listed one by one
+    two = add_working_days(date(2026, 12, 15), 300, WorkCalendar())
+    assert two.uncovered_years == (2027, 2028) and "缺少 2027、2028 年" in two.warning

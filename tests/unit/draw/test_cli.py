@@ -139,3 +139,17 @@ def test_verify_mentions_a_voided_draw(record_path: Path, capsys: pytest.Capture
     record_path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     assert run(verify_cli, ["verify", str(record_path)]) == 0
     assert "已于 2025-04-28T10:00:00+08:00 作废，原因：见证人未到场" in capsys.readouterr().out
+
+
+def test_verify_refuses_a_target_record_emptied_of_strata(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Deleting every stratum (population and selection) must not leave a record that reads 一致."""
+    path = tmp_path / "emptied.json"
+    data = record_to_json(combined_record(with_teams=False))
+    data["targets"]["strata"] = []
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    assert run(verify_cli, ["verify", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert "[不符] 对象抽取" in out and "没有任何分层" in out
+    assert "抽取结果可复现" not in out
