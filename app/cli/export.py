@@ -25,7 +25,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--preset",
         metavar="NAME",
-        help="导出格式（映射方案名称）；省略时用平台模板格式（检查对象用联查完整格式）",
+        help="导出格式（映射方案名称）；省略时用平台模板格式（检查对象、检查人员用联查完整格式，以免丢项）",
     )
     parser.add_argument("--template", action="store_true", help="只写出空白导入模板（不读数据库）")
     add_db_argument(parser)

@@ -259,13 +259,16 @@ FIELDS: dict[RegistryKind, tuple[FieldSpec, ...]] = {
         _f("level", "层级", "单位层级", hint="省级、市级、县级、所级"),
         _f("position", "担任职务", "职务"),
         _f("position_detail", "具体职务"),
+        # The department the inspector belongs to in LianCha, when the file names it apart from
+        # the 所在业务部门（机构） (a 市场监管所 of the 市场监管局): the export writes both, so
+        # an inspector of a sub-unit imports back into the same department.
+        _f("home_department", "所属部门"),
         _f(
             "department",
             "所在业务部门（机构）",
             "所在业务部门",
             "业务部门",
             "所在部门",
-            "所属部门",
             "部门",
             "所在单位",
             "工作单位",

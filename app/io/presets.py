@@ -331,7 +331,7 @@ BUILTIN_PRESET_DATA: tuple[dict[str, Any], ...] = (
         "name": "liancha_inspectors",
         "kind": "inspectors",
         "title": "执法检查人员名录",
-        "description": "联查完整格式：平台21列加具体职务、执法证发证机关",
+        "description": "联查完整格式：平台21列加具体职务、执法证发证机关、所属部门",
         "sheet_name": "人员名录库",
         "columns": _full_layout(RegistryKind.INSPECTORS),
     },
@@ -495,13 +495,15 @@ BUILTIN_PRESETS: tuple[Preset, ...] = tuple(
 
 DEFAULT_EXPORT_PRESET: dict[RegistryKind, str] = {
     RegistryKind.TARGETS: "liancha_targets",
-    RegistryKind.INSPECTORS: "randomscagent",
+    # The platform's 21 columns cannot tell a 市场监管所 from its 市场监管局, nor carry 具体职务
+    # or the certificate's issuer: the full layout keeps them (export → import unchanged).
+    RegistryKind.INSPECTORS: "liancha_inspectors",
     RegistryKind.ITEMS: "samr_items",
     RegistryKind.SCHEMES: "samr_joint_items",
     RegistryKind.CHECKPOINTS: "liancha_checkpoints",
 }
 """The layout ``export_rows`` uses when none is given: the platform template where one
-covers the records (inspectors, items, joint items), else LianCha's full layout."""
+covers the records (items, joint items), else LianCha's full layout."""
 
 
 def builtin_presets(kind: RegistryKind | None = None) -> tuple[Preset, ...]:

@@ -116,6 +116,7 @@ class InspectorRow:
     position: str = ""
     position_detail: str = ""
     department: str = ""
+    home_department: str = ""
     is_expert: bool = False
     expert_types: tuple[str, ...] = ()
     department_cert: Certificate | None = None
@@ -135,7 +136,7 @@ class InspectorRow:
             if cert is not None and cert.number:
                 return ("cert", cert.number)
         if self.staff_no:
-            return ("staff", self.department, self.staff_no)
+            return ("staff", self.home_department or self.department, self.staff_no)
         return None
 
 
@@ -187,9 +188,13 @@ class JointItemRow:
         return self.initiating_departments[0] if self.initiating_departments else ""
 
     @property
-    def natural_key(self) -> tuple[str, str, str]:
-        """(field, name, target_desc)."""
-        return (self.field, self.name, self.target_desc)
+    def natural_key(self) -> tuple[str, str, str, str]:
+        """(field, initiating departments, name, target_desc).
+
+        The departments belong to the key: one scheme may list two departments' items of the
+        same name and 检查对象 (公安 and 卫健 both check 宾馆、旅店取得许可证情况).
+        """
+        return (self.field, "，".join(self.initiating_departments), self.name, self.target_desc)
 
 
 @dataclass(frozen=True, slots=True)

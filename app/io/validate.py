@@ -32,8 +32,6 @@ from itertools import compress
 from operator import attrgetter, itemgetter
 from typing import Any, TypeVar, cast
 
-from stdnum.cn import ric
-
 from app.io.common import PROGRESS_EVERY, CancelCheck, OperationCancelled, ProgressCallback
 from app.io.fields import (
     EDUCATIONS,
@@ -73,7 +71,13 @@ from app.io.text import (
     split_multi,
 )
 from app.models.enums import INSPECTION_METHODS
-from app.services.identifiers import CodeKind, classify_code, clean_uscc_entity, normalize_code
+from app.services.identifiers import (
+    CodeKind,
+    classify_code,
+    clean_uscc_entity,
+    id_number_is_valid,
+    normalize_code,
+)
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -1000,7 +1004,7 @@ class _InspectorChecker(_RowChecker):
             row.enum_warning("gender", (gender,), GENDERS)
 
         id_number = row.identifier("id_number")
-        if id_number and not ric.is_valid(id_number):
+        if id_number and not id_number_is_valid(id_number):
             row.warn(
                 "id_number", row.raw("id_number"), "身份证号码不正确（位数、出生日期或校验位不符），请核对"
             )
@@ -1070,6 +1074,7 @@ class _InspectorChecker(_RowChecker):
             position=position,
             position_detail=row.text("position_detail"),
             department=row.text("department"),
+            home_department=row.text("home_department"),
             is_expert=is_expert,
             expert_types=expert_types,
             department_cert=department_cert,
@@ -1111,7 +1116,7 @@ class _InspectorChecker(_RowChecker):
                 row.error(name, cert.number, f"{label}与第{previous}行重复；同一人只能出现一次，请核对")
                 return
         if record.province_cert is None and record.department_cert is None and record.staff_no:
-            key = (record.department, record.staff_no)
+            key = (record.home_department or record.department, record.staff_no)
             previous = self._staff.get(key)
             if previous is not None:
                 row.error(
@@ -1253,7 +1258,7 @@ class _SchemeChecker(_KeyedChecker):
         return (
             record.natural_key,
             (record.field, record.name),
-            "抽查领域、抽查事项、检查对象",
+            "抽查领域、发起部门、抽查事项、检查对象",
             "抽查领域和抽查事项",
         )
 

@@ -183,6 +183,7 @@ def record_values(record: RowRecord, *, separator: str = "，") -> list[dict[str
             "level": record.level,
             "position": record.position,
             "position_detail": record.position_detail,
+            "home_department": record.home_department,
             "department": record.department,
             "expert": expert,
             "status": record.status,

@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass, replace
 from functools import cache
 
+from app.io.text import clean_text
 from app.models.enums import INSPECTION_METHODS, ItemImportance
 from app.resources import resource_path
 from app.services.demo_data import DEMO_DIR, CountyConfig
@@ -825,8 +826,12 @@ def derive_checkpoints(*, name: str, category: str, basis: str) -> tuple[Checkpo
 
 
 def _clean(text: str) -> str:
-    """Collapse the list's padding: runs of spaces separate several bodies or laws."""
-    return re.sub(r"[ \u3000]{2,}", "、", text.strip()).replace("\n", "")
+    """Collapse the list's padding: runs of spaces separate several bodies or laws.
+
+    Then tidy it as the importer tidies a cell (a no-break space becomes a space, …), so
+    that the demo's registries, exported, import back unchanged.
+    """
+    return clean_text(re.sub(r"[ \u3000]{2,}", "、", text.strip()).replace("\n", ""))
 
 
 @cache

@@ -196,6 +196,7 @@ def _inspector_records(session: Session) -> list[InspectorRow]:
                 position=ins.title,
                 position_detail=position_detail,
                 department=ins.unit or ins.department.name,
+                home_department=ins.department.name,
                 is_expert=ins.is_expert,
                 expert_types=expert_types,
                 department_cert=(

@@ -12,6 +12,7 @@ itself and keeps stdnum only as a cross-check in the tests; the 15-digit 注册�
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import operator
 import re
@@ -19,7 +20,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
-from stdnum.iso7064 import mod_11_10
+from stdnum.iso7064 import mod_11_2, mod_11_10
 
 logger = logging.getLogger(__name__)
 
@@ -244,6 +245,48 @@ def _checked_regno(code: str) -> CodeInfo:
             entity_kind=entity_kind,
         )
     return CodeInfo("regno", code, True, entity_kind=entity_kind)
+
+
+# Province-level codes of GB/T 2260: the first two digits of every 居民身份证号码.
+_PROVINCES = frozenset(
+    [
+        *("11", "12", "13", "14", "15"),  # 华北
+        *("21", "22", "23"),  # 东北
+        *("31", "32", "33", "34", "35", "36", "37"),  # 华东
+        *("41", "42", "43", "44", "45", "46"),  # 中南
+        *("50", "51", "52", "53", "54"),  # 西南
+        *("61", "62", "63", "64", "65"),  # 西北
+        *("71", "81", "82"),  # 台湾、香港、澳门
+    ]
+)
+
+
+def id_number_is_valid(number: str) -> bool:
+    """Check an 18-character 居民身份证号码 (GB 11643-1999).
+
+    The province code, the birth date (not in the future) and the ISO 7064 MOD 11-2 check
+    character must be right. ``stdnum.cn.ric.is_valid`` also requires positions 1–6 to be a
+    county in its own copy of GB/T 2260, and raises ``KeyError`` (not a validation error) when
+    they name only a province or prefecture: it stopped the inspector import with a traceback.
+    County codes change every year and a person keeps the number first issued, so a county
+    missing from a library's table is no reason to doubt a number.
+
+    Args:
+        number: the number, already normalised (no spaces; ``x`` or ``X`` as the last character).
+
+    Returns:
+        True when the number is well formed.
+    """
+    number = number.upper()
+    if len(number) != 18 or not number[:17].isdigit() or number[:2] not in _PROVINCES:
+        return False
+    try:
+        born = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
+        return False
+    if born.year < 1890 or born > dt.date.today():
+        return False
+    return bool(mod_11_2.is_valid(number))
 
 
 def classify_code(text: str) -> CodeInfo:

@@ -8,9 +8,10 @@ accepted row with the database, and writes only in a real run.
 Decisions (documented in ``docs``-style here because the file formats do not say):
 
 * **Inspectors** are keyed by 执法证号 (either certificate), else by department +
-  单位工号. The department is the ``department`` option when given (the 所在业务部门
-  column then fills ``unit``), else the 所在业务部门（机构） column itself, created by name
-  when missing. 工商执法证 is stored as a certificate of kind 工商执法证, the 省/行政执法证
+  单位工号. The department is the ``department`` option when given, else the 所属部门
+  column (LianCha's own layout, written by the export), else the 所在业务部门（机构）
+  column itself, created by name when missing. The 所在业务部门 column also fills
+  ``unit`` (an empty unit is kept when the column just repeats the 所属部门). 工商执法证 is stored as a certificate of kind 工商执法证, the 省/行政执法证
   as kind 执法证; 是否专家's types and 具体职务 are inspector tags (专家类别, 具体职务).
 * **Items** are keyed by department + name (the database's unique pair). Published
   lists repeat a name within one department for different 检查对象 or 抽查类别 (the io
@@ -206,7 +207,7 @@ class InspectorImporter(_Importer):
                 "没有执法证编号，也没有单位工号，无法唯一识别该人员：请至少填写其中一项",
             )
             return
-        department_name = self.department or record.department
+        department_name = self.department or record.home_department or record.department
         if not department_name:
             self.issues.reject(
                 row,
@@ -241,6 +242,15 @@ class InspectorImporter(_Importer):
                 )
                 return
             matched[ins.id] = row
+        if (
+            ins is not None
+            and record.home_department
+            and values.get("unit") == record.home_department
+            and ins.unit in ("", record.home_department)
+        ):
+            # The export writes the department itself as 所在业务部门 when the inspector has
+            # no sub-unit: an empty unit and one naming the department mean the same.
+            values["unit"] = ins.unit
         certs = self._certificates(record)
         tags = self._tags(record)
         if ins is None:

@@ -486,6 +486,21 @@ def test_joint_item_rules() -> None:
     assert result.rejected_rows == (3, 4)
 
 
+def test_joint_items_of_the_same_name_from_two_departments_are_not_duplicates() -> None:
+    """公安 and 卫健 both check 宾馆、旅店取得许可证情况: one scheme lists both items."""
+    header = ("序号", "抽查领域", "抽查事项", "检查对象", "发起部门", "配合部门")
+    result = run(
+        K.SCHEMES,
+        header,
+        ["4", "宾馆住宿", "宾馆、旅店取得许可证情况的检查", "各类宾馆、旅店", "公安局", "卫健委"],
+        ["4", "宾馆住宿", "宾馆、旅店取得许可证情况的检查", "各类宾馆、旅店", "卫健委", "公安局"],
+        ["4", "宾馆住宿", "宾馆、旅店取得许可证情况的检查", "各类宾馆、旅店", "卫健委", "公安局"],
+    )
+    assert [r.row for r in result.rows] == [2, 3]
+    assert result.rejected_rows == (4,)
+    assert "与第3行重复（抽查领域、发起部门、抽查事项、检查对象都相同）" in reasons(result, Severity.ERROR)[0]
+
+
 # ------------------------------------------------------------------ driver
 
 

@@ -210,9 +210,17 @@ def test_constructed_records_round_trip(
     assert_round_trip(tmp_path / "out.xlsx", kind, records, preset)
 
 
-def test_inspector_export_uses_the_platform_layout(tmp_path: Path) -> None:
-    path = tmp_path / "agents.xls.xlsx"
+def test_inspector_export_by_default_keeps_the_department_apart_from_the_unit(tmp_path: Path) -> None:
+    path = tmp_path / "人员.xlsx"
     export_rows(path, INSPECTORS, kind=K.INSPECTORS)
+    rows = list(openpyxl.load_workbook(path)["人员名录库"].iter_rows(values_only=True))
+    header = next(row for row in rows if row and "姓名" in row)
+    assert {"所属部门", "所在业务部门（机构）", "具体职务", "执法证发证机关"} <= set(header)
+
+
+def test_inspector_export_in_the_platform_layout(tmp_path: Path) -> None:
+    path = tmp_path / "agents.xls.xlsx"
+    export_rows(path, INSPECTORS, kind=K.INSPECTORS, preset="randomscagent")
     workbook = openpyxl.load_workbook(path)
     assert workbook.sheetnames == ["人员名录库", "参数表"]
     sheet = workbook["人员名录库"]

@@ -12,6 +12,7 @@ from app.services.identifiers import (
     USCC_ALPHABET,
     classify_code,
     clean_uscc_entity,
+    id_number_is_valid,
     normalize_code,
     org_code_check_char,
     uscc_check_char,
@@ -236,3 +237,41 @@ def test_fast_check_examples() -> None:
     assert clean_uscc_entity(" " + good) is None
     assert clean_uscc_entity("B" + good[1:]) is None  # no such registration authority
     assert clean_uscc_entity(good[:2] + "A" + good[3:]) is None  # region not six digits
+
+
+# ------------------------------------------------------------------ 居民身份证号码
+
+
+def make_id_number(first17: str) -> str:
+    """Append the ISO 7064 MOD 11-2 check character."""
+    total = sum(int(d) * (2 ** (17 - i) % 11) for i, d in enumerate(first17))
+    return first17 + "10X98765432"[total % 11]
+
+
+@pytest.mark.parametrize(
+    "first17",
+    [
+        "11010519491231002",  # 北京市朝阳区, a county stdnum knows
+        "36992119770125209",  # a county code stdnum's table lacks: stdnum raised KeyError('county')
+        "33010019800101123",  # a prefecture code (杭州市) with no county part
+    ],
+)
+def test_id_numbers_with_any_county_code_are_checked_without_crashing(first17: str) -> None:
+    number = make_id_number(first17)
+    assert id_number_is_valid(number)
+    assert id_number_is_valid(number.lower())
+
+
+@pytest.mark.parametrize(
+    ("number", "why"),
+    [
+        (make_id_number("99010519491231002"), "no such province"),
+        (make_id_number("11010519490231002"), "31 February"),
+        (make_id_number("11010521000101002"), "born in the future"),
+        (make_id_number("1101051949123100")[:-1], "17 characters"),
+        ("11010519491231002" + "0", "wrong check character"),
+        ("1101051949123100X" + "1", "letter inside the digits"),
+    ],
+)
+def test_bad_id_numbers_are_refused(number: str, why: str) -> None:
+    assert not id_number_is_valid(number), why
