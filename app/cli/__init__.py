@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 from app.buildinfo import version_line
 from app.cli.common import EXIT_CANNOT_RUN, EXIT_OK, USER_HELP, CliError, file_problem
+from app.logfile import configure_logging
 
 # One line per subcommand module; order is the order shown in --help.
 COMMAND_MODULES: tuple[str, ...] = (
@@ -70,6 +71,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``liancha`` console script."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    configure_logging()
     if args.command is None:
         from app.cli.gui import run_gui
 

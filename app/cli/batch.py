@@ -93,7 +93,9 @@ def register(subparsers: Any) -> None:
 
 
 def _rejected(exc: BatchRejected) -> CliError:
-    return CliError(str(exc.message), EXIT_REJECTED)
+    # The whole file was refused (altered, unknown key, not meant for this office): nothing was
+    # imported, so this is "the file cannot be used" (2), not "some rows were rejected" (1).
+    return CliError(str(exc.message), EXIT_CANNOT_RUN)
 
 
 def run_export(args: argparse.Namespace) -> int:

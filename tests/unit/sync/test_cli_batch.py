@@ -49,3 +49,20 @@ def test_cli_round_trip(pair: Pair, capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(CliError) as info:
         run("export", "--kind", "task-package", "-o", str(pair.folder / "p.lcb"), "--db", laptop)
     assert info.value.exit_code == 2  # --task missing
+
+
+def test_cli_refuses_an_altered_batch_file_as_unusable(pair: Pair) -> None:
+    inspection = pair.drawn.public_inspections[0]
+    submit_result(pair.laptop, inspection, good_payload(pair.laptop, inspection), today=TODAY)
+    pair.laptop.db.dispose()
+    pair.office.db.dispose()
+    out = pair.folder / "out.lcb"
+    assert run("export", "--kind", "results", "-o", str(out), "--db", pair.laptop_url) == 0
+    data = bytearray(out.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    out.write_bytes(bytes(data))
+    with pytest.raises(CliError) as info:
+        run("import", str(out), "--db", pair.office_url)
+    # Nothing was imported: "the file cannot be used" (2), not "some rows were rejected" (1).
+    assert info.value.exit_code == 2
+    assert "批次" in str(info.value) and not str(info.value).isascii()
