@@ -36,6 +36,7 @@ from app.config import resolve_db_url, sqlite_path
 from app.resources import CJK_FONT_FILE, resource_path
 from app.services.progress import Progress
 from app.ui.context import UiContext
+from app.ui.crash import UncaughtErrorReporter
 from app.ui.errors import show_error, show_message
 from app.ui.main_window import MainWindow
 from app.ui.operations import CollectionOp, QueryOp
@@ -532,6 +533,8 @@ def run(*, db: str | None = None, operator: str | None = None) -> int:
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv)
     window, startup = launch(app, db=db, operator=operator)
+    reporter = UncaughtErrorReporter(window)
+    reporter.install()
     quit_after = os.environ.get(QUIT_AFTER_ENV_VAR, "").strip()
     if quit_after.isdigit():
         # Test hook for installer/smoke-test.sh: prove the built GUI starts, then leave.
@@ -553,6 +556,7 @@ def run(*, db: str | None = None, operator: str | None = None) -> int:
 
         QTimer.singleShot(int(quit_after), leave)
     code = app.exec()
+    reporter.uninstall()
     window.runner.shutdown()
     startup.close()
     return int(code)
