@@ -9,8 +9,8 @@ Decisions (documented in ``docs``-style here because the file formats do not say
 
 * **Inspectors** are keyed by 执法证号 (either certificate), else by department +
   单位工号. The department is the ``department`` option when given, else the 所属部门
-  column (LianCha's own layout, written by the export), else the 所在业务部门（机构）
-  column itself, created by name when missing. The 所在业务部门 column also fills
+  column (LianCha's own layout, written by the export; a blank cell there is refused),
+  else the 所在业务部门（机构） column itself, created by name when missing. The 所在业务部门 column also fills
   ``unit`` (an empty unit is kept when the column just repeats the 所属部门). 工商执法证 is stored as a certificate of kind 工商执法证, the 省/行政执法证
   as kind 执法证; 是否专家's types and 具体职务 are inspector tags (专家类别, 具体职务).
 * **Items** are keyed by department + name (the database's unique pair). Published
@@ -207,13 +207,24 @@ class InspectorImporter(_Importer):
                 "没有执法证编号，也没有单位工号，无法唯一识别该人员：请至少填写其中一项",
             )
             return
-        department_name = self.department or record.home_department or record.department
+        # A file with a 所属部门 column says the department there; a blank one is missing, not a
+        # reason to make a department of the row's 市场监管所.
+        if "home_department" in self.mapped:
+            department_name = self.department or record.home_department
+        else:
+            department_name = self.department or record.department
         if not department_name:
+            column = "home_department" if "home_department" in self.mapped else "department"
             self.issues.reject(
                 row,
-                "department",
+                column,
                 "",
-                "缺少所在业务部门（机构），无法确定所属部门：请在文件中填写，或导入时指定部门（--department）",
+                (
+                    "缺少所属部门"
+                    if column == "home_department"
+                    else "缺少所在业务部门（机构），无法确定所属部门"
+                )
+                + "：请在文件中填写，或导入时指定部门（--department）",
             )
             return
         values = self._values(record)

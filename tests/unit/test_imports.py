@@ -693,6 +693,36 @@ def test_round_trip_inspectors(ctx: ServiceContext, data_dir: Path, tmp_path: Pa
     assert reimport_unchanged(ctx, "inspectors", tmp_path).unchanged == 3
 
 
+def test_inspectors_of_a_sub_unit_keep_their_department_through_export_and_import(
+    ctx: ServiceContext, tmp_path: Path
+) -> None:
+    """所属部门 is the department; 所在业务部门（机构） its 市场监管所 (the unit)."""
+    people = write_csv(
+        tmp_path / "人员.csv",
+        ("姓名", "单位工号", "所属部门", "所在业务部门（机构）"),
+        [
+            ["张三", "9001", "青山县市场监督管理局", "城关市场监管所"],
+            ["李四", "9002", "青山县市场监督管理局", "青山县市场监督管理局"],
+            ["王五", "9003", "", "城关市场监管所"],
+        ],
+    )
+    report = run(ctx, "inspectors", people)
+    assert (report.added, report.rejected) == (2, 1)
+    assert any(
+        i.row == 4 and i.field == "home_department" and "缺少所属部门" in i.reason for i in report.issues
+    )
+    with ctx.read() as session:
+        rows = session.execute(select(Inspector.name, Inspector.unit, Department.name).join(Department)).all()
+    assert sorted(rows) == [
+        ("张三", "城关市场监管所", "青山县市场监督管理局"),
+        ("李四", "青山县市场监督管理局", "青山县市场监督管理局"),
+    ]
+    assert reimport_unchanged(ctx, "inspectors", tmp_path).unchanged == 2
+    with ctx.read() as session:
+        # Before 所属部门 the export's 所在业务部门 became a department of its own.
+        assert session.execute(select(func.count()).select_from(Department)).scalar_one() == 1
+
+
 def test_round_trip_items_schemes_checkpoints(ctx: ServiceContext, data_dir: Path, tmp_path: Path) -> None:
     run(ctx, "items", data_dir / "items" / "hainan_2020_random_check_items.csv")
     run(ctx, "schemes", data_dir / "items" / "hainan_2020_joint_check_items_v2.csv")
