@@ -89,7 +89,8 @@ def test_workbench_counts_the_registries(qtbot: QtBot, ui: UiContext, sample: Sa
     qtbot.waitUntil(lambda: page.loaded)
     assert page.count_labels["检查对象"].text() == f"{len(sample.targets):,}"
     assert page.count_labels["部门"].text() == str(len(sample.departments))
-    assert "可以使用：名录库、抽查计划、随机抽取" in page.steps.text()
+    assert "工作顺序" in page.steps.text()
+    assert "名录库 → 抽查计划 → 随机抽取 → 检查实施 → 结果公示 → 数据同步" in page.steps.text()
 
 
 def test_a_page_plugs_in_with_one_registry_entry(qtbot: QtBot, ui: UiContext) -> None:

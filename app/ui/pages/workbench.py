@@ -26,6 +26,9 @@ from app.ui.widgets import configure_table
 
 logger = logging.getLogger(__name__)
 
+# The pages one inspection passes through, in the navigation's order.
+_FLOW = frozenset({"registry", "plan", "draw", "inspection", "disclosure", "sync"})
+
 
 def _tr(text: str) -> str:
     return QCoreApplication.translate("WorkbenchPage", text)
@@ -105,9 +108,11 @@ class WorkbenchPage(QWidget):
             self.tiles[key] = tile
         self.stats: Statistics | None = None
 
-        ready = [p.display_title() for p in PAGES if p.factory is not None and p.key != "workbench"]
+        # The order of one inspection's work, for an operator new to the program (it used to
+        # list the pages "this version can use", a leftover of the first builds).
+        flow = [p.display_title() for p in PAGES if p.factory is not None and p.key in _FLOW]
         pending = [p.display_title() for p in PAGES if p.factory is None]
-        steps = self.tr("本版本可以使用：{ready}。").format(ready="、".join(ready))
+        steps = self.tr("一次抽查的工作顺序（左侧菜单自上而下）：{flow}。").format(flow=" → ".join(flow))
         if pending:
             steps += "\n" + self.tr("尚在建设中：{pending}。").format(pending="、".join(pending))
         self.steps = QLabel(steps)
