@@ -8,6 +8,7 @@ from typing import Any
 from PySide6.QtCore import (
     QAbstractItemModel,
     QCoreApplication,
+    QDate,
     QEvent,
     QModelIndex,
     QPersistentModelIndex,
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
     QComboBox,
+    QDateEdit,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -109,6 +111,26 @@ class ChoiceCombo(QComboBox):
                 return
         if self.count():
             self.setCurrentIndex(0)
+
+
+class DateEdit(QDateEdit):
+    """A date field that Tab and Shift+Tab leave, as they leave every other field.
+
+    QDateEdit's own Tab walks its sections (year → month → day) and leaves only from the last
+    one: after typing 2026-03-31 the user pressed Tab to go on and was put back in the year,
+    and Shift+Tab from the day went to the month instead of the previous field. Typing is
+    unchanged: a section moves on by itself when it is full or when - / . is typed, and the
+    arrow keys still move between sections.
+    """
+
+    def __init__(self, date: QDate | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        if date is not None:
+            self.setDate(date)
+
+    def focusNextPrevChild(self, next: bool) -> bool:
+        # Skip QDateTimeEdit's section stepping: the plain widget's move to the next field.
+        return QWidget.focusNextPrevChild(self, next)
 
 
 class ElidedTipDelegate(QStyledItemDelegate):
