@@ -124,6 +124,13 @@ def main(argv: list[str] | None = None) -> int:
         draw_page.witnesses.add_row(["王五", "县人大代表"])  # type: ignore[attr-defined]
         draw_page.seed_edit.setText("31415926535897932384")  # type: ignore[attr-defined]
     save(window, args.out, "07b-draw")
+    projector = getattr(draw_page, "set_projector", None)
+    if projector is not None:  # 大屏显示: what the witnesses read on the projected screen
+        projector(True)
+        settle(window, 600)
+        save(window, args.out, "07e-draw-projector")
+        projector(False)
+        settle(window)
     if announce is not None and args.draw:
         draw_page.draw()  # type: ignore[attr-defined]
         settle(window, 1500)
@@ -204,6 +211,13 @@ def main(argv: list[str] | None = None) -> int:
         schemes.open_selected,  # type: ignore[attr-defined]
         lambda d: d.tabs.setCurrentIndex(1),  # type: ignore[attr-defined]
     )
+
+    disclosure = window.open_page("disclosure")
+    settle(window, 600)
+    disclosure.tabs.setCurrentIndex(1)  # type: ignore[attr-defined]
+    settle(window)
+    save(window, args.out, "24-follow-ups")
+    shot_dialog("25-follow-up-dialog", disclosure.ask_new_follow_up, lambda d: None)  # type: ignore[attr-defined]
 
     def first_admin(demo: bool) -> QDialog:
         from app.ui.dialogs.first_admin import FirstAdminDialog

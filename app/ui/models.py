@@ -121,8 +121,10 @@ class RowTableModel(QAbstractTableModel, Generic[R]):
         if role == Qt.ItemDataRole.DisplayRole:
             return _display(column.value(row))
         if role == Qt.ItemDataRole.ToolTipRole:
+            # The full text of every cell: a cell's width in characters says nothing about a
+            # column the user narrowed or a larger font. The view shows it only when cut off.
             text = _display(column.value(row))
-            return text if len(text) > column.width_chars else None
+            return text or None
         if role == Qt.ItemDataRole.ForegroundRole:
             if self._is_inactive is not None and self._is_inactive(row):
                 return INACTIVE_BRUSH
@@ -300,7 +302,7 @@ class TargetTableModel(QAbstractTableModel):
         else:
             text = _display(getattr(row, key))
         if role == Qt.ItemDataRole.ToolTipRole:
-            return text if key in ("name", "tags", "address") and text else None
+            return text or None  # shown only when the cell cuts it off (ElidedTipDelegate)
         return text
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:

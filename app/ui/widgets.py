@@ -8,6 +8,8 @@ from typing import Any
 from PySide6.QtCore import (
     QAbstractItemModel,
     QCoreApplication,
+    QDate,
+    QEvent,
     QModelIndex,
     QPersistentModelIndex,
     QSignalBlocker,
@@ -17,21 +19,25 @@ from PySide6.QtCore import (
     Signal,
     Slot,
 )
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QGuiApplication, QHelpEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QComboBox,
+    QDateEdit,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
+    QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTableView,
     QTableWidget,
     QTableWidgetItem,
+    QToolTip,
     QVBoxLayout,
     QWidget,
 )
@@ -107,14 +113,74 @@ class ChoiceCombo(QComboBox):
             self.setCurrentIndex(0)
 
 
+class DateEdit(QDateEdit):
+    """A date field that Tab and Shift+Tab leave, as they leave every other field.
+
+    QDateEdit's own Tab walks its sections (year → month → day) and leaves only from the last
+    one: after typing 2026-03-31 the user pressed Tab to go on and was put back in the year,
+    and Shift+Tab from the day went to the month instead of the previous field. Typing is
+    unchanged: a section moves on by itself when it is full or when - / . is typed, and the
+    arrow keys still move between sections.
+    """
+
+    def __init__(self, date: QDate | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        if date is not None:
+            self.setDate(date)
+
+    def focusNextPrevChild(self, next: bool) -> bool:
+        # Skip QDateTimeEdit's section stepping: the plain widget's move to the next field.
+        return QWidget.focusNextPrevChild(self, next)
+
+
+class ElidedTipDelegate(QStyledItemDelegate):
+    """Shows a cell's tooltip (the model's ToolTipRole) when the cell cannot show all its text.
+
+    Table models give every text cell its full text as the tooltip (tags, 检查方式 … elide in
+    their columns, and a user may narrow any column); repeating text that is already in full
+    view would only cover the rows below, so such a tooltip is not shown.
+    """
+
+    def is_elided(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> bool:
+        """Whether the cell's text is wider than the room its cell gives it."""
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        widget = opt.widget
+        style = widget.style() if widget is not None else QApplication.style()
+        rect = style.subElementRect(QStyle.SubElement.SE_ItemViewItemText, opt, widget)
+        margin = style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, opt, widget) + 1
+        text = opt.text
+        return opt.fontMetrics.horizontalAdvance(text) > rect.width() - 2 * margin
+
+    def helpEvent(
+        self,
+        event: QHelpEvent,
+        view: QAbstractItemView,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> bool:
+        if event is not None and event.type() == QEvent.Type.ToolTip and index.isValid():
+            tip = index.data(Qt.ItemDataRole.ToolTipRole)
+            text = index.data(Qt.ItemDataRole.DisplayRole)
+            if tip is not None and str(tip) == str(text or "") and not self.is_elided(option, index):
+                QToolTip.hideText()
+                event.ignore()
+                return True
+        return super().helpEvent(event, view, option, index)
+
+
 def configure_table(view: QTableView, widths_chars: Sequence[int] | None = None) -> None:
-    """Row selection, no row header, fixed row height (needed for 500,000 rows), column widths."""
+    """Row selection, no row header, fixed row height (needed for 500,000 rows), column widths.
+
+    Cut-off text can be read in full in its tooltip (``ElidedTipDelegate``).
+    """
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     view.setAlternatingRowColors(True)
     view.setWordWrap(False)
     view.setTextElideMode(Qt.TextElideMode.ElideRight)
+    view.setItemDelegate(ElidedTipDelegate(view))
     vertical = view.verticalHeader()
     vertical.setVisible(False)
     vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from PySide6.QtCore import QDate
+from PySide6.QtWidgets import QDialog
 from pytestqt.qtbot import QtBot
 
 from app.models.enums import FollowUpKind, InspectionState, RiskClass
@@ -17,11 +19,13 @@ from app.services.followups import FollowUpData, list_follow_ups
 from app.services.plans import create_plan
 from app.services.results import approve_result, list_results, submit_result
 from app.services.targets import get_target
-from app.services.tasks import create_task
+from app.services.tasks import create_task, get_task
 from app.ui.context import UiContext
+from app.ui.dialogs.base import ReasonDialog, RecordDialog
 from app.ui.navigation import page_spec
-from app.ui.pages.disclosure import DISCLOSURE_KINDS, DisclosurePage
+from app.ui.pages.disclosure import DISCLOSURE_KINDS, CloseFollowUpDialog, DisclosurePage, FollowUpDialog
 from tests.factories import build_mini_county, joint_task_data
+from tests.ui.helpers import type_text, visible_message_box
 from tests.unit.results.helpers import TODAY, draw_both, good_payload, problem_payload
 
 
@@ -218,22 +222,120 @@ def test_follow_up_dialog_starts_from_the_results_measures(
     qtbot: QtBot, page: DisclosurePage, county: County, ctx: ServiceContext
 ) -> None:
     from app.services.departments import list_departments
-    from app.services.followups import suggest_follow_ups
-    from app.ui.pages.disclosure import FollowUpDialog
 
-    results = [r for r in list_results(ctx, county.public_task) if r.inspection_id in county.public[1:3]]
-    dialog = FollowUpDialog(
-        page,
-        results=results,
-        departments=list_departments(ctx),
-        suggest=lambda iid: suggest_follow_ups(ctx, iid),
-    )
-    qtbot.addWidget(dialog)
-    dialog.result_box.setCurrentIndex(dialog.result_box.findData(county.problem))
-    data = dialog.data()
+    dialog = page.ask_new_follow_up()
+    assert isinstance(dialog, FollowUpDialog) and dialog.isVisible()  # the editor, not a blocking list
+    assert dialog.task_box.currentData() == county.public_task  # the task chosen on the page
+    # Only submitted results are offered; the one with problems comes first.
+    offered = [dialog.result_box.itemData(n) for n in range(dialog.result_box.count())]
+    assert county.problem in offered and county.public[4] not in offered
     assert dialog.inspection_id() == county.problem
+    data = dialog.data()
     assert data.kind == FollowUpKind.RECTIFY and data.due_date is not None and data.recheck_on is not None
     assert "食品经营许可证已过期" in data.description
     dialog.department_box.setCurrentIndex(1)
     dialog.kind_box.setCurrentIndex(dialog.kind_box.findData(FollowUpKind.COPY))
     assert dialog.data().department_id == list_departments(ctx)[0].id
+    QDialog.reject(dialog)
+
+
+def _wait_saved_or_refused(qtbot: QtBot, dialog: RecordDialog) -> None:
+    qtbot.waitUntil(lambda: not dialog.saving, timeout=10_000)
+    qtbot.wait(20)
+
+
+def test_register_change_and_close_a_follow_up_in_dialogs_that_keep_refused_input(
+    qtbot: QtBot, page: DisclosurePage, county: County, ctx: ServiceContext
+) -> None:
+    page.tabs.setCurrentIndex(1)
+    dialog = page.ask_new_follow_up()
+    assert isinstance(dialog, FollowUpDialog)
+    # 抄告 without the department it goes to: refused next to 接收部门, the dialog and text stay.
+    assert dialog.due_check.isChecked()  # prefilled from the result's 责令改正
+    dialog.kind_box.setCurrentIndex(dialog.kind_box.findData(FollowUpKind.COPY))
+    assert not dialog.due_check.isChecked() and not dialog.due.isEnabled()  # dates follow the measure
+    dialog.department_box.setCurrentIndex(0)
+    dialog.description.clear()
+    type_text(dialog.description, "抄告卫健部门")
+    dialog.save()
+    _wait_saved_or_refused(qtbot, dialog)
+    assert dialog.isVisible()
+    assert "须选择接收的主管部门" in dialog.errors.message_for("接收部门")
+    assert dialog.description.text() == "抄告卫健部门"
+    assert list_follow_ups(ctx) == [] and visible_message_box() is None
+    dialog.department_box.setCurrentIndex(1)
+    with qtbot.waitSignal(dialog.finished, timeout=10_000):
+        dialog.save()  # saved: the dialog closes
+    qtbot.waitUntil(lambda: page.follow_model.rowCount() == 1, timeout=10_000)
+    target = page.follow_model.row_at(0)
+    assert target is not None and target.due_date is None and target.recheck_on is None
+    assert page.credit_status.text() == f"已登记「{target.target_name}」的后续处置（抄告相关部门）。"
+
+    # 修改/改期 and 办结 wait for a chosen open follow-up.
+    assert not page.reschedule_button.isEnabled() and not page.close_follow_button.isEnabled()
+    page.follow_view.selectRow(0)
+    assert page.reschedule_button.isEnabled() and page.close_follow_button.isEnabled()
+    edit = page.ask_edit_follow_up()
+    assert isinstance(edit, FollowUpDialog) and not edit.result_box.isEnabled()
+    assert edit.result_box.currentText() == target.target_name  # the inspection it belongs to
+    assert edit.department_box.currentIndex() == 1 and edit.description.text() == "抄告卫健部门"
+    edit.recheck_check.setChecked(False)
+    assert not edit.recheck.isEnabled()  # not ticked: greyed out, not saved
+    edit.recheck_check.setChecked(True)
+    edit.recheck.setDate(QDate(2026, 12, 20))
+    with qtbot.waitSignal(edit.finished, timeout=10_000):
+        edit.save()  # saved: the dialog closes
+    qtbot.waitUntil(lambda: list_follow_ups(ctx)[0].recheck_on == date(2026, 12, 20), timeout=10_000)
+
+    qtbot.waitUntil(  # the page shows the changed row (its new version) before it is closed
+        lambda: (
+            (page.follow_model.row_at(0) or list_follow_ups(ctx)[0]).recheck_on == date(2026, 12, 20)
+            and page.follow_model.rowCount() == 1
+        ),
+        timeout=10_000,
+    )
+    page.follow_view.selectRow(0)
+    close = page.ask_close()
+    assert isinstance(close, CloseFollowUpDialog)
+    close.outcome.setPlainText("   ")
+    close.save()
+    _wait_saved_or_refused(qtbot, close)
+    assert close.isVisible() and "办理结果" in close.errors.message_for("办理结果")
+    close.outcome.setPlainText("卫健部门已回函")
+    close.closed_on.setDate(QDate(2026, 12, 1))
+    with qtbot.waitSignal(close.finished, timeout=10_000):
+        close.save()  # saved: the dialog closes
+    closed = list_follow_ups(ctx)[0]
+    assert closed.outcome == "卫健部门已回函" and closed.closed_on == date(2026, 12, 1)
+    qtbot.waitUntil(lambda: "已办结" in page.credit_status.text(), timeout=10_000)
+
+
+def test_follow_up_for_a_task_without_results_is_said_in_the_dialog(
+    qtbot: QtBot, page: DisclosurePage, county: County, ctx: ServiceContext
+) -> None:
+    undrawn = create_task(ctx, replace(get_task(ctx, county.public_task).data, name="2026年尚未抽取的任务"))
+    dialog = page.ask_new_follow_up()
+    assert isinstance(dialog, FollowUpDialog)
+    dialog.task_box.setCurrentIndex(dialog.task_box.findData(undrawn))
+    assert dialog.result_box.count() == 0 and dialog.inspection_id() is None
+    dialog.save()
+    assert dialog.isVisible() and "还没有已提交的检查结果" in dialog.errors.message_for("检查记录")
+    QDialog.reject(dialog)
+
+
+def test_credit_reasons_are_asked_in_the_reason_prompt(
+    qtbot: QtBot, page: DisclosurePage, county: County, ctx: ServiceContext
+) -> None:
+    page.tabs.setCurrentIndex(1)
+    qtbot.waitUntil(lambda: page.proposal_model.rowCount() == 1, timeout=10_000)
+    page.proposal_view.selectRow(0)
+    ask = page.ask_reject_proposal()
+    assert isinstance(ask, ReasonDialog) and ask.isVisible()
+    ask.text.setPlainText("  ")
+    ask.ok_button.click()
+    assert ask.isVisible() and "空白" in ask.problem.text()  # asked again, not sent to the service
+    ask.text.setPlainText("已当场整改到位")
+    ask.ok_button.click()
+    qtbot.waitUntil(lambda: page.proposal_model.rowCount() == 0, timeout=10_000)
+    decided = list_risk_proposals(ctx, pending_only=False)[0]
+    assert decided.decided_by == ctx.operator

@@ -295,3 +295,31 @@ def test_projector_mode_fits_a_laptop_and_recounts_column_widths(
         page.set_projector(False)
     finally:
         qapp.setFont(old)
+
+
+def test_projector_mode_on_a_laptop_keeps_the_seed_method_and_all_four_strata_readable(
+    qtbot: QtBot, qapp: QApplication, ui: UiContext, ctx: ServiceContext
+) -> None:
+    family = load_cjk_font()
+    assert family is not None
+    old = qapp.font()
+    qapp.setFont(QFont(family, 10))
+    try:
+        page, _task = _page(qtbot, ui, ctx)
+        with qtbot.waitSignal(page.announced, timeout=10_000):
+            page.announce()
+        page.set_projector(True)
+        # What the main window leaves the page on a 1366×768 laptop (navigation, menu, status bar).
+        page.resize(1366 - 16 - 116, 728 - 40 - 60)
+        qtbot.waitUntil(lambda: page.method_combo.width() > 0)
+        qtbot.wait(50)
+        combo = page.method_combo
+        assert combo.currentText() == "现场掷骰"
+        assert combo.width() >= combo.sizeHint().width()  # 现场掷骰 whole, not 现场掷…
+        view = page.strata_view
+        four = 4 * view.verticalHeader().defaultSectionSize()
+        assert view.viewport().height() >= four  # D 类 not half under the hash column's scroll bar
+        page.set_projector(False)
+        assert combo.width() >= combo.sizeHint().width()
+    finally:
+        qapp.setFont(old)

@@ -116,3 +116,16 @@ def test_sorting_is_asked_of_the_database(qtbot: QtBot) -> None:
     tags = [c.key for c in model.columns].index("tags")
     with qtbot.assertNotEmitted(model.sort_requested):
         model.sort(tags, Qt.SortOrder.AscendingOrder)  # not sortable in SQL: ignored
+
+
+def test_target_model_gives_every_text_cell_its_full_text_as_tooltip(qtmodeltester: ModelTester) -> None:
+    # 类型 (农民专业合作社) and 行业 (信息技术服务) were cut off in their columns with no tooltip; the
+    # view shows the tooltip only where the text is cut off (ElidedTipDelegate).
+    model = TargetTableModel(lambda ids: [_fake_row(i) for i in ids])
+    model.set_ids([1, 2])
+    qtmodeltester.check(model)
+    keys = [c.key for c in model.columns]
+    for key in ("name", "kind", "industry", "region", "legal_rep"):
+        index = model.index(0, keys.index(key))
+        assert index.data(Qt.ItemDataRole.ToolTipRole) == index.data() != ""
+    assert model.index(0, keys.index("tags")).data(Qt.ItemDataRole.ToolTipRole) is None  # no tags, no tip

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialogButtonBox
+import pytest
+from PySide6.QtCore import QEvent, QModelIndex, Qt
+from PySide6.QtGui import QHelpEvent
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QTableView, QToolTip
+from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from app.models.enums import INSPECTION_METHODS
@@ -25,6 +28,7 @@ from app.ui.pages.items import ItemsPanel
 from app.ui.pages.panel import RegistryPanel
 from app.ui.pages.registry import REGISTRY_TABS, RegistryPage
 from app.ui.pages.schemes import SchemesPanel
+from app.ui.widgets import ElidedTipDelegate, char_width
 from tests.sample_county import SampleCounty
 from tests.ui.helpers import type_text
 
@@ -304,3 +308,44 @@ def test_item_editor_keeps_imported_methods(
     with qtbot.waitSignal(dialog.accepted, timeout=10_000):
         _save(qtbot, dialog.buttons)
     assert get_item(ctx, item_id).data.methods == ("实地核查", "书面检查")
+
+
+def _tooltip_over(qtbot: QtBot, view: QTableView, index: QModelIndex) -> str:
+    """Hover a cell as a user does and read the tooltip that comes up ('' when none)."""
+    QToolTip.hideText()
+    qtbot.waitUntil(lambda: not QToolTip.isVisible(), timeout=2_000)
+    center = view.visualRect(index).center()
+    event = QHelpEvent(QEvent.Type.ToolTip, center, view.viewport().mapToGlobal(center))
+    QApplication.sendEvent(view.viewport(), event)
+    return QToolTip.text() if QToolTip.isVisible() else ""
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support raise")  # the tooltip window, offscreen
+def test_tags_and_inspection_methods_can_be_read_in_full_in_their_tooltip(
+    qtbot: QtBot, qtmodeltester: ModelTester, ui: UiContext, ctx: ServiceContext, sample: SampleCounty
+) -> None:
+    items = ItemsPanel(ui)
+    _show(qtbot, items)
+    inspectors = InspectorsPanel(ui)
+    _show(qtbot, inspectors)
+    for panel, header in ((items, "检查方式"), (inspectors, "标签")):
+        model, view = panel.model, panel.view
+        qtmodeltester.check(model)
+        assert isinstance(view.itemDelegate(), ElidedTipDelegate)
+        column = [c.header for c in model.columns].index(header)
+        row = max(range(model.rowCount()), key=lambda r: len(str(model.index(r, column).data())))
+        index = model.index(row, column)
+        text = str(index.data())
+        assert len(text) >= 4  # 实地核查，书面检查 / 食品安全：more than the narrowed column shows
+        assert index.data(Qt.ItemDataRole.ToolTipRole) == text  # the full text, whatever the width
+        view.scrollTo(index)
+        view.setColumnWidth(column, view.fontMetrics().horizontalAdvance(text[:2]) + 8)
+        assert _tooltip_over(qtbot, view, index) == text  # cut off: the tooltip reads it whole
+        view.setColumnWidth(column, view.fontMetrics().horizontalAdvance(text) + 40)
+        assert _tooltip_over(qtbot, view, index) == ""  # all in view: no tooltip over the next rows
+    methods = [c.header for c in items.model.columns].index("检查方式")
+    # The usual 实地核查，书面检查 fits in the column as it opens.
+    items.view.setColumnWidth(methods, items.model.columns[methods].width_chars * char_width(items.view) + 16)
+    assert items.view.fontMetrics().horizontalAdvance("实地核查，书面检查") + 8 <= items.view.columnWidth(
+        methods
+    )

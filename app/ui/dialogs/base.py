@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from datetime import date
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QHideEvent, QShowEvent
+from PySide6.QtGui import QHideEvent, QShowEvent, QTextCursor
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractSpinBox,
@@ -35,7 +35,7 @@ from app.services.progress import Progress
 from app.ui.context import UiContext
 from app.ui.errors import show_error
 from app.ui.operations import CollectionOp
-from app.ui.widgets import FieldErrors
+from app.ui.widgets import ERROR_STYLE, FieldErrors
 
 LONG_TERM = "长期"
 _DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
@@ -314,19 +314,49 @@ class RecordDialog(QDialog):
         return box
 
 
-class ReasonDialog(QDialog):
-    """Asks why (停用, 恢复 …); OK stays disabled until a reason is written."""
+# A reason goes into the audit trail (and to the person a result is returned to): one character
+# or a blank line explains nothing. The services refuse only an empty reason; the prompt asks for
+# a little more, at the moment it is typed.
+MIN_REASON_CHARS = 2
 
-    def __init__(self, title: str, prompt: str, parent: QWidget | None = None) -> None:
+
+def reason_problem(text: str) -> str:
+    """What is missing from a reason as typed (empty when it will do)."""
+    written = "".join(text.split())  # spaces, full-width spaces and line breaks do not count
+    if not written:
+        return QCoreApplication.translate("Dialogs", "原因不能是空白，请写明原因（至少 {n} 个字）。").format(
+            n=MIN_REASON_CHARS
+        )
+    if len(written) < MIN_REASON_CHARS:
+        return QCoreApplication.translate("Dialogs", "原因太短，请写明原因（至少 {n} 个字）。").format(
+            n=MIN_REASON_CHARS
+        )
+    return ""
+
+
+class ReasonDialog(QDialog):
+    """Asks why (停用, 恢复, 退回, 作废 …) and stays open until a usable reason is written.
+
+    确定 is greyed out while the field is empty; a reason that is only spaces or too short is
+    answered in the prompt itself (in red, the typed text kept), not by the service's error
+    after the prompt has gone.
+    """
+
+    def __init__(self, title: str, prompt: str, parent: QWidget | None = None, *, text: str = "") -> None:
         super().__init__(parent)
         self.setObjectName("reasonDialog")
         self.setWindowTitle(title)
         self.prompt = QLabel(prompt)
         self.prompt.setWordWrap(True)
-        self.text = QPlainTextEdit()
+        self.text = QPlainTextEdit(text)
         self.text.setPlaceholderText(self.tr("请写明原因（将记入留痕）"))
         self.text.setFixedHeight(self.fontMetrics().height() * 5)
         self.text.setTabChangesFocus(True)  # Tab reaches 确定, as in every other field
+        self.problem = QLabel()
+        self.problem.setObjectName("reasonProblem")
+        self.problem.setStyleSheet(ERROR_STYLE)
+        self.problem.setWordWrap(True)
+        self.problem.hide()
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -339,6 +369,7 @@ class ReasonDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.prompt)
         layout.addWidget(self.text)
+        layout.addWidget(self.problem)
         layout.addWidget(self.buttons)
         self.resize(440, self.sizeHint().height())
         self._update()
@@ -349,18 +380,30 @@ class ReasonDialog(QDialog):
 
     @Slot()
     def _update(self) -> None:
-        self.ok_button.setEnabled(bool(self.reason()))
+        self.ok_button.setEnabled(bool(self.text.toPlainText()))
+        if self.problem.isVisible() and not reason_problem(self.text.toPlainText()):
+            self.problem.hide()  # put right: the red line goes as soon as the reason will do
 
     def accept(self) -> None:
-        if self.reason():
-            super().accept()
+        problem = reason_problem(self.text.toPlainText())
+        if problem:
+            # Ask again here, keeping what was typed: the caller's service would refuse it later.
+            self.problem.setText(problem)
+            self.problem.show()
+            self.text.setFocus(Qt.FocusReason.OtherFocusReason)
+            self.text.moveCursor(QTextCursor.MoveOperation.End)
+            return
+        super().accept()
 
 
 def ask_reason(
-    parent: QWidget, *, title: str, prompt: str, on_reason: Callable[[str], object]
+    parent: QWidget, *, title: str, prompt: str, on_reason: Callable[[str], object], text: str = ""
 ) -> ReasonDialog:
-    """Open a ``ReasonDialog`` without blocking; ``on_reason`` gets the reason if confirmed."""
-    dialog = ReasonDialog(title, prompt, parent)
+    """Open a ``ReasonDialog`` without blocking; ``on_reason`` gets the reason if confirmed.
+
+    ``text`` starts the field (a description to adapt, say); it must still be a usable reason.
+    """
+    dialog = ReasonDialog(title, prompt, parent, text=text)
     dialog.accepted.connect(lambda: on_reason(dialog.reason()))
     dialog.finished.connect(dialog.deleteLater)
     dialog.open()

@@ -10,7 +10,6 @@ from decimal import Decimal
 from PySide6.QtCore import QDate, QSignalBlocker, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
     QCheckBox,
-    QDateEdit,
     QDoubleSpinBox,
     QFormLayout,
     QHBoxLayout,
@@ -48,7 +47,7 @@ from app.services.tasks import (
 from app.ui.context import UiContext
 from app.ui.dialogs.base import RecordDialog
 from app.ui.operations import QueryOp
-from app.ui.widgets import ChoiceCombo, char_width, fit_to_screen
+from app.ui.widgets import ChoiceCombo, DateEdit, char_width, fit_to_screen
 
 PREVIEW_DEBOUNCE_MS = 300
 
@@ -179,8 +178,9 @@ class TaskDialog(RecordDialog):
         fixed_row.addWidget(self.fixed_check)
         fixed_row.addWidget(self.fixed_spin)
         fixed_row.addStretch(1)
-        self.start_date = QDateEdit()
-        self.end_date = QDateEdit()
+        # Tab leaves a date field (DateEdit) instead of walking its year, month and day.
+        self.start_date = DateEdit()
+        self.end_date = DateEdit()
         for edit in (self.start_date, self.end_date):
             edit.setCalendarPopup(True)
             edit.setDisplayFormat("yyyy-MM-dd")

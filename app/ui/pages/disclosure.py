@@ -14,21 +14,19 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QDate, Slot
+from PySide6.QtCore import QCoreApplication, QDate, QSignalBlocker, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QDateEdit,
-    QDialog,
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QLineEdit,
+    QPlainTextEdit,
     QPushButton,
     QSplitter,
     QTableView,
@@ -37,7 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.models.enums import FollowUpKind, InspectionState
+from app.models.enums import FollowUpKind, InspectionState, TaskStatus
 from app.services.credit import (
     JointPunishmentRow,
     RiskProposalRow,
@@ -48,7 +46,7 @@ from app.services.credit import (
     reject_risk_proposal,
     remove_joint_punishment,
 )
-from app.services.departments import DepartmentRow, list_departments
+from app.services.departments import list_departments
 from app.services.disclosure import (
     DisclosureTable,
     DisclosureTaskRow,
@@ -59,6 +57,7 @@ from app.services.disclosure import (
     export_disclosure,
     publication_due,
 )
+from app.services.errors import FieldError, ValidationError
 from app.services.followups import (
     FollowUpData,
     FollowUpRow,
@@ -74,10 +73,11 @@ from app.services.result_deadlines import OpenInspection
 from app.services.results import PublishOutcome, ResultRow, list_results, publish_results
 from app.services.tasks import TaskRow, list_tasks
 from app.ui.context import UiContext
+from app.ui.dialogs.base import ReasonDialog, RecordDialog, ask_reason
 from app.ui.dialogs.print_preview import PrintPreviewDialog
 from app.ui.models import Column, RowTableModel
 from app.ui.operations import CollectionOp, QueryOp, affects
-from app.ui.widgets import configure_table
+from app.ui.widgets import DateEdit, configure_table, error_label
 
 logger = logging.getLogger(__name__)
 
@@ -193,25 +193,38 @@ def _selected(view: QTableView, model: RowTableModel[Any]) -> Any:
     return model.row_at(rows[0].row()) if rows else None
 
 
-class FollowUpDialog(QDialog):
-    """登记 a follow-up of a submitted result: which inspection, what measure, deadlines."""
+class FollowUpDialog(RecordDialog):
+    """登记 or 修改 a follow-up of a submitted result: which inspection, what measure, deadlines.
+
+    Saved like every editor: in the background, the dialog staying open with the service's
+    refusal next to the field it names (整改期限, 接收部门, 说明 …) instead of closing first and
+    losing the input.
+    """
+
+    changes = ("follow_ups",)
 
     def __init__(
         self,
-        parent: QWidget | None,
+        ui: UiContext,
+        parent: QWidget | None = None,
         *,
-        results: list[ResultRow],
-        departments: list[DepartmentRow],
-        suggest: Callable[[int], list[FollowUpData]],
+        tasks: Sequence[TaskRow] = (),
+        task_id: int | None = None,
+        follow_up: FollowUpRow | None = None,
     ) -> None:
-        super().__init__(parent)
+        title = self.tr("登记后续处置") if follow_up is None else self.tr("修改后续处置")
+        super().__init__(ui, title, parent)
         self.setObjectName("followUpDialog")
-        self.setWindowTitle(self.tr("登记后续处置"))
-        self.suggest = suggest
+        self.follow_up = follow_up
+        self._names: dict[int, str] = {}  # inspection id → target name, of the offered results
+        services = ui.services
+        today = QDate.currentDate()
+
+        self.task_box = QComboBox()
+        self.task_box.setObjectName("followUpTask")
         self.result_box = QComboBox()
         self.result_box.setObjectName("followUpInspection")
-        for r in results:
-            self.result_box.addItem(f"{r.target_name}（{r.result_text or r.status_label}）", r.inspection_id)
+        self.result_box.setPlaceholderText(self.tr("该任务还没有已提交的检查结果"))
         self.kind_box = QComboBox()
         self.kind_box.setObjectName("followUpKind")
         for kind in FollowUpKind:
@@ -219,52 +232,112 @@ class FollowUpDialog(QDialog):
         self.department_box = QComboBox()
         self.department_box.setObjectName("followUpDepartment")
         self.department_box.addItem(self.tr("（不涉及）"), None)
-        for d in departments:
+        for d in list_departments(services):
             self.department_box.addItem(d.name, d.id)
         self.description = QLineEdit()
         self.description.setObjectName("followUpDescription")
         self.due_check = QCheckBox(self.tr("整改期限"))
-        self.due = QDateEdit(QDate.currentDate().addDays(15))
+        self.due = DateEdit(today.addDays(15))
         self.recheck_check = QCheckBox(self.tr("复查日期"))
-        self.recheck = QDateEdit(QDate.currentDate().addDays(20))
-        for edit in (self.due, self.recheck):
+        self.recheck = DateEdit(today.addDays(20))
+        for check, edit in ((self.due_check, self.due), (self.recheck_check, self.recheck)):
             edit.setCalendarPopup(True)
             edit.setDisplayFormat("yyyy-MM-dd")
-        form = QFormLayout()
-        form.addRow(self.tr("检查记录"), self.result_box)
+            # A date that is not ticked is not saved: greyed out, so nobody sets it in vain.
+            edit.setEnabled(False)
+            check.toggled.connect(edit.setEnabled)
+
+        body = QWidget()
+        form = QFormLayout(body)
+        form.addRow(self.tr("抽查任务"), self.task_box)
+        self.errors.add_row(form, self.tr("检查记录"), self.result_box, "检查记录")
         form.addRow(self.tr("处置措施"), self.kind_box)
-        form.addRow(self.tr("接收部门"), self.department_box)
-        form.addRow(self.tr("情况说明"), self.description)
-        form.addRow(self.due_check, self.due)
-        form.addRow(self.recheck_check, self.recheck)
-        self.error = QLabel()
-        self.error.setWordWrap(True)
-        self.error.setStyleSheet("color: #b00020")
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.error)
-        layout.addWidget(buttons)
-        self.result_box.currentIndexChanged.connect(lambda _i: self._prefill())
+        self.errors.add_row(form, self.tr("接收部门"), self.department_box, "接收部门")
+        self.errors.add_row(form, self.tr("情况说明"), self.description, "说明", "情况说明")
+        for check, edit, name in (
+            (self.due_check, self.due, "整改期限"),
+            (self.recheck_check, self.recheck, "复查日期"),
+        ):
+            form.addRow(check, edit)
+            error = error_label()
+            form.addRow("", error)
+            self.errors.register(edit, error, name)
+        self.finish_layout(body)
+
+        if follow_up is None:
+            for t in tasks:
+                self.task_box.addItem(f"{t.number}　{t.name}", t.id)
+            if task_id is not None and self.task_box.findData(task_id) >= 0:
+                self.task_box.setCurrentIndex(self.task_box.findData(task_id))
+            self.task_box.currentIndexChanged.connect(lambda _i: self._load_results())
+            self.result_box.currentIndexChanged.connect(lambda _i: self._prefill())
+            self._load_results()
+        else:
+            self.task_box.addItem(follow_up.task_number, follow_up.task_id)
+            self.result_box.addItem(follow_up.target_name, follow_up.inspection_id)
+            self.result_box.setCurrentIndex(0)  # with a placeholder set, Qt does not choose it itself
+            self.task_box.setEnabled(False)  # a follow-up stays with its inspection
+            self.result_box.setEnabled(False)
+            self.kind_box.setCurrentIndex(self.kind_box.findData(follow_up.kind))
+            found = self.department_box.findData(follow_up.department_id)
+            self.department_box.setCurrentIndex(max(found, 0))
+            self.description.setText(follow_up.description)
+            for check, edit, value in (
+                (self.due_check, self.due, follow_up.due_date),
+                (self.recheck_check, self.recheck, follow_up.recheck_on),
+            ):
+                check.setChecked(value is not None)
+                if value is not None:
+                    edit.setDate(QDate(value.year, value.month, value.day))
+        self.kind_box.currentIndexChanged.connect(lambda _i: self._kind_changed())
+        self.resize(560, self.sizeHint().height())
+
+    def _load_results(self) -> None:
+        """The chosen task's inspections that have a submitted result (follow-ups start there)."""
+        task_id = self.task_box.currentData()
+        results: list[ResultRow] = []
+        if isinstance(task_id, int):
+            results = [
+                r for r in list_results(self.ui.services, task_id) if r.state != InspectionState.NOT_ENTERED
+            ]
+        self._names = {r.inspection_id: r.target_name for r in results}
+        with QSignalBlocker(self.result_box):
+            self.result_box.clear()
+            for r in results:
+                self.result_box.addItem(
+                    f"{r.target_name}（{r.result_text or r.status_label}）", r.inspection_id
+                )
+            # Results with problems first in mind: choose the first one that has any.
+            first = next((n for n, r in enumerate(results) if r.has_problems), 0 if results else -1)
+            self.result_box.setCurrentIndex(first)
         self._prefill()
 
     def _prefill(self) -> None:
         """Start from what the result's 后续处置措施 call for (责令改正 → a deadline)."""
-        iid = self.result_box.currentData()
-        if not isinstance(iid, int):
+        iid = self.inspection_id()
+        if iid is None:
             return
-        suggestions = self.suggest(iid)
+        suggestions = suggest_follow_ups(self.ui.services, iid)
         if suggestions:
             first = suggestions[0]
-            self.kind_box.setCurrentIndex(self.kind_box.findData(first.kind))
+            with QSignalBlocker(self.kind_box):
+                self.kind_box.setCurrentIndex(self.kind_box.findData(first.kind))
             self.description.setText(first.description)
-            rectify = first.kind == FollowUpKind.RECTIFY
-            self.due_check.setChecked(rectify)
-            self.recheck_check.setChecked(rectify)
+            self._kind_changed()
+
+    def _kind_changed(self) -> None:
+        # 责令改正 has a deadline and a re-check (the service insists on the deadline); the other
+        # measures usually have neither: the ticks follow the measure (and can still be changed),
+        # so that a 抄告 chosen after the prefilled 责令改正 is not saved with its dates.
+        rectify = self.kind_box.currentData() == FollowUpKind.RECTIFY
+        self.due_check.setChecked(rectify)
+        self.recheck_check.setChecked(rectify)
+
+    def target_name(self) -> str:
+        """The name of the chosen inspection's target (for the page's confirmation)."""
+        if self.follow_up is not None:
+            return self.follow_up.target_name
+        return self._names.get(self.inspection_id() or 0, "")
 
     def inspection_id(self) -> int | None:
         iid = self.result_box.currentData()
@@ -278,6 +351,60 @@ class FollowUpDialog(QDialog):
             department_id=department if isinstance(department, int) else None,
             due_date=self.due.date().toPython() if self.due_check.isChecked() else None,  # type: ignore[arg-type]
             recheck_on=self.recheck.date().toPython() if self.recheck_check.isChecked() else None,  # type: ignore[arg-type]
+        )
+
+    def operation(self) -> Callable[[Progress], object]:
+        """Create the follow-up (or change it) with the form's values."""
+        services, data, row = self.ui.services, self.data(), self.follow_up
+        if row is not None:
+            return lambda _p: update_follow_up(services, row.id, data, expected_version=row.version)
+        inspection_id = self.inspection_id()
+        if inspection_id is None:
+            message = self.tr("该任务还没有已提交的检查结果，不能登记后续处置。请选择其他任务。")
+            raise ValidationError([FieldError("检查记录", message)])
+        return lambda _p: create_follow_up(services, inspection_id, data)
+
+
+class CloseFollowUpDialog(RecordDialog):
+    """复查/办结 a follow-up: the outcome and the day; refused input stays in the dialog."""
+
+    changes = ("follow_ups",)
+
+    def __init__(self, ui: UiContext, follow_up: FollowUpRow, parent: QWidget | None = None) -> None:
+        super().__init__(ui, self.tr("复查/办结"), parent)
+        self.setObjectName("closeFollowUpDialog")
+        self.follow_up = follow_up
+        deadline = follow_up.recheck_on or follow_up.due_date
+        about = QLabel(
+            self.tr("「{target}」的{kind}").format(target=follow_up.target_name, kind=follow_up.kind_label)
+            + (self.tr("（复查/整改期限 {day}）").format(day=deadline) if deadline else "")
+        )
+        about.setWordWrap(True)
+        self.outcome = QPlainTextEdit()
+        self.outcome.setObjectName("followUpOutcome")
+        self.outcome.setPlaceholderText(self.tr("如：复查合格，已整改到位；已移交某局并收到回函"))
+        self.outcome.setFixedHeight(self.fontMetrics().height() * 5)
+        self.closed_on = DateEdit(QDate.currentDate())
+        self.closed_on.setObjectName("followUpClosedOn")
+        self.closed_on.setCalendarPopup(True)
+        self.closed_on.setDisplayFormat("yyyy-MM-dd")
+        self.closed_on.setMaximumDate(QDate.currentDate())  # the service refuses a future day
+        body = QWidget()
+        form = QFormLayout(body)
+        form.addRow(about)
+        self.errors.add_row(form, self.tr("办理结果"), self.outcome, "办理结果")
+        self.errors.add_row(form, self.tr("办结日期"), self.closed_on, "办结日期")
+        self.finish_layout(body)
+        self.buttons.button(QDialogButtonBox.StandardButton.Save).setText(self.tr("办结"))
+        self.resize(480, self.sizeHint().height())
+
+    def operation(self) -> Callable[[Progress], object]:
+        """Close the follow-up with the outcome and day written."""
+        services, row = self.ui.services, self.follow_up
+        outcome = self.outcome.toPlainText()
+        day: date = self.closed_on.date().toPython()  # type: ignore[assignment]
+        return lambda _p: close_follow_up(
+            services, row.id, outcome=outcome, closed_on=day, expected_version=row.version
         )
 
 
@@ -367,14 +494,18 @@ class DisclosurePage(QWidget):
         self.open_only.toggled.connect(lambda _c: self.reload_followups())
         self.follow_model: RowTableModel[FollowUpRow] = RowTableModel(follow_up_columns(), parent=self)
         self.follow_view = _table(self.follow_model, "followUpView")
+        self.follow_view.selectionModel().selectionChanged.connect(lambda *_: self._enable_by_permission())
+        self.follow_model.modelReset.connect(self._enable_by_permission)
+        self.follow_view.doubleClicked.connect(lambda _i: self.ask_edit_follow_up())
         self.new_follow_button = QPushButton(self.tr("登记后续处置…"))
         self.new_follow_button.setObjectName("newFollowUp")
-        self.reschedule_button = QPushButton(self.tr("改期（复查日期）…"))
+        self.reschedule_button = QPushButton(self.tr("修改/改期…"))
+        self.reschedule_button.setObjectName("editFollowUp")
         self.close_follow_button = QPushButton(self.tr("复查/办结…"))
         self.close_follow_button.setObjectName("closeFollowUp")
         self.punish_button = QPushButton(self.tr("列入联合惩戒…"))
         self.new_follow_button.clicked.connect(self.ask_new_follow_up)
-        self.reschedule_button.clicked.connect(self.ask_reschedule)
+        self.reschedule_button.clicked.connect(self.ask_edit_follow_up)
         self.close_follow_button.clicked.connect(self.ask_close)
         self.punish_button.clicked.connect(self.ask_punish)
         follow_bar = QHBoxLayout()
@@ -457,8 +588,12 @@ class DisclosurePage(QWidget):
         ):
             button.setEnabled(publish)
         enter = actor.may(Permission.ENTER_RESULTS)
-        for button in (self.new_follow_button, self.reschedule_button, self.close_follow_button):
-            button.setEnabled(enter)
+        self.new_follow_button.setEnabled(enter)
+        # 修改 and 办结 need an open follow-up chosen (a closed one is not edited again).
+        chosen = self.selected_follow_up() if hasattr(self, "follow_view") else None
+        is_open = chosen is not None and chosen.closed_on is None
+        for button in (self.reschedule_button, self.close_follow_button):
+            button.setEnabled(enter and is_open)
         review = actor.may(Permission.REVIEW_RESULTS)
         for button in (
             self.confirm_button,
@@ -675,31 +810,26 @@ class DisclosurePage(QWidget):
         return row if isinstance(row, FollowUpRow) else None
 
     @Slot()
-    def ask_new_follow_up(self) -> None:
-        """Choose a task, then a submitted result, and register its follow-up."""
-        services = self.ui.services
-        tasks: list[TaskRow] = list_tasks(services)
+    def ask_new_follow_up(self) -> FollowUpDialog | None:
+        """登记: choose the task and its submitted result in the editor, then the measure."""
+        tasks = [t for t in list_tasks(self.ui.services) if t.status != TaskStatus.CANCELLED]
         if not tasks:
-            return
-        labels = [f"{t.number}　{t.name}" for t in tasks]
-        chosen, ok = QInputDialog.getItem(
-            self, self.tr("登记后续处置"), self.tr("抽查任务"), labels, 0, False
-        )
-        if not ok:
-            return
-        task = tasks[labels.index(chosen)]
-        results = [r for r in list_results(services, task.id) if r.state != InspectionState.NOT_ENTERED]
-        if not results:
-            self.credit_status.setText(self.tr("该任务还没有已提交的检查结果，不能登记后续处置。"))
-            return
+            self.credit_status.setText(self.tr("还没有抽查任务：检查结果提交后才能登记后续处置。"))
+            return None
+        current = self.current_task()
         dialog = FollowUpDialog(
-            self,
-            results=results,
-            departments=list_departments(services),
-            suggest=lambda iid: suggest_follow_ups(services, iid),
+            self.ui, self, tasks=tasks, task_id=current.task_id if current is not None else None
         )
-        if dialog.exec() == QDialog.DialogCode.Accepted and dialog.inspection_id() is not None:
-            self.create_follow_up(dialog.inspection_id() or 0, dialog.data())
+        dialog.saved.connect(
+            lambda _id: self._say(
+                self.tr("已登记「{target}」的后续处置（{kind}）。").format(
+                    target=dialog.target_name(), kind=dialog.kind_box.currentText()
+                )
+            )
+        )
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+        return dialog
 
     def create_follow_up(self, inspection_id: int, data: FollowUpData) -> None:
         services = self.ui.services
@@ -710,24 +840,26 @@ class DisclosurePage(QWidget):
             self.tr("已登记后续处置（{kind}）。").format(kind=data.kind.label),
         )
 
+    def _say(self, text: str) -> None:
+        self.last_error = ""
+        self.credit_status.setStyleSheet("")
+        self.credit_status.setText(text)
+
     @Slot()
-    def ask_reschedule(self) -> None:
+    def ask_edit_follow_up(self) -> FollowUpDialog | None:
+        """修改/改期 the chosen open follow-up in the editor (dates picked, not typed as text)."""
         row = self.selected_follow_up()
-        if row is None:
-            return
-        default = (row.recheck_on or self.today()).isoformat()
-        text, ok = QInputDialog.getText(
-            self, self.tr("改期"), self.tr("新的复查日期（YYYY-MM-DD）："), text=default
+        if row is None or row.closed_on is not None:
+            return None
+        dialog = FollowUpDialog(self.ui, self, follow_up=row)
+        dialog.saved.connect(
+            lambda _r: self._say(
+                self.tr("已修改「{target}」的{kind}。").format(target=row.target_name, kind=row.kind_label)
+            )
         )
-        if ok:
-            try:
-                day = date.fromisoformat(text.strip())
-            except ValueError:
-                self.credit_status.setText(
-                    self.tr("「{text}」不是日期，请按 YYYY-MM-DD 填写。").format(text=text)
-                )
-                return
-            self.reschedule(row, day)
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+        return dialog
 
     def reschedule(self, row: FollowUpRow, recheck_on: date) -> None:
         services = self.ui.services
@@ -740,17 +872,20 @@ class DisclosurePage(QWidget):
         )
 
     @Slot()
-    def ask_close(self) -> None:
+    def ask_close(self) -> CloseFollowUpDialog | None:
+        """复查/办结 the chosen open follow-up: outcome and day in one dialog."""
         row = self.selected_follow_up()
-        if row is None:
-            return
-        text, ok = QInputDialog.getMultiLineText(
-            self,
-            self.tr("复查/办结"),
-            self.tr("办理结果（如：复查合格，已整改到位；已移交某局并收到回函）："),
+        if row is None or row.closed_on is not None:
+            return None
+        dialog = CloseFollowUpDialog(self.ui, row, self)
+        dialog.saved.connect(
+            lambda _r: self._say(
+                self.tr("「{target}」的{kind}已办结。").format(target=row.target_name, kind=row.kind_label)
+            )
         )
-        if ok and text.strip():
-            self.close_follow_up(row, text.strip())
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+        return dialog
 
     def close_follow_up(self, row: FollowUpRow, outcome: str, closed_on: date | None = None) -> None:
         services = self.ui.services
@@ -764,16 +899,20 @@ class DisclosurePage(QWidget):
         )
 
     @Slot()
-    def ask_punish(self) -> None:
+    def ask_punish(self) -> ReasonDialog | None:
         row = self.selected_follow_up()
         if row is None:
             self.credit_status.setText(self.tr("请先在后续处置中选中一条，列入其检查对象。"))
-            return
-        reason, ok = QInputDialog.getText(
-            self, self.tr("列入联合惩戒"), self.tr("列入理由和依据（必填）："), text=row.description
+            return None
+        return ask_reason(
+            self,
+            title=self.tr("列入联合惩戒"),
+            prompt=self.tr("将「{target}」列入联合惩戒名单。列入理由和依据（必填）：").format(
+                target=row.target_name
+            ),
+            text=row.description,
+            on_reason=lambda reason: self.add_punishment(row, reason),
         )
-        if ok and reason.strip():
-            self.add_punishment(row, reason.strip())
 
     def add_punishment(self, row: FollowUpRow, reason: str) -> None:
         services = self.ui.services
@@ -794,21 +933,28 @@ class DisclosurePage(QWidget):
         )
 
     @Slot()
-    def ask_remove_punishment(self) -> None:
+    def ask_remove_punishment(self) -> ReasonDialog | None:
         row = _selected(self.punish_view, self.punish_model)
         if not isinstance(row, JointPunishmentRow):
-            return
-        reason, ok = QInputDialog.getText(
-            self, self.tr("移出联合惩戒名单"), self.tr("移出理由和依据（必填）：")
-        )
-        if ok and reason.strip():
-            services = self.ui.services
+            return None
+        services = self.ui.services
+
+        def remove(reason: str) -> None:
             self._run(
-                lambda _p: remove_joint_punishment(services, row.id, reason=reason.strip()),
+                lambda _p: remove_joint_punishment(services, row.id, reason=reason),
                 ("joint_punishments",),
                 self.credit_status,
                 self.tr("「{target}」已移出联合惩戒名单。").format(target=row.target_name),
             )
+
+        return ask_reason(
+            self,
+            title=self.tr("移出联合惩戒名单"),
+            prompt=self.tr("将「{target}」移出联合惩戒名单。移出理由和依据（必填）：").format(
+                target=row.target_name
+            ),
+            on_reason=remove,
+        )
 
     # -- risk proposals ------------------------------------------------------------------------
 
@@ -832,13 +978,18 @@ class DisclosurePage(QWidget):
         )
 
     @Slot()
-    def ask_reject_proposal(self) -> None:
+    def ask_reject_proposal(self) -> ReasonDialog | None:
         row = self.selected_proposal()
         if row is None:
-            return
-        reason, ok = QInputDialog.getText(self, self.tr("不予调整"), self.tr("不予调整的理由（必填）："))
-        if ok and reason.strip():
-            self.reject_proposal(row, reason.strip())
+            return None
+        return ask_reason(
+            self,
+            title=self.tr("不予调整"),
+            prompt=self.tr("不调整「{target}」的风险等级。不予调整的理由（必填）：").format(
+                target=row.target_name
+            ),
+            on_reason=lambda reason: self.reject_proposal(row, reason),
+        )
 
     def reject_proposal(self, row: RiskProposalRow, reason: str) -> None:
         services = self.ui.services

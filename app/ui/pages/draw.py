@@ -11,6 +11,7 @@ from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QFont, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QFileDialog,
     QGroupBox,
     QHBoxLayout,
@@ -199,6 +200,14 @@ def _table(model: RowTableModel[Any], name: str) -> QTableView:
     return view
 
 
+def _keep_whole(combo: QComboBox) -> None:
+    """Never squeeze ``combo`` below its whole text (in its current font)."""
+    # A layout short of room squeezes a combo box down to a few characters; the seed method is
+    # read aloud from the projected screen, so it keeps its whole text in either font.
+    combo.setMinimumWidth(0)
+    combo.setMinimumWidth(combo.sizeHint().width())
+
+
 class DrawPage(QWidget):
     """The draw, in the order the rules require: population and hashes first, then the seed."""
 
@@ -264,6 +273,7 @@ class DrawPage(QWidget):
         self.seed_edit.setMinimumWidth(self.seed_edit.fontMetrics().horizontalAdvance("0" * 22))
         self.method_combo = ChoiceCombo()
         self.method_combo.set_choices([(SEED_METHOD_LABELS[m], m.value) for m in WITNESS_SEED_METHODS])
+        _keep_whole(self.method_combo)
         self.machine_check = QCheckBox(self.tr("由计算机生成"))
         self.machine_check.setToolTip(self.tr("抽取记录将注明种子由计算机生成、无见证人现场产生"))
         self.machine_check.toggled.connect(self._machine_toggled)
@@ -675,7 +685,9 @@ class DrawPage(QWidget):
         view = self.strata_view
         rows = view.verticalHeader().defaultSectionSize() * 4
         header = view.horizontalHeader().sizeHint().height()
-        view.setMinimumHeight(rows + header + 2 * view.frameWidth() + 2)
+        # The SHA-256 column is wider than a laptop gives it: its scroll bar covered half of D 类.
+        scroll_bar = view.horizontalScrollBar().sizeHint().height()
+        view.setMinimumHeight(rows + header + scroll_bar + 2 * view.frameWidth() + 2)
 
     def set_projector(self, on: bool) -> None:
         """Enlarge the page's fonts for a projector (or restore them)."""
@@ -697,3 +709,4 @@ class DrawPage(QWidget):
             if isinstance(model, RowTableModel):
                 set_column_widths(view, [c.width_chars for c in model.columns])
         self._keep_strata_in_sight()
+        _keep_whole(self.method_combo)

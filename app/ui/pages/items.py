@@ -33,7 +33,7 @@ def item_columns() -> list[Column[ItemRow]]:
         Column(_tr("抽查事项"), lambda r: r.name, 18),
         Column(_tr("检查对象"), lambda r: r.target_scope, 8),
         Column(_tr("事项类别"), lambda r: r.importance, 6),
-        Column(_tr("检查方式"), lambda r: r.methods, 8),
+        Column(_tr("检查方式"), lambda r: r.methods, 10),  # 实地核查，书面检查 whole
         Column(
             _tr("比例上限"),
             lambda r: f"{r.ratio_cap:.0%}" if r.ratio_cap is not None else "",

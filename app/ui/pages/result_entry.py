@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QFileDialog,
     QGridLayout,
     QGroupBox,
@@ -57,6 +56,7 @@ from app.services.results import (
 )
 from app.ui.context import UiContext
 from app.ui.operations import CollectionOp, QueryOp
+from app.ui.widgets import DateEdit
 
 logger = logging.getLogger(__name__)
 
@@ -216,7 +216,7 @@ class ResultEntryWidget(QWidget):
             widget = item.widget() if item is not None else None
             if widget is not None:
                 widget.deleteLater()
-        self.date_edit: QDateEdit | None = None
+        self.date_edit: DateEdit | None = None
         self.findings: list[tuple[int, QCheckBox, QCheckBox, QLineEdit]] = []
         self.methods: dict[str, QCheckBox] = {}
         self.categories: QTreeWidget | None = None
@@ -289,7 +289,7 @@ class ResultEntryWidget(QWidget):
         chain: list[QWidget] = [self.record_field]
 
         _box, lay = self._section(self.tr("检查日期"), "检查日期")
-        self.date_edit = QDateEdit()
+        self.date_edit = DateEdit()  # Tab goes on to 检查人员, not into the month
         self.date_edit.setObjectName("inspectionDate")
         self.date_edit.setCalendarPopup(True)
         self.date_edit.setMaximumWidth(180)
