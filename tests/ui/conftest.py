@@ -11,6 +11,7 @@ from pytestqt.qtbot import QtBot
 from app.services.context import ServiceContext
 from app.ui.context import UiContext
 from app.ui.operations import TaskRunner
+from app.ui.pages.targets import TargetsPanel
 from tests.fixtures import ctx, data_folder, db_path, db_url  # noqa: F401 - pytest fixtures
 from tests.sample_county import SampleCounty, populate_sample
 
@@ -51,3 +52,13 @@ def ui(ctx: ServiceContext, runner: TaskRunner) -> UiContext:  # noqa: F811 - fi
 @pytest.fixture
 def sample(ctx: ServiceContext) -> SampleCounty:  # noqa: F811
     return populate_sample(ctx, targets=120)
+
+
+@pytest.fixture
+def targets_panel(qtbot: QtBot, ui: UiContext, sample: SampleCounty) -> Iterator[TargetsPanel]:
+    """The 检查对象 registry panel on the sample county, its first page loaded."""
+    widget = TargetsPanel(ui)
+    qtbot.addWidget(widget)
+    with qtbot.waitSignal(widget.loaded, timeout=10_000):
+        widget.show()
+    yield widget

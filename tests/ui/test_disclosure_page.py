@@ -15,7 +15,7 @@ from pytestqt.qtbot import QtBot
 from app.models.enums import FollowUpKind, InspectionState, RiskClass
 from app.services.context import ServiceContext
 from app.services.credit import list_joint_punishments, list_risk_proposals
-from app.services.followups import FollowUpData, list_follow_ups
+from app.services.followups import list_follow_ups
 from app.services.plans import create_plan
 from app.services.results import approve_result, list_results, submit_result
 from app.services.targets import get_target
@@ -158,25 +158,32 @@ def test_follow_up_recheck_close_and_credit(
     qtbot.waitUntil(lambda: page.proposal_model.rowCount() == 1, timeout=10_000)
     proposal = page.proposal_model.row_at(0)
     assert proposal is not None and proposal.inspection_id == county.problem
-    page.create_follow_up(
-        county.problem,
-        FollowUpData(
-            FollowUpKind.RECTIFY,
-            description="责令十五日内改正",
-            due_date=date(2026, 6, 1),
-            recheck_on=date(2026, 6, 5),
-        ),
-    )
+    dialog = _new_follow_up(page, county.problem, "责令十五日内改正")
+    dialog.due.setDate(QDate(2026, 6, 1))
+    dialog.recheck.setDate(QDate(2026, 6, 5))
+    with qtbot.waitSignal(dialog.finished, timeout=10_000):
+        dialog.save()
     qtbot.waitUntil(lambda: page.follow_model.rowCount() == 1, timeout=10_000)
     row = page.follow_model.row_at(0)
     assert row is not None and row.overdue and row.created_by == ctx.operator
-    page.reschedule(row, date(2026, 12, 1))
+    page.follow_view.selectRow(0)
+    edit = page.ask_edit_follow_up()
+    assert isinstance(edit, FollowUpDialog)
+    edit.recheck.setDate(QDate(2026, 12, 1))
+    with qtbot.waitSignal(edit.finished, timeout=10_000):
+        edit.save()
     qtbot.waitUntil(
         lambda: (page.follow_model.row_at(0) or row).recheck_on == date(2026, 12, 1), timeout=10_000
     )
     moved = page.follow_model.row_at(0)
     assert moved is not None and not moved.overdue
-    page.close_follow_up(moved, "复查合格，已整改到位", closed_on=date(2026, 11, 20))
+    page.follow_view.selectRow(0)
+    close = page.ask_close()
+    assert isinstance(close, CloseFollowUpDialog)
+    close.outcome.setPlainText("复查合格，已整改到位")
+    close.closed_on.setDate(QDate(2026, 11, 20))
+    with qtbot.waitSignal(close.finished, timeout=10_000):
+        close.save()
     qtbot.waitUntil(lambda: page.follow_model.rowCount() == 0, timeout=10_000)  # only open ones shown
     closed = list_follow_ups(ctx)[0]
     assert closed.closed_by == ctx.operator and closed.outcome == "复查合格，已整改到位"
@@ -196,10 +203,27 @@ def test_follow_up_recheck_close_and_credit(
     assert list_risk_proposals(ctx, pending_only=False)[0].decided_by == ctx.operator
 
 
+def _new_follow_up(page: DisclosurePage, inspection_id: int, description: str) -> FollowUpDialog:
+    """The 登记 editor on ``inspection_id``, as 责令改正 with ``description`` and both dates ticked."""
+    dialog = page.ask_new_follow_up()
+    assert isinstance(dialog, FollowUpDialog)
+    dialog.result_box.setCurrentIndex(dialog.result_box.findData(inspection_id))
+    dialog.kind_box.setCurrentIndex(dialog.kind_box.findData(FollowUpKind.RECTIFY))
+    dialog.due_check.setChecked(True)
+    dialog.recheck_check.setChecked(True)
+    dialog.description.setText(description)
+    return dialog
+
+
 def test_refused_follow_up_shows_the_reason(qtbot: QtBot, page: DisclosurePage, county: County) -> None:
-    page.create_follow_up(county.problem, FollowUpData(FollowUpKind.RECTIFY, description="未写期限"))
-    qtbot.waitUntil(lambda: "整改期限" in page.credit_status.text(), timeout=10_000)
-    assert "责令改正须写明整改期限" in page.last_error
+    dialog = _new_follow_up(page, county.problem, "未写期限")
+    dialog.due_check.setChecked(False)
+    dialog.save()
+    qtbot.waitUntil(lambda: not dialog.saving, timeout=10_000)
+    # The service's refusal, next to the field it names; the editor stays open with the input.
+    assert dialog.isVisible() and "责令改正须写明整改期限" in dialog.errors.message_for("整改期限")
+    assert dialog.description.text() == "未写期限"
+    QDialog.reject(dialog)
 
 
 def test_buttons_follow_the_users_permissions(qtbot: QtBot, ui: UiContext, county: County) -> None:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication
 from pytestqt.modeltest import ModelTester
@@ -238,20 +240,20 @@ def test_the_page_says_what_to_do_first(qtbot: QtBot, ui: UiContext, ctx: Servic
     assert page.draw_label.text().startswith("已于")
 
 
-def test_seed_hint_is_readable_on_a_laptop(
-    qtbot: QtBot, qapp: QApplication, ui: UiContext, ctx: ServiceContext
-) -> None:
-    family = load_cjk_font()  # the shipped font, as the application uses: its widths matter here
+@pytest.fixture
+def shipped_font(qapp: QApplication) -> Iterator[str]:
+    """The application's shipped font at 10 pt, as on an office PC: its widths matter to these tests."""
+    family = load_cjk_font()
     assert family is not None
     old = qapp.font()
     qapp.setFont(QFont(family, 10))
-    try:
-        _check_seed_hint(qtbot, ui, ctx)
-    finally:
-        qapp.setFont(old)
+    yield family
+    qapp.setFont(old)
 
 
-def _check_seed_hint(qtbot: QtBot, ui: UiContext, ctx: ServiceContext) -> None:
+def test_seed_hint_is_readable_on_a_laptop(
+    qtbot: QtBot, shipped_font: str, ui: UiContext, ctx: ServiceContext
+) -> None:
     page, _task = _page(qtbot, ui, ctx)
     page.resize(1366 - 16 - 116, 640)  # a 1366-wide window less the navigation
     qtbot.wait(50)
@@ -275,51 +277,37 @@ def test_all_four_strata_are_in_sight_on_a_laptop(qtbot: QtBot, ui: UiContext, c
 
 
 def test_projector_mode_fits_a_laptop_and_recounts_column_widths(
-    qtbot: QtBot, qapp: QApplication, ui: UiContext, ctx: ServiceContext
+    qtbot: QtBot, shipped_font: str, ui: UiContext, ctx: ServiceContext
 ) -> None:
-    family = load_cjk_font()
-    assert family is not None
-    old = qapp.font()
-    qapp.setFont(QFont(family, 10))
-    try:
-        page, _task = _page(qtbot, ui, ctx)
-        with qtbot.waitSignal(page.announced, timeout=10_000):
-            page.announce()
-        ratio = next(n for n, c in enumerate(page.strata_model.columns) if c.header == "比例")
-        page.set_projector(True)
-        # The window is at most 1366 wide, less the navigation: the page must fit in what is left.
-        assert page.minimumSizeHint().width() <= 1366 - 16 - 116
-        view = page.strata_view
-        assert view.fontMetrics().horizontalAdvance("100.00%") + 8 <= view.columnWidth(ratio)
-        assert view.minimumHeight() >= 4 * view.verticalHeader().defaultSectionSize()
-        page.set_projector(False)
-    finally:
-        qapp.setFont(old)
+    page, _task = _page(qtbot, ui, ctx)
+    with qtbot.waitSignal(page.announced, timeout=10_000):
+        page.announce()
+    ratio = next(n for n, c in enumerate(page.strata_model.columns) if c.header == "比例")
+    page.set_projector(True)
+    # The window is at most 1366 wide, less the navigation: the page must fit in what is left.
+    assert page.minimumSizeHint().width() <= 1366 - 16 - 116
+    view = page.strata_view
+    assert view.fontMetrics().horizontalAdvance("100.00%") + 8 <= view.columnWidth(ratio)
+    assert view.minimumHeight() >= 4 * view.verticalHeader().defaultSectionSize()
+    page.set_projector(False)
 
 
 def test_projector_mode_on_a_laptop_keeps_the_seed_method_and_all_four_strata_readable(
-    qtbot: QtBot, qapp: QApplication, ui: UiContext, ctx: ServiceContext
+    qtbot: QtBot, shipped_font: str, ui: UiContext, ctx: ServiceContext
 ) -> None:
-    family = load_cjk_font()
-    assert family is not None
-    old = qapp.font()
-    qapp.setFont(QFont(family, 10))
-    try:
-        page, _task = _page(qtbot, ui, ctx)
-        with qtbot.waitSignal(page.announced, timeout=10_000):
-            page.announce()
-        page.set_projector(True)
-        # What the main window leaves the page on a 1366×768 laptop (navigation, menu, status bar).
-        page.resize(1366 - 16 - 116, 728 - 40 - 60)
-        qtbot.waitUntil(lambda: page.method_combo.width() > 0)
-        qtbot.wait(50)
-        combo = page.method_combo
-        assert combo.currentText() == "现场掷骰"
-        assert combo.width() >= combo.sizeHint().width()  # 现场掷骰 whole, not 现场掷…
-        view = page.strata_view
-        four = 4 * view.verticalHeader().defaultSectionSize()
-        assert view.viewport().height() >= four  # D 类 not half under the hash column's scroll bar
-        page.set_projector(False)
-        assert combo.width() >= combo.sizeHint().width()
-    finally:
-        qapp.setFont(old)
+    page, _task = _page(qtbot, ui, ctx)
+    with qtbot.waitSignal(page.announced, timeout=10_000):
+        page.announce()
+    page.set_projector(True)
+    # What the main window leaves the page on a 1366×768 laptop (navigation, menu, status bar).
+    page.resize(1366 - 16 - 116, 728 - 40 - 60)
+    qtbot.waitUntil(lambda: page.method_combo.width() > 0)
+    qtbot.wait(50)
+    combo = page.method_combo
+    assert combo.currentText() == "现场掷骰"
+    assert combo.width() >= combo.sizeHint().width()  # 现场掷骰 whole, not 现场掷…
+    view = page.strata_view
+    four = 4 * view.verticalHeader().defaultSectionSize()
+    assert view.viewport().height() >= four  # D 类 not half under the hash column's scroll bar
+    page.set_projector(False)
+    assert combo.width() >= combo.sizeHint().width()

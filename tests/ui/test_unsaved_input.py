@@ -2,33 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from app.services.context import ServiceContext
 from app.services.targets import TargetFilter, count_targets
-from app.ui.context import UiContext
 from app.ui.dialogs.target import TargetDialog
 from app.ui.pages.targets import TargetsPanel
-from tests.sample_county import SampleCounty, make_uscc
+from tests.sample_county import make_uscc
 from tests.ui.helpers import type_text, visible_message_box
 
 
-@pytest.fixture
-def panel(qtbot: QtBot, ui: UiContext, sample: SampleCounty) -> Iterator[TargetsPanel]:
-    widget = TargetsPanel(ui)
-    qtbot.addWidget(widget)
-    with qtbot.waitSignal(widget.loaded, timeout=10_000):
-        widget.show()
-    yield widget
-
-
-def _add(qtbot: QtBot, panel: TargetsPanel) -> TargetDialog:
-    dialog = panel.add_target()
+def _add(qtbot: QtBot, targets_panel: TargetsPanel) -> TargetDialog:
+    dialog = targets_panel.add_target()
     qtbot.waitUntil(dialog.isVisible)
     return dialog
 
@@ -38,8 +25,10 @@ def _click(box: QMessageBox, text: str) -> None:
     button.click()
 
 
-def test_esc_with_typed_input_asks_and_keep_editing_keeps_it(qtbot: QtBot, panel: TargetsPanel) -> None:
-    dialog = _add(qtbot, panel)
+def test_esc_with_typed_input_asks_and_keep_editing_keeps_it(
+    qtbot: QtBot, targets_panel: TargetsPanel
+) -> None:
+    dialog = _add(qtbot, targets_panel)
     type_text(dialog.name, "青川县未保存的便利店")
     qtbot.keyClick(dialog.name, Qt.Key.Key_Escape)
     box = visible_message_box("discardChanges")
@@ -49,9 +38,11 @@ def test_esc_with_typed_input_asks_and_keep_editing_keeps_it(qtbot: QtBot, panel
     assert dialog.isVisible() and dialog.name.text() == "青川县未保存的便利店"
 
 
-def test_discard_closes_without_saving(qtbot: QtBot, panel: TargetsPanel, ctx: ServiceContext) -> None:
+def test_discard_closes_without_saving(
+    qtbot: QtBot, targets_panel: TargetsPanel, ctx: ServiceContext
+) -> None:
     before = count_targets(ctx, TargetFilter(include_inactive=True))
-    dialog = _add(qtbot, panel)
+    dialog = _add(qtbot, targets_panel)
     type_text(dialog.name, "青川县放弃的便利店")
     dialog.reject()  # 取消, Esc and the title bar's × all come here
     box = visible_message_box("discardChanges")
@@ -62,10 +53,10 @@ def test_discard_closes_without_saving(qtbot: QtBot, panel: TargetsPanel, ctx: S
 
 
 def test_save_from_the_question_saves_and_closes(
-    qtbot: QtBot, panel: TargetsPanel, ctx: ServiceContext
+    qtbot: QtBot, targets_panel: TargetsPanel, ctx: ServiceContext
 ) -> None:
     before = count_targets(ctx, TargetFilter(include_inactive=True))
-    dialog = _add(qtbot, panel)
+    dialog = _add(qtbot, targets_panel)
     type_text(dialog.name, "青川县从提示中保存的便利店")
     qtbot.keyClicks(dialog.code, make_uscc(9998))
     dialog.reject()
@@ -76,13 +67,13 @@ def test_save_from_the_question_saves_and_closes(
     assert count_targets(ctx, TargetFilter(include_inactive=True)) == before + 1
 
 
-def test_untouched_or_restored_input_closes_at_once(qtbot: QtBot, panel: TargetsPanel) -> None:
-    dialog = _add(qtbot, panel)
+def test_untouched_or_restored_input_closes_at_once(qtbot: QtBot, targets_panel: TargetsPanel) -> None:
+    dialog = _add(qtbot, targets_panel)
     dialog.reject()
     assert not dialog.isVisible() and visible_message_box("discardChanges") is None
 
-    panel.view.selectRow(0)
-    editor = panel.edit_selected()
+    targets_panel.view.selectRow(0)
+    editor = targets_panel.edit_selected()
     assert isinstance(editor, TargetDialog)
     qtbot.waitUntil(editor.isVisible)
     name = editor.name.text()

@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QCoreApplication, QDate, QSignalBlocker, Slot
 from PySide6.QtWidgets import (
@@ -406,6 +406,9 @@ class CloseFollowUpDialog(RecordDialog):
         return lambda _p: close_follow_up(
             services, row.id, outcome=outcome, closed_on=day, expected_version=row.version
         )
+
+
+_Editor = TypeVar("_Editor", FollowUpDialog, CloseFollowUpDialog)
 
 
 class DisclosurePage(QWidget):
@@ -820,25 +823,19 @@ class DisclosurePage(QWidget):
         dialog = FollowUpDialog(
             self.ui, self, tasks=tasks, task_id=current.task_id if current is not None else None
         )
-        dialog.saved.connect(
-            lambda _id: self._say(
-                self.tr("已登记「{target}」的后续处置（{kind}）。").format(
-                    target=dialog.target_name(), kind=dialog.kind_box.currentText()
-                )
-            )
+        return self._open_editor(
+            dialog,
+            lambda: self.tr("已登记「{target}」的后续处置（{kind}）。").format(
+                target=dialog.target_name(), kind=dialog.kind_box.currentText()
+            ),
         )
+
+    def _open_editor(self, dialog: _Editor, saved: Callable[[], str]) -> _Editor:
+        """Open a follow-up editor without blocking; once it has saved, the page says ``saved()``."""
+        dialog.saved.connect(lambda _result: self._say(saved()))
         dialog.finished.connect(dialog.deleteLater)
         dialog.open()
         return dialog
-
-    def create_follow_up(self, inspection_id: int, data: FollowUpData) -> None:
-        services = self.ui.services
-        self._run(
-            lambda _p: create_follow_up(services, inspection_id, data),
-            ("follow_ups",),
-            self.credit_status,
-            self.tr("已登记后续处置（{kind}）。").format(kind=data.kind.label),
-        )
 
     def _say(self, text: str) -> None:
         self.last_error = ""
@@ -851,24 +848,11 @@ class DisclosurePage(QWidget):
         row = self.selected_follow_up()
         if row is None or row.closed_on is not None:
             return None
-        dialog = FollowUpDialog(self.ui, self, follow_up=row)
-        dialog.saved.connect(
-            lambda _r: self._say(
-                self.tr("已修改「{target}」的{kind}。").format(target=row.target_name, kind=row.kind_label)
-            )
-        )
-        dialog.finished.connect(dialog.deleteLater)
-        dialog.open()
-        return dialog
-
-    def reschedule(self, row: FollowUpRow, recheck_on: date) -> None:
-        services = self.ui.services
-        data = FollowUpData(row.kind, row.description, row.department_id, row.due_date, recheck_on)
-        self._run(
-            lambda _p: update_follow_up(services, row.id, data, expected_version=row.version),
-            ("follow_ups",),
-            self.credit_status,
-            self.tr("「{target}」的复查日期改为 {day}。").format(target=row.target_name, day=recheck_on),
+        return self._open_editor(
+            FollowUpDialog(self.ui, self, follow_up=row),
+            lambda: self.tr("已修改「{target}」的{kind}。").format(
+                target=row.target_name, kind=row.kind_label
+            ),
         )
 
     @Slot()
@@ -877,25 +861,11 @@ class DisclosurePage(QWidget):
         row = self.selected_follow_up()
         if row is None or row.closed_on is not None:
             return None
-        dialog = CloseFollowUpDialog(self.ui, row, self)
-        dialog.saved.connect(
-            lambda _r: self._say(
-                self.tr("「{target}」的{kind}已办结。").format(target=row.target_name, kind=row.kind_label)
-            )
-        )
-        dialog.finished.connect(dialog.deleteLater)
-        dialog.open()
-        return dialog
-
-    def close_follow_up(self, row: FollowUpRow, outcome: str, closed_on: date | None = None) -> None:
-        services = self.ui.services
-        self._run(
-            lambda _p: close_follow_up(
-                services, row.id, outcome=outcome, closed_on=closed_on, expected_version=row.version
+        return self._open_editor(
+            CloseFollowUpDialog(self.ui, row, self),
+            lambda: self.tr("「{target}」的{kind}已办结。").format(
+                target=row.target_name, kind=row.kind_label
             ),
-            ("follow_ups",),
-            self.credit_status,
-            self.tr("「{target}」的{kind}已办结。").format(target=row.target_name, kind=row.kind_label),
         )
 
     @Slot()
