@@ -36,14 +36,13 @@ from app.services.demo_data import UsccBuilder, load_county, make_regno, make_us
 from app.services.demo_items import derive_checkpoints, load_items, map_methods
 from app.services.departments import create_department
 from app.services.errors import Interrupted, RuleViolation, ValidationError
-from app.services.exports import export_registry
 from app.services.identifiers import classify_code, uscc_check_char
-from app.services.imports import import_registry
 from app.services.pinyin import initials
 from app.services.progress import Progress
 from app.services.schemes import SchemeData, validate_scheme
 from app.services.targets import TargetFilter, search_target_ids
 from tests import dbs
+from tests.unit.round_trip import reimport_unchanged
 
 SHARED_ITEMS = (
     Path(__file__).resolve().parents[3] / "shared" / "data" / "items" / "hainan_2020_random_check_items.csv"
@@ -319,14 +318,7 @@ def test_every_exported_registry_imports_back_unchanged(
     a space, and a scheme listing two departments' same-named items was refused as a duplicate.
     """
     ctx, _ = county
-    out = tmp_path / f"{kind}.xlsx"
-    exported = export_registry(ctx, kind, out, presets=())
-    report = import_registry(ctx, kind, out, presets=(), dry_run=True, today=DEMO_AS_OF)
-    assert report.rejected == 0, [str(i) for i in report.issues if i.severity.name == "ERROR"][:5]
-    assert (report.added, report.updated, report.removed) == (0, 0, 0), report.summary()
-    # A scheme spans several rows (one per item) and counts once.
-    assert 0 < report.unchanged <= exported.records
-    assert report.unchanged == exported.records or kind == "schemes"
+    reimport_unchanged(ctx, kind, tmp_path, today=DEMO_AS_OF, dry_run=True)
 
 
 def test_risk_classes_are_skewed_like_real_data(ctx: ServiceContext) -> None:

@@ -52,6 +52,7 @@ from app.services.targets import (
     update_target,
 )
 from tests.factories import valid_uscc
+from tests.unit import round_trip
 from tests.unit.io.conftest import SHARED_DATA
 
 TODAY = dt.date(2025, 1, 1)
@@ -577,14 +578,7 @@ def test_cancel_rolls_back(
 
 
 def reimport_unchanged(ctx: ServiceContext, kind: str, tmp_path: Path, **options: Any) -> ImportReport:
-    out = tmp_path / f"{kind}-export.xlsx"
-    exported = export_registry(ctx, kind, out, presets=())
-    report = run(ctx, kind, out, **options)
-    assert report.rejected == 0, report.issues
-    assert (report.added, report.updated, report.removed) == (0, 0, 0), report.summary()
-    assert report.unchanged > 0 and not report.changed
-    assert exported.records >= report.unchanged
-    return report
+    return round_trip.reimport_unchanged(ctx, kind, tmp_path, today=TODAY, **options)
 
 
 def test_round_trip_targets_with_tags_and_licences(
